@@ -1,0 +1,55 @@
+import { CatgaError, type CatgaErrorOptions } from './catga.error.js';
+import { ErrorCode } from './error-code.decorator.js';
+
+/** No handler for the message type is registered anywhere reachable. */
+@ErrorCode('HANDLER_NOT_FOUND', { retryable: false })
+export class HandlerNotFoundError extends CatgaError {
+  constructor(readonly messageType: string, options: CatgaErrorOptions = {}) {
+    super(`No handler for message type "${messageType}"`, { ...options, details: { messageType } });
+  }
+}
+
+export interface ValidationIssue {
+  property: string;
+  constraints: Record<string, string>;
+}
+
+/** The message body failed validation; `details` lists each property and its failed constraints. */
+@ErrorCode('VALIDATION_FAILED', { retryable: false })
+export class ValidationFailedError extends CatgaError {
+  constructor(message: string, readonly issues: ValidationIssue[] = [], options: CatgaErrorOptions = {}) {
+    super(message, { ...options, details: issues });
+  }
+}
+
+/** The handler did not finish within its time limit. Its effect may still happen; retry with the same id. */
+@ErrorCode('TIMEOUT', { retryable: true })
+export class TimeoutError extends CatgaError {}
+
+/** The circuit for this message type is open after repeated failures; try later. */
+@ErrorCode('CIRCUIT_OPEN', { retryable: true })
+export class CircuitOpenError extends CatgaError {}
+
+/** A handler threw something that is not a `CatgaError`; the original name and message are kept. */
+@ErrorCode('HANDLER_FAILED', { retryable: false })
+export class HandlerFailedError extends CatgaError {}
+
+/** The transport could not deliver the message (unreachable server, no responders, closed connection). */
+@ErrorCode('TRANSPORT_UNAVAILABLE', { retryable: true })
+export class TransportUnavailableError extends CatgaError {}
+
+/** A store (idempotency, saga, outbox, event stream) could not be reached. */
+@ErrorCode('STORE_UNAVAILABLE', { retryable: true })
+export class StoreUnavailableError extends CatgaError {}
+
+/** The instance is draining for shutdown and takes no new messages. */
+@ErrorCode('SHUTTING_DOWN', { retryable: true })
+export class ShuttingDownError extends CatgaError {}
+
+/** An append or update lost an optimistic-concurrency race (expected version did not match). */
+@ErrorCode('CONCURRENCY_CONFLICT', { retryable: true })
+export class ConcurrencyConflictError extends CatgaError {}
+
+/** A message could not be decoded, or its type is unknown to this instance. */
+@ErrorCode('MALFORMED_MESSAGE', { retryable: false })
+export class MalformedMessageError extends CatgaError {}

@@ -1,0 +1,12 @@
+import type { MessageKind } from '../messages/message-kind.js';
+import type { MessageClass } from '../messages/message-type.decorator.js';
+
+/** A handler living in this process, as Catga calls it (the user's original method). */
+export interface LocalHandler {
+  readonly type: string;
+  readonly kind: MessageKind;
+  /** Service-qualified handler name; events are consumed once per handler name. */
+  readonly name: string;
+  readonly messageClass: MessageClass;
+  invoke(message: unknown): Promise<unknown>;
+}

@@ -1,0 +1,84 @@
+export { CatgaModule } from './module/catga.module.js';
+export type {
+  CatgaFeatureOptions,
+  CatgaModuleAsyncOptions,
+  CatgaModuleOptions,
+  CatgaOptionsFactory,
+  CatgaStores,
+  PipelineOptions,
+} from './module/catga-options.interface.js';
+export type { CatgaSettings } from './module/catga-settings.js';
+export {
+  CATGA_EVENT_STREAM_STORE,
+  CATGA_IDEMPOTENCY_STORE,
+  CATGA_OUTBOX_STORE,
+  CATGA_SAGA_STORE,
+  CATGA_SETTINGS,
+  CATGA_TRANSPORT,
+} from './module/catga.tokens.js';
+
+export { CatgaMediator } from './mediator/catga.mediator.js';
+export type { PublishOptions, SendOptions } from './mediator/send-options.js';
+
+export { MessageType, messageTypeOf, messageClassOf, type MessageClass, type MessageTypeOptions } from './messages/message-type.decorator.js';
+export type { MessageKind } from './messages/message-kind.js';
+export type { Envelope } from './envelope/envelope.js';
+export { newMessageId } from './envelope/message-id.js';
+export { currentMessageContext, type MessageContext } from './context/message-context.js';
+
+export { CatgaError, type CatgaErrorOptions } from './errors/catga.error.js';
+export { ErrorCode } from './errors/error-code.decorator.js';
+export {
+  CircuitOpenError,
+  ConcurrencyConflictError,
+  HandlerFailedError,
+  HandlerNotFoundError,
+  MalformedMessageError,
+  ShuttingDownError,
+  StoreUnavailableError,
+  TimeoutError,
+  TransportUnavailableError,
+  ValidationFailedError,
+  type ValidationIssue,
+} from './errors/catga-errors.js';
+export { deserializeError, serializeError, toCatgaError, type SerializedError } from './errors/error.serializer.js';
+
+export { Behavior, type BehaviorOptions } from './pipeline/behavior.decorator.js';
+export { BehaviorOrder, type OrderedBehavior, type PipelineBehavior } from './pipeline/pipeline-behavior.interface.js';
+export { retryAttemptOf, type RetryBehaviorOptions } from './pipeline/behaviors/retry.behavior.js';
+export { wasReplayed, type IdempotencyBehaviorOptions } from './pipeline/behaviors/idempotency.behavior.js';
+export type { CircuitBreakerBehaviorOptions } from './pipeline/behaviors/circuit-breaker.behavior.js';
+export type { OutboxPublisherOptions } from './outbox/outbox.publisher.js';
+
+export type {
+  DeadLetter,
+  Delivery,
+  EventHandler,
+  Reply,
+  RequestHandler,
+  RequestOptions,
+  ServeOptions,
+  SubscribeOptions,
+  SubscriptionMode,
+  Transport,
+  TransportSubscription,
+} from './transport/transport.interface.js';
+export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory.transport.js';
+export { InMemoryBroker } from './transport/in-memory.broker.js';
+
+export type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from './stores/idempotency/idempotency-store.interface.js';
+export { InMemoryIdempotencyStore } from './stores/idempotency/in-memory-idempotency.store.js';
+export type { SagaStore } from './stores/saga/saga-store.interface.js';
+export {
+  TERMINAL_SAGA_STATUSES,
+  type SagaLease,
+  type SagaState,
+  type SagaStatus,
+  type SagaStepState,
+  type SagaStepStatus,
+} from './stores/saga/saga-state.js';
+export { InMemorySagaStore } from './stores/saga/in-memory-saga.store.js';
+export type { OutboxEntry, OutboxStore } from './stores/outbox/outbox-store.interface.js';
+export { InMemoryOutboxStore } from './stores/outbox/in-memory-outbox.store.js';
+export type { EventStreamStore, NewStreamEvent, StoredStreamEvent } from './stores/event-stream/event-stream-store.interface.js';
+export { InMemoryEventStreamStore } from './stores/event-stream/in-memory-event-stream.store.js';

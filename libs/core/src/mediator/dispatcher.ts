@@ -1,0 +1,142 @@
+import { currentMessageContext, runInMessageContext, type MessageContext } from '../context/message-context.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { createEnvelope } from '../envelope/envelope.factory.js';
+import { HandlerNotFoundError, ShuttingDownError } from '../errors/catga-errors.js';
+import { deserializeError, serializeError } from '../errors/error.serializer.js';
+import type { LocalHandler } from '../handlers/local-handler.js';
+import type { HandlerRegistry } from '../handlers/handler.registry.js';
+import { declaredKindOf, messageTypeOf, type MessageClass } from '../messages/message-type.decorator.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Reply, Transport } from '../transport/transport.interface.js';
+import type { PublishOptions, SendOptions } from './send-options.js';
+
+export interface DispatcherSettings {
+  serviceName: string;
+  instanceId: string;
+  /** Run a local handler directly instead of going through the transport. */
+  preferLocal: boolean;
+  requestTimeoutMs: number;
+}
+
+const NOT_ABORTED = new AbortController().signal;
+
+function terminal(handler: LocalHandler) {
+  return (context: MessageContext): Promise<unknown> => {
+    // A fresh buffer per attempt, so a retried handler does not raise its events twice.
+    if (context.envelope.kind !== 'query') context.pendingEvents = [];
+    return handler.invoke(context.envelope.body);
+  };
+}
+
+/** Routes messages to local handlers through the pipeline, or to other instances through the transport. */
+export class Dispatcher {
+  private inFlight = 0;
+  private idle: Array<() => void> = [];
+  private acceptingInbound = true;
+  private readonly terminals = new WeakMap<LocalHandler, (context: MessageContext) => Promise<unknown>>();
+
+  constructor(
+    private readonly registry: HandlerRegistry,
+    private readonly transport: Transport,
+    private pipeline: Pipeline,
+    readonly settings: DispatcherSettings,
+  ) {}
+
+  usePipeline(pipeline: Pipeline): void {
+    this.pipeline = pipeline;
+  }
+
+  send(message: object, options?: SendOptions): Promise<unknown> {
+    const type = messageTypeOf(message);
+    const local = this.registry.requestHandler(type);
+    const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
+    const envelope = createEnvelope(message, type, kind, options, currentMessageContext());
+    if (local && this.settings.preferLocal) return this.handle(envelope, local);
+    return this.sendRemote(envelope, options?.timeoutMs);
+  }
+
+  publish(event: object, options?: PublishOptions): Promise<void> {
+    const parent = currentMessageContext();
+    const envelope = createEnvelope(event, messageTypeOf(event), 'event', options, parent);
+    if (parent?.pendingEvents) {
+      parent.pendingEvents.push(envelope);
+      return Promise.resolve();
+    }
+    return this.transport.publish(envelope);
+  }
+
+  /** Handles a request that arrived over the transport; never throws, the error travels in the reply. */
+  async handleRequest(envelope: Envelope): Promise<Reply> {
+    try {
+      if (!this.acceptingInbound) throw new ShuttingDownError('This instance is shutting down', { messageId: envelope.id });
+      const handler = this.registry.requestHandler(envelope.type);
+      if (!handler) throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
+      return { ok: true, result: await this.handle(envelope, handler) };
+    } catch (error) {
+      return { ok: false, error: serializeError(error, envelope.id) };
+    }
+  }
+
+  /** Handles an event delivery; a rejection makes the transport redeliver. */
+  async handleEvent(envelope: Envelope, handler: LocalHandler): Promise<void> {
+    if (!this.acceptingInbound) throw new ShuttingDownError('This instance is shutting down', { messageId: envelope.id });
+    await this.handle(envelope, handler);
+  }
+
+  /** Runs one handler for one envelope through the pipeline, in the envelope's context. */
+  handle(envelope: Envelope, handler: LocalHandler): Promise<unknown> {
+    const context: MessageContext = {
+      envelope,
+      handler: handler.name,
+      signal: NOT_ABORTED,
+      pendingEvents: undefined,
+      items: new Map(),
+    };
+    let run = this.terminals.get(handler);
+    if (!run) this.terminals.set(handler, (run = terminal(handler)));
+    const end = run;
+    this.inFlight++;
+    let promise: Promise<unknown>;
+    try {
+      promise = runInMessageContext(context, () => this.pipeline.run(context, end));
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    return promise.finally(() => this.settle());
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  /** Refuses new inbound messages; local sends (from requests already in hand) still run. */
+  stopInbound(): void {
+    this.acceptingInbound = false;
+  }
+
+  /** Resolves when no handling is in progress, or after `timeoutMs`; returns whether it went idle. */
+  waitForIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private async sendRemote(envelope: Envelope, timeoutMs: number | undefined): Promise<unknown> {
+    const reply = await this.transport.request(envelope, { timeoutMs: timeoutMs ?? this.settings.requestTimeoutMs });
+    if (reply.ok) return reply.result;
+    throw deserializeError(reply.error);
+  }
+
+  private settle(): void {
+    if (--this.inFlight === 0 && this.idle.length > 0) {
+      const waiters = this.idle;
+      this.idle = [];
+      for (const wake of waiters) wake();
+    }
+  }
+}

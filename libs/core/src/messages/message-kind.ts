@@ -1,0 +1,1 @@
+export type MessageKind = 'command' | 'query' | 'event';

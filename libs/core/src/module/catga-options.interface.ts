@@ -1,0 +1,69 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { OutboxPublisherOptions } from '../outbox/outbox.publisher.js';
+import type { CircuitBreakerBehaviorOptions } from '../pipeline/behaviors/circuit-breaker.behavior.js';
+import type { IdempotencyBehaviorOptions } from '../pipeline/behaviors/idempotency.behavior.js';
+import type { RetryBehaviorOptions } from '../pipeline/behaviors/retry.behavior.js';
+import type { OrderedBehavior, PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
+import type { EventStreamStore } from '../stores/event-stream/event-stream-store.interface.js';
+import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
+import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
+import type { SagaStore } from '../stores/saga/saga-store.interface.js';
+import type { Transport } from '../transport/transport.interface.js';
+
+/** Built-in behaviors: each can be switched off, or tuned with its options. */
+export interface PipelineOptions {
+  logging?: boolean;
+  validation?: boolean;
+  idempotency?: boolean | Omit<IdempotencyBehaviorOptions, 'onReplay'>;
+  /** Time limit per handling in ms, or `false`. Default 30000. */
+  timeout?: false | number | { timeoutMs: number; perType?: Record<string, number> };
+  retry?: false | Omit<RetryBehaviorOptions, 'onRetry'>;
+  circuitBreaker?: false | CircuitBreakerBehaviorOptions;
+}
+
+export interface CatgaStores {
+  idempotency?: IdempotencyStore;
+  saga?: SagaStore;
+  outbox?: OutboxStore;
+  eventStream?: EventStreamStore;
+}
+
+export interface CatgaModuleOptions {
+  /** Logical service: the queue group and consumer owner. Default `CATGA_SERVICE_NAME`, else `catga`. */
+  serviceName?: string;
+  /** This replica's id, in logs and metrics. Default `CATGA_INSTANCE_ID`, else hostname + pid. */
+  instanceId?: string;
+  /** Default: the in-memory transport. */
+  transport?: Transport;
+  /** Defaults: in-memory stores. */
+  stores?: CatgaStores;
+  /** `'minimal'` runs handlers with no built-in behavior but the outbox. Default: all built-ins on. */
+  pipeline?: PipelineOptions | 'minimal';
+  /** Your behaviors: `@Behavior()` classes (injected), or instances with their order. */
+  behaviors?: Array<Type<PipelineBehavior> | OrderedBehavior>;
+  /** Run a handler hosted in this process without the transport. Default true. */
+  preferLocal?: boolean;
+  /** How long a caller waits for a remote reply, in ms. Default 30000. */
+  requestTimeoutMs?: number;
+  /** How long shutdown waits for handlings in progress, in ms. Default 25000. */
+  shutdownTimeoutMs?: number;
+  outbox?: OutboxPublisherOptions;
+}
+
+export interface CatgaOptionsFactory {
+  createCatgaOptions(): Promise<CatgaModuleOptions> | CatgaModuleOptions;
+}
+
+export interface CatgaModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory?: (...args: never[]) => Promise<CatgaModuleOptions> | CatgaModuleOptions;
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  useClass?: Type<CatgaOptionsFactory>;
+  useExisting?: Type<CatgaOptionsFactory>;
+  /** Behavior classes to provide; they cannot come from a factory since they need injection. */
+  behaviors?: Array<Type<PipelineBehavior>>;
+}
+
+export interface CatgaFeatureOptions {
+  /** Behavior classes this feature module adds to the pipeline. */
+  behaviors?: Array<Type<PipelineBehavior>>;
+}

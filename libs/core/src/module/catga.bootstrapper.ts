@@ -1,0 +1,110 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { CqrsBridge } from '../bridge/cqrs.bridge.js';
+import { HandlerRegistry } from '../handlers/handler.registry.js';
+import type { Dispatcher } from '../mediator/dispatcher.js';
+import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
+import { behaviorOptionsOf } from '../pipeline/behavior.decorator.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import type { OrderedBehavior, PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
+import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
+import type { CatgaModuleOptions } from './catga-options.interface.js';
+import type { CatgaSettings } from './catga-settings.js';
+import {
+  CATGA_BUILTIN_BEHAVIORS,
+  CATGA_DISPATCHER,
+  CATGA_MODULE_OPTIONS,
+  CATGA_OUTBOX_PUBLISHER,
+  CATGA_SETTINGS,
+  CATGA_TRANSPORT,
+} from './catga.tokens.js';
+
+/**
+ * Wires the application at bootstrap (after every provider exists) and drains it at shutdown:
+ * stop taking messages, let the ones in hand finish, flush the outbox, close the transport.
+ */
+@Injectable()
+export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Catga');
+  private readonly subscriptions: TransportSubscription[] = [];
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    @Inject(CATGA_MODULE_OPTIONS) private readonly options: CatgaModuleOptions,
+    @Inject(CATGA_SETTINGS) private readonly settings: CatgaSettings,
+    @Inject(CATGA_TRANSPORT) private readonly transport: Transport,
+    @Inject(CATGA_DISPATCHER) private readonly dispatcher: Dispatcher,
+    @Inject(CATGA_OUTBOX_PUBLISHER) private readonly outbox: OutboxPublisher,
+    @Inject(CATGA_BUILTIN_BEHAVIORS) private readonly builtins: OrderedBehavior[],
+    private readonly registry: HandlerRegistry,
+    private readonly bridge: CqrsBridge,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.dispatcher.usePipeline(new Pipeline([...this.builtins, ...this.userBehaviors()]));
+    this.bridge.connect(this.dispatcher, this.settings.serviceName);
+    await this.transport.start();
+    const group = this.settings.serviceName;
+    for (const handler of this.registry.requestTypes()) {
+      this.subscriptions.push(
+        await this.transport.serve(handler.type, (envelope) => this.dispatcher.handleRequest(envelope), { group }),
+      );
+    }
+    for (const [type, handlers] of this.registry.eventTypes()) {
+      for (const handler of handlers) {
+        this.subscriptions.push(
+          await this.transport.subscribe(type, (envelope) => this.dispatcher.handleEvent(envelope, handler), {
+            group: handler.name,
+          }),
+        );
+      }
+    }
+    this.outbox.startRelay();
+    this.logger.log(
+      `${this.settings.serviceName} (${this.settings.instanceId}) ready on ${this.transport.name} transport`,
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.dispatcher.stopInbound();
+    await this.transport.drain();
+    const idle = await this.dispatcher.waitForIdle(this.settings.shutdownTimeoutMs);
+    if (!idle) {
+      this.logger.warn(`Shutdown went on with ${this.dispatcher.inFlightCount} handling(s) still running`);
+    }
+    await this.outbox.stopRelay();
+    await this.outbox.relayOnce(0);
+    await this.transport.close();
+  }
+
+  private userBehaviors(): OrderedBehavior[] {
+    const out: OrderedBehavior[] = [];
+    for (const entry of this.options.behaviors ?? []) {
+      if (typeof entry !== 'function') out.push(entry);
+    }
+    const seen = new Set<PipelineBehavior>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const metatype = wrapper.metatype;
+      if (!metatype || typeof metatype !== 'function') continue;
+      const meta = behaviorOptionsOf(metatype);
+      if (!meta || !wrapper.instance || !wrapper.isDependencyTreeStatic()) continue;
+      const behavior = wrapper.instance as PipelineBehavior;
+      if (seen.has(behavior)) continue;
+      seen.add(behavior);
+      out.push({ order: meta.order, behavior });
+    }
+    return out;
+  }
+}

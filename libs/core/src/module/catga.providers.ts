@@ -1,0 +1,86 @@
+import type { Provider } from '@nestjs/common';
+import { HandlerRegistry } from '../handlers/handler.registry.js';
+import { Dispatcher } from '../mediator/dispatcher.js';
+import { OutboxPublisher } from '../outbox/outbox.publisher.js';
+import { buildBuiltinBehaviors } from '../pipeline/builtin-behaviors.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import type { OrderedBehavior } from '../pipeline/pipeline-behavior.interface.js';
+import { InMemoryEventStreamStore } from '../stores/event-stream/in-memory-event-stream.store.js';
+import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
+import { InMemoryIdempotencyStore } from '../stores/idempotency/in-memory-idempotency.store.js';
+import { InMemoryOutboxStore } from '../stores/outbox/in-memory-outbox.store.js';
+import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
+import { InMemorySagaStore } from '../stores/saga/in-memory-saga.store.js';
+import { InMemoryBroker } from '../transport/in-memory.broker.js';
+import { InMemoryTransport } from '../transport/in-memory.transport.js';
+import type { Transport } from '../transport/transport.interface.js';
+import type { CatgaModuleOptions } from './catga-options.interface.js';
+import { resolveSettings, type CatgaSettings } from './catga-settings.js';
+import {
+  CATGA_BUILTIN_BEHAVIORS,
+  CATGA_DISPATCHER,
+  CATGA_EVENT_STREAM_STORE,
+  CATGA_IDEMPOTENCY_STORE,
+  CATGA_MODULE_OPTIONS,
+  CATGA_OUTBOX_PUBLISHER,
+  CATGA_OUTBOX_STORE,
+  CATGA_SAGA_STORE,
+  CATGA_SETTINGS,
+  CATGA_TRANSPORT,
+} from './catga.tokens.js';
+
+/** Everything CatgaModule provides, built from `CATGA_MODULE_OPTIONS`. */
+export function createCatgaProviders(): Provider[] {
+  return [
+    {
+      provide: CATGA_SETTINGS,
+      useFactory: (options: CatgaModuleOptions) => resolveSettings(options),
+      inject: [CATGA_MODULE_OPTIONS],
+    },
+    {
+      provide: CATGA_TRANSPORT,
+      // A broker per application: two apps in one process (tests) do not reach each other unless told to.
+      useFactory: (options: CatgaModuleOptions) => options.transport ?? new InMemoryTransport({ broker: new InMemoryBroker() }),
+      inject: [CATGA_MODULE_OPTIONS],
+    },
+    {
+      provide: CATGA_IDEMPOTENCY_STORE,
+      useFactory: (o: CatgaModuleOptions) => o.stores?.idempotency ?? new InMemoryIdempotencyStore(),
+      inject: [CATGA_MODULE_OPTIONS],
+    },
+    {
+      provide: CATGA_SAGA_STORE,
+      useFactory: (o: CatgaModuleOptions) => o.stores?.saga ?? new InMemorySagaStore(),
+      inject: [CATGA_MODULE_OPTIONS],
+    },
+    {
+      provide: CATGA_OUTBOX_STORE,
+      useFactory: (o: CatgaModuleOptions) => o.stores?.outbox ?? new InMemoryOutboxStore(),
+      inject: [CATGA_MODULE_OPTIONS],
+    },
+    {
+      provide: CATGA_EVENT_STREAM_STORE,
+      useFactory: (o: CatgaModuleOptions) => o.stores?.eventStream ?? new InMemoryEventStreamStore(),
+      inject: [CATGA_MODULE_OPTIONS],
+    },
+    {
+      provide: CATGA_OUTBOX_PUBLISHER,
+      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: OutboxStore, transport: Transport) =>
+        new OutboxPublisher(store, transport, s.instanceId, o.outbox),
+      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_OUTBOX_STORE, CATGA_TRANSPORT],
+    },
+    {
+      provide: CATGA_BUILTIN_BEHAVIORS,
+      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: IdempotencyStore, outbox: OutboxPublisher) =>
+        buildBuiltinBehaviors(o, s.instanceId, store, outbox),
+      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER],
+    },
+    HandlerRegistry,
+    {
+      provide: CATGA_DISPATCHER,
+      useFactory: (registry: HandlerRegistry, transport: Transport, builtins: OrderedBehavior[], s: CatgaSettings) =>
+        new Dispatcher(registry, transport, new Pipeline(builtins), s),
+      inject: [HandlerRegistry, CATGA_TRANSPORT, CATGA_BUILTIN_BEHAVIORS, CATGA_SETTINGS],
+    },
+  ];
+}

@@ -1,0 +1,10 @@
+export const CATGA_MODULE_OPTIONS = Symbol.for('catga.module-options');
+export const CATGA_SETTINGS = Symbol.for('catga.settings');
+export const CATGA_TRANSPORT = Symbol.for('catga.transport');
+export const CATGA_IDEMPOTENCY_STORE = Symbol.for('catga.idempotency-store');
+export const CATGA_SAGA_STORE = Symbol.for('catga.saga-store');
+export const CATGA_OUTBOX_STORE = Symbol.for('catga.outbox-store');
+export const CATGA_EVENT_STREAM_STORE = Symbol.for('catga.event-stream-store');
+export const CATGA_DISPATCHER = Symbol.for('catga.dispatcher');
+export const CATGA_OUTBOX_PUBLISHER = Symbol.for('catga.outbox-publisher');
+export const CATGA_BUILTIN_BEHAVIORS = Symbol.for('catga.builtin-behaviors');

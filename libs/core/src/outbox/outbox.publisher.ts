@@ -1,0 +1,94 @@
+import { Logger } from '@nestjs/common';
+import type { Envelope } from '../envelope/envelope.js';
+import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
+import type { Transport } from '../transport/transport.interface.js';
+
+export interface OutboxPublisherOptions {
+  /** How often the relay looks for entries left unpublished (a crash, a transport outage), in ms. Default 1000. */
+  relayIntervalMs?: number;
+  /** Entries younger than this are left to the instance that saved them, in ms. Default 5000. */
+  relayMinAgeMs?: number;
+  /** Entries per relay batch. Default 100. */
+  relayBatchSize?: number;
+  /** Lease on a claimed batch, in ms. Default 30000. */
+  relayLeaseMs?: number;
+}
+
+/**
+ * Releases the events a handling raised once it succeeded: saved to the outbox store first, then
+ * published, then marked published. What fails to publish stays in the store, and the relay
+ * (any instance, under a lease) publishes it later: at least once, with the message id kept.
+ */
+export class OutboxPublisher {
+  private readonly logger = new Logger('CatgaOutbox');
+  private timer: NodeJS.Timeout | undefined;
+  private relaying: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly transport: Transport,
+    private readonly instanceId: string,
+    private readonly options: OutboxPublisherOptions = {},
+  ) {}
+
+  async release(envelopes: readonly Envelope[]): Promise<void> {
+    const createdAt = Date.now();
+    await this.store.save(envelopes.map((envelope) => ({ id: envelope.id, envelope, createdAt })));
+    const published: string[] = [];
+    try {
+      for (const envelope of envelopes) {
+        await this.transport.publish(envelope);
+        published.push(envelope.id);
+      }
+    } catch (error) {
+      this.logger.warn(`Publishing ${envelopes.length - published.length} event(s) failed; the relay will retry: ${String(error)}`);
+    } finally {
+      if (published.length > 0) await this.store.markPublished(published);
+    }
+  }
+
+  startRelay(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.relayOnce(), this.options.relayIntervalMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  async stopRelay(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.relaying;
+  }
+
+  /** Publishes one batch of unpublished entries; returns how many went out. */
+  async relayOnce(minAgeMs = this.options.relayMinAgeMs ?? 5_000): Promise<number> {
+    if (this.relaying) {
+      await this.relaying;
+      return 0;
+    }
+    let count = 0;
+    const run = (async () => {
+      const owner = `${this.instanceId}:relay`;
+      const batch = await this.store.claimPending(owner, this.options.relayBatchSize ?? 100, this.options.relayLeaseMs ?? 30_000, Date.now() - minAgeMs);
+      const done: string[] = [];
+      try {
+        for (const entry of batch) {
+          await this.transport.publish(entry.envelope);
+          done.push(entry.id);
+        }
+      } catch (error) {
+        this.logger.warn(`Outbox relay stopped after ${done.length} of ${batch.length}: ${String(error)}`);
+        await this.store.release(batch.filter((e) => !done.includes(e.id)).map((e) => e.id), owner);
+      } finally {
+        if (done.length > 0) await this.store.markPublished(done);
+        count = done.length;
+      }
+    })().catch((error: unknown) => this.logger.warn(`Outbox relay failed: ${String(error)}`));
+    this.relaying = run;
+    try {
+      await run;
+    } finally {
+      this.relaying = undefined;
+    }
+    return count;
+  }
+}

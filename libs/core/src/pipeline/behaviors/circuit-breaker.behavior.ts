@@ -1,0 +1,72 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  IsolatedCircuitError,
+  circuitBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import type { MessageContext } from '../../context/message-context.js';
+import { CatgaError } from '../../errors/catga.error.js';
+import { CircuitOpenError } from '../../errors/catga-errors.js';
+import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
+
+export interface CircuitBreakerBehaviorOptions {
+  /** Consecutive failures that open the circuit of a message type. Default 5. */
+  failureThreshold?: number;
+  /** How long the circuit stays open before one trial handling is let through, in ms. Default 10000. */
+  halfOpenAfterMs?: number;
+}
+
+export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/**
+ * One circuit per message type. Failures that say nothing about the handler's health (business
+ * errors: `CatgaError`s that are not retryable) do not count toward opening it.
+ */
+export class CircuitBreakerBehavior implements PipelineBehavior {
+  private readonly circuits = new Map<string, CircuitBreakerPolicy>();
+
+  constructor(private readonly options: CircuitBreakerBehaviorOptions = {}) {}
+
+  async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    const type = context.envelope.type;
+    try {
+      return await this.circuit(type).execute(() => next());
+    } catch (error) {
+      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        throw new CircuitOpenError(`The circuit for ${type} is open after repeated failures`, {
+          messageId: context.envelope.id,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** The state of each message type's circuit, for health and metrics. */
+  states(): Map<string, CircuitStateName> {
+    const names: Record<CircuitState, CircuitStateName> = {
+      [CircuitState.Closed]: 'closed',
+      [CircuitState.Open]: 'open',
+      [CircuitState.HalfOpen]: 'half-open',
+      [CircuitState.Isolated]: 'isolated',
+    };
+    return new Map([...this.circuits].map(([type, c]) => [type, names[c.state]]));
+  }
+
+  private circuit(type: string): CircuitBreakerPolicy {
+    let circuit = this.circuits.get(type);
+    if (!circuit) {
+      circuit = circuitBreaker(
+        handleWhen((error) => !(error instanceof CatgaError) || error.retryable),
+        {
+          halfOpenAfter: this.options.halfOpenAfterMs ?? 10_000,
+          breaker: new ConsecutiveBreaker(this.options.failureThreshold ?? 5),
+        },
+      );
+      this.circuits.set(type, circuit);
+    }
+    return circuit;
+  }
+}

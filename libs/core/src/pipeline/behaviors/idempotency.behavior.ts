@@ -1,0 +1,99 @@
+import type { MessageContext } from '../../context/message-context.js';
+import { TimeoutError } from '../../errors/catga-errors.js';
+import { deserializeError, serializeError, toCatgaError } from '../../errors/error.serializer.js';
+import type { IdempotencyOutcome, IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
+import type { MessageKind } from '../../messages/message-kind.js';
+import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
+
+export interface IdempotencyBehaviorOptions {
+  /** How long an outcome is remembered, in ms. Default 7 days. */
+  retentionMs?: number;
+  /** How long a claim lasts before another instance may take over (its owner died), in ms. Default 60 s. */
+  claimTtlMs?: number;
+  /** How long a duplicate waits for the first handling to finish, in ms. Default 30 s. */
+  waitTimeoutMs?: number;
+  /** Called when a duplicate receives a stored outcome instead of running the handler. */
+  onReplay?: (context: MessageContext) => void;
+}
+
+const REPLAYED = Symbol.for('catga.idempotent-replay');
+let claimSequence = 0;
+
+/**
+ * Each message id has its effect at most once. The first handling claims the id; its outcome
+ * (result, or a non-retryable error) is stored and returned to every repeat. A concurrent
+ * duplicate waits for that outcome. A retryable failure gives the claim back so a retry can run.
+ */
+export class IdempotencyBehavior implements PipelineBehavior {
+  private readonly retentionMs: number;
+  private readonly claimTtlMs: number;
+  private readonly waitTimeoutMs: number;
+
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly instanceId: string,
+    private readonly options: IdempotencyBehaviorOptions = {},
+  ) {
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.claimTtlMs = options.claimTtlMs ?? 60_000;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 30_000;
+  }
+
+  appliesTo(kind: MessageKind): boolean {
+    return kind !== 'query';
+  }
+
+  async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    const key = idempotencyKeyOf(context);
+    const owner = `${this.instanceId}#${++claimSequence}`;
+    const deadline = Date.now() + this.waitTimeoutMs;
+    for (;;) {
+      const claim = await this.store.tryClaim(key, owner, this.claimTtlMs);
+      if (claim.status === 'claimed') return this.runClaimed(context, key, owner, next);
+      if (claim.status === 'completed') return this.replay(context, claim.outcome);
+      const remaining = deadline - Date.now();
+      const outcome = remaining > 0 ? await this.store.waitForOutcome(key, remaining) : undefined;
+      if (outcome) return this.replay(context, outcome);
+      if (Date.now() >= deadline) {
+        throw new TimeoutError(`${context.envelope.type} ${context.envelope.id} is still being handled elsewhere`, {
+          messageId: context.envelope.id,
+        });
+      }
+      // The claim was released or expired: try to take it.
+    }
+  }
+
+  private async runClaimed(context: MessageContext, key: string, owner: string, next: () => Promise<unknown>) {
+    let result: unknown;
+    try {
+      result = await next();
+    } catch (error) {
+      const e = toCatgaError(error, context.envelope.id);
+      if (e.retryable) await this.store.release(key, owner);
+      else await this.store.complete(key, owner, { ok: false, error: serializeError(e) }, this.retentionMs);
+      throw e;
+    }
+    await this.store.complete(key, owner, { ok: true, result }, this.retentionMs);
+    return result;
+  }
+
+  private replay(context: MessageContext, outcome: IdempotencyOutcome): unknown {
+    context.items.set(REPLAYED, true);
+    this.options.onReplay?.(context);
+    if (outcome.ok) return outcome.result;
+    throw deserializeError(outcome.error);
+  }
+}
+
+/** Commands are keyed by type and id; events by handler too, since every handler group handles each event once. */
+export function idempotencyKeyOf(context: MessageContext): string {
+  const { envelope } = context;
+  return envelope.kind === 'event'
+    ? `${envelope.type}:${context.handler}:${envelope.id}`
+    : `${envelope.type}:${envelope.id}`;
+}
+
+/** Whether the current handling returned a stored outcome instead of running the handler. */
+export function wasReplayed(context: MessageContext): boolean {
+  return context.items.get(REPLAYED) === true;
+}

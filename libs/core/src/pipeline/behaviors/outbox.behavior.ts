@@ -1,0 +1,26 @@
+import type { MessageContext } from '../../context/message-context.js';
+import type { MessageKind } from '../../messages/message-kind.js';
+import type { OutboxPublisher } from '../../outbox/outbox.publisher.js';
+import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
+
+/**
+ * Holds the events a command or event handler raises and releases them only after it succeeded.
+ * Always present, inside idempotency: a replayed outcome releases nothing, and a handling that
+ * finishes after its caller timed out still releases its events with its stored outcome.
+ */
+export class OutboxBehavior implements PipelineBehavior {
+  constructor(private readonly outbox: OutboxPublisher) {}
+
+  appliesTo(kind: MessageKind): boolean {
+    return kind !== 'query';
+  }
+
+  async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    const result = await next();
+    const events = context.pendingEvents;
+    // Anything published after this point (a stray promise of the handler) goes out directly.
+    context.pendingEvents = undefined;
+    if (events && events.length > 0) await this.outbox.release(events);
+    return result;
+  }
+}

@@ -1,0 +1,50 @@
+import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import type { MessageContext } from '../../context/message-context.js';
+import { CatgaError } from '../../errors/catga.error.js';
+import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
+
+export interface RetryBehaviorOptions {
+  /** Attempts in all, the first included. Default 3. */
+  maxAttempts?: number;
+  /** First backoff delay in ms; later ones grow exponentially with jitter. Default 50. */
+  initialDelayMs?: number;
+  /** Largest backoff delay in ms. Default 2000. */
+  maxDelayMs?: number;
+  /** Called before each retry (metrics, logs). */
+  onRetry?: (context: MessageContext, attempt: number, error: unknown) => void;
+}
+
+const RETRY_ATTEMPT = Symbol.for('catga.retry-attempt');
+
+/** Retries a handling that failed with an error marked `retryable`, with exponential backoff and jitter. */
+export class RetryBehavior implements PipelineBehavior {
+  private readonly policy: RetryPolicy;
+
+  constructor(private readonly options: RetryBehaviorOptions = {}) {
+    this.policy = retry(
+      handleWhen((error) => error instanceof CatgaError && error.retryable),
+      {
+        maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
+        backoff: new ExponentialBackoff({
+          initialDelay: options.initialDelayMs ?? 50,
+          maxDelay: options.maxDelayMs ?? 2_000,
+        }),
+      },
+    );
+  }
+
+  handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    return this.policy.execute(({ attempt }) => {
+      if (attempt > 0) {
+        context.items.set(RETRY_ATTEMPT, attempt);
+        this.options.onRetry?.(context, attempt, undefined);
+      }
+      return next();
+    }, context.signal);
+  }
+}
+
+/** How many retries the current handling has made (0 on the first attempt). */
+export function retryAttemptOf(context: MessageContext): number {
+  return (context.items.get(RETRY_ATTEMPT) as number | undefined) ?? 0;
+}

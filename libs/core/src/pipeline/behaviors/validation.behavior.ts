@@ -1,0 +1,74 @@
+import type { MessageContext } from '../../context/message-context.js';
+import { ValidationFailedError, type ValidationIssue } from '../../errors/catga-errors.js';
+import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
+
+interface ClassValidatorError {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ClassValidatorError[];
+}
+
+interface ClassValidator {
+  validate(object: object, options?: object): Promise<ClassValidatorError[]>;
+  getMetadataStorage(): {
+    getTargetValidationMetadatas(target: Function, schema: string, always: boolean, strictGroups: boolean): unknown[];
+  };
+}
+
+/**
+ * Validates message bodies with class-validator decorators, when class-validator is installed
+ * and the message class uses it. A failure is a `VALIDATION_FAILED` error listing every issue.
+ */
+export class ValidationBehavior implements PipelineBehavior {
+  private readonly decorated = new Map<Function, boolean>();
+
+  private constructor(private readonly validator: ClassValidator | undefined) {}
+
+  /** Loads class-validator if present; without it only handler-thrown validation errors exist. */
+  static async create(): Promise<ValidationBehavior> {
+    let validator: ClassValidator | undefined;
+    try {
+      validator = (await import('class-validator')) as unknown as ClassValidator;
+    } catch {
+      validator = undefined;
+    }
+    return new ValidationBehavior(validator);
+  }
+
+  get enabled(): boolean {
+    return this.validator !== undefined;
+  }
+
+  async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    const body = context.envelope.body;
+    if (this.validator && body !== null && typeof body === 'object' && this.isDecorated(body.constructor)) {
+      const errors = await this.validator.validate(body, { forbidUnknownValues: false });
+      if (errors.length > 0) {
+        const issues = flatten(errors, '');
+        throw new ValidationFailedError(
+          `Invalid ${context.envelope.type}: ${issues.map((i) => `${i.property} (${Object.values(i.constraints).join('; ')})`).join(', ')}`,
+          issues,
+          { messageId: context.envelope.id },
+        );
+      }
+    }
+    return next();
+  }
+
+  private isDecorated(ctor: Function): boolean {
+    let known = this.decorated.get(ctor);
+    if (known === undefined) {
+      known = this.validator!.getMetadataStorage().getTargetValidationMetadatas(ctor, '', true, false).length > 0;
+      this.decorated.set(ctor, known);
+    }
+    return known;
+  }
+}
+
+function flatten(errors: ClassValidatorError[], prefix: string): ValidationIssue[] {
+  return errors.flatMap((e) => {
+    const property = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = e.constraints ? [{ property, constraints: e.constraints }] : [];
+    return [...own, ...flatten(e.children ?? [], property)];
+  });
+}

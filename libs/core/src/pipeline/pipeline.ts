@@ -1,0 +1,29 @@
+import type { MessageContext } from '../context/message-context.js';
+import type { MessageKind } from '../messages/message-kind.js';
+import type { OrderedBehavior, PipelineBehavior } from './pipeline-behavior.interface.js';
+
+export type Terminal = (context: MessageContext) => Promise<unknown>;
+
+/** The ordered behaviors for each kind of message, composed once and run per handling. */
+export class Pipeline {
+  private readonly byKind: Record<MessageKind, readonly PipelineBehavior[]>;
+
+  constructor(behaviors: readonly OrderedBehavior[]) {
+    const sorted = [...behaviors].sort((a, b) => a.order - b.order).map((b) => b.behavior);
+    const forKind = (kind: MessageKind) => sorted.filter((b) => !b.appliesTo || b.appliesTo(kind));
+    this.byKind = { command: forKind('command'), query: forKind('query'), event: forKind('event') };
+  }
+
+  behaviorsFor(kind: MessageKind): readonly PipelineBehavior[] {
+    return this.byKind[kind];
+  }
+
+  run(context: MessageContext, terminal: Terminal): Promise<unknown> {
+    const chain = this.byKind[context.envelope.kind];
+    if (chain.length === 0) return terminal(context);
+    // Each position gets its own `next`, so a behavior may call it again (retry) safely.
+    const at = (i: number): (() => Promise<unknown>) =>
+      i === chain.length ? () => terminal(context) : () => chain[i]!.handle(context, at(i + 1));
+    return at(0)();
+  }
+}

@@ -1,0 +1,26 @@
+import type { SerializedError } from '../../errors/error.serializer.js';
+
+/** The stored outcome of a handled message: its result, or the (non-retryable) error it ended with. */
+export type IdempotencyOutcome = { ok: true; result: unknown } | { ok: false; error: SerializedError };
+
+export type ClaimResult =
+  | { status: 'claimed' }
+  | { status: 'completed'; outcome: IdempotencyOutcome }
+  | { status: 'in-progress'; owner: string };
+
+/**
+ * Remembers which messages were handled and how they ended. Exactly one concurrent claimant
+ * of a key wins; the others see `in-progress` and wait, or see the completed outcome.
+ */
+export interface IdempotencyStore {
+  /** Claims `key` for `owner` for `claimTtlMs` (a claim whose owner died expires and can be claimed again). */
+  tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult>;
+  /** Stores the outcome for `retentionMs` and wakes waiters. Ignored if `owner` no longer holds the claim. */
+  complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number): Promise<void>;
+  /** Gives the claim up without an outcome (the handling may be retried). Ignored if `owner` does not hold it. */
+  release(key: string, owner: string): Promise<void>;
+  /** Resolves with the outcome once completed; `undefined` if the claim was released or expired, or on timeout. */
+  waitForOutcome(key: string, timeoutMs: number): Promise<IdempotencyOutcome | undefined>;
+  /** The outcome if completed, else `undefined`. */
+  get(key: string): Promise<IdempotencyOutcome | undefined>;
+}

@@ -1,0 +1,25 @@
+import type { Envelope } from '../../envelope/envelope.js';
+
+export interface OutboxEntry {
+  /** The message id; downstream de-duplication keys on it. */
+  readonly id: string;
+  readonly envelope: Envelope;
+  readonly createdAt: number;
+}
+
+/**
+ * Events waiting to be published. A relay claims a batch under a lease so two instances never
+ * relay the same entries at once; an entry stays until marked published (at-least-once).
+ */
+export interface OutboxStore {
+  save(entries: readonly OutboxEntry[]): Promise<void>;
+  /**
+   * Unpublished entries created before `createdBefore` (ms epoch), oldest first, not leased by
+   * someone else; leases them to `owner` for `leaseMs`.
+   */
+  claimPending(owner: string, limit: number, leaseMs: number, createdBefore?: number): Promise<OutboxEntry[]>;
+  markPublished(ids: readonly string[]): Promise<void>;
+  /** Gives leased entries back without publishing (a failed publish). */
+  release(ids: readonly string[], owner: string): Promise<void>;
+  pendingCount(): Promise<number>;
+}

@@ -1,0 +1,61 @@
+import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from './saga-state.js';
+import type { SagaStore } from './saga-store.interface.js';
+
+/** Saga state in this process's memory: the embedded default and a test harness. */
+export class InMemorySagaStore implements SagaStore {
+  private readonly sagas = new Map<string, SagaState>();
+
+  async create(state: SagaState): Promise<boolean> {
+    if (this.sagas.has(state.sagaId)) return false;
+    this.sagas.set(state.sagaId, structuredClone({ ...state, version: 1 }));
+    return true;
+  }
+
+  async get(sagaId: string): Promise<SagaState | undefined> {
+    const state = this.sagas.get(sagaId);
+    return state && structuredClone(state);
+  }
+
+  async update(state: SagaState, expectedVersion: number): Promise<boolean> {
+    const current = this.sagas.get(state.sagaId);
+    if (!current || current.version !== expectedVersion) return false;
+    // The lease is owned by acquire/release; an update keeps whatever lease is stored.
+    this.sagas.set(state.sagaId, structuredClone({ ...state, version: expectedVersion + 1, lease: current.lease }));
+    return true;
+  }
+
+  async acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const current = this.sagas.get(sagaId);
+    if (!current) return false;
+    const now = Date.now();
+    if (current.lease && current.lease.owner !== owner && current.lease.expiresAt > now) return false;
+    current.lease = { owner, expiresAt: now + ttlMs };
+    return true;
+  }
+
+  async releaseLease(sagaId: string, owner: string): Promise<void> {
+    const current = this.sagas.get(sagaId);
+    if (current?.lease?.owner === owner) delete current.lease;
+  }
+
+  async findOrphaned(now: number, limit: number): Promise<string[]> {
+    return [...this.sagas.values()]
+      .filter((s) => !TERMINAL_SAGA_STATUSES.includes(s.status) && (!s.lease || s.lease.expiresAt <= now))
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .slice(0, limit)
+      .map((s) => s.sagaId);
+  }
+
+  async countByStatus(): Promise<Record<SagaStatus, number>> {
+    const counts: Record<SagaStatus, number> = {
+      Pending: 0,
+      Running: 0,
+      Compensating: 0,
+      Completed: 0,
+      Compensated: 0,
+      Failed: 0,
+    };
+    for (const s of this.sagas.values()) counts[s.status]++;
+    return counts;
+  }
+}

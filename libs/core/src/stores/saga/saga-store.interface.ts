@@ -1,0 +1,19 @@
+import type { SagaState, SagaStatus } from './saga-state.js';
+
+/** Persisted saga state shared by every instance, updated by compare-and-set on `version`. */
+export interface SagaStore {
+  /** Stores a new saga at version 1. Returns false (and changes nothing) if the id exists. */
+  create(state: SagaState): Promise<boolean>;
+  get(sagaId: string): Promise<SagaState | undefined>;
+  /**
+   * Replaces the saga if its stored version equals `expectedVersion`; the stored version becomes
+   * `expectedVersion + 1`. Returns false when another writer got there first.
+   */
+  update(state: SagaState, expectedVersion: number): Promise<boolean>;
+  /** Takes or renews the lease if it is free, expired, or already `owner`'s. */
+  acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(sagaId: string, owner: string): Promise<void>;
+  /** Ids of non-terminal sagas whose lease is absent or expired at `now`, oldest first. */
+  findOrphaned(now: number, limit: number): Promise<string[]>;
+  countByStatus(): Promise<Record<SagaStatus, number>>;
+}

@@ -1,0 +1,199 @@
+import type { Envelope } from '../envelope/envelope.js';
+import { HandlerNotFoundError, TimeoutError, TransportUnavailableError } from '../errors/catga-errors.js';
+import { serializeError } from '../errors/error.serializer.js';
+import { InMemoryBroker, type EventGroup, type GroupMember } from './in-memory.broker.js';
+import type {
+  DeadLetter,
+  EventHandler,
+  Reply,
+  RequestHandler,
+  RequestOptions,
+  ServeOptions,
+  SubscribeOptions,
+  Transport,
+  TransportSubscription,
+} from './transport.interface.js';
+
+export interface InMemoryTransportOptions {
+  /** Transports on the same broker reach each other. Default: one broker per process. */
+  broker?: InMemoryBroker;
+  /** Default deliveries before dead-lettering. Default 5. */
+  maxDeliveries?: number;
+  /** Delay before the n-th redelivery: `redeliveryDelayMs * 2^(n-1)`, capped at 5 s. Default 50. */
+  redeliveryDelayMs?: number;
+}
+
+type Broker = InMemoryBroker<RequestHandler, EventHandler>;
+
+/** Delivers within one process, with the same semantics a networked transport gives. */
+export class InMemoryTransport implements Transport {
+  readonly name = 'in-memory';
+  private readonly broker: Broker;
+  private readonly maxDeliveries: number;
+  private readonly redeliveryDelayMs: number;
+  private readonly removers = new Set<() => void>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private accepting = true;
+  private closed = false;
+
+  constructor(options: InMemoryTransportOptions = {}) {
+    this.broker = (options.broker ?? InMemoryBroker.shared) as Broker;
+    this.maxDeliveries = options.maxDeliveries ?? 5;
+    this.redeliveryDelayMs = options.redeliveryDelayMs ?? 50;
+  }
+
+  async start(): Promise<void> {}
+
+  async serve(type: string, handler: RequestHandler, options: ServeOptions): Promise<TransportSubscription> {
+    this.assertOpen();
+    let entry = this.broker.requestGroups.get(type);
+    if (!entry) this.broker.requestGroups.set(type, (entry = { group: options.group, members: [], next: 0 }));
+    const member: GroupMember<RequestHandler> = { owner: this, handler };
+    entry.members.push(member);
+    const list = entry.members;
+    return this.track(() => remove(list, member));
+  }
+
+  async request(envelope: Envelope, options: RequestOptions): Promise<Reply> {
+    this.assertOpen();
+    const entry = this.broker.requestGroups.get(envelope.type);
+    const members = entry?.members ?? [];
+    if (members.length === 0) throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
+    const member = members[entry!.next++ % members.length]!;
+    const owner = member.owner as InMemoryTransport;
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new TimeoutError(`No reply for "${envelope.type}" within ${options.timeoutMs} ms`, { messageId: envelope.id }));
+      }, options.timeoutMs);
+      owner.run(() => member.handler(envelope)).then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          resolve({ ok: false, error: serializeError(error, envelope.id) });
+        },
+      );
+    });
+  }
+
+  async publish(envelope: Envelope): Promise<void> {
+    this.assertOpen();
+    for (const group of this.broker.eventGroups.get(envelope.type)?.values() ?? []) {
+      this.dispatch(group, envelope, 1);
+    }
+    for (const member of this.broker.broadcast.get(envelope.type) ?? []) {
+      const owner = member.owner as InMemoryTransport;
+      setImmediate(() => {
+        if (!owner.accepting) return;
+        // Broadcast is fire-and-forget, as over core NATS: a failure is the handler's to log.
+        void owner.run(() => member.handler(envelope, { attempt: 1 })).catch(() => undefined);
+      });
+    }
+  }
+
+  async subscribe(type: string, handler: EventHandler, options: SubscribeOptions): Promise<TransportSubscription> {
+    this.assertOpen();
+    const member: GroupMember<EventHandler> = { owner: this, handler };
+    if (options.mode === 'broadcast') {
+      let set = this.broker.broadcast.get(type);
+      if (!set) this.broker.broadcast.set(type, (set = new Set()));
+      set.add(member);
+      const s = set;
+      return this.track(() => s.delete(member));
+    }
+    let groups = this.broker.eventGroups.get(type);
+    if (!groups) this.broker.eventGroups.set(type, (groups = new Map()));
+    let group = groups.get(options.group);
+    if (!group) {
+      group = { members: [], backlog: [], maxDeliveries: options.maxDeliveries ?? this.maxDeliveries, next: 0 };
+      groups.set(options.group, group);
+    }
+    if (options.maxDeliveries !== undefined) group.maxDeliveries = options.maxDeliveries;
+    group.members.push(member);
+    const g = group;
+    for (const envelope of g.backlog.splice(0)) this.dispatch(g, envelope, 1);
+    return this.track(() => remove(g.members, member));
+  }
+
+  async subscribeDeadLetters(handler: (deadLetter: DeadLetter) => Promise<void>): Promise<TransportSubscription> {
+    this.assertOpen();
+    const listener = (dl: DeadLetter) => void this.run(() => handler(dl)).catch(() => undefined);
+    this.broker.deadLetterListeners.add(listener);
+    return this.track(() => this.broker.deadLetterListeners.delete(listener));
+  }
+
+  async drain(): Promise<void> {
+    this.accepting = false;
+    for (const remove of [...this.removers]) remove();
+    this.removers.clear();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.drain();
+    this.closed = true;
+  }
+
+  private dispatch(group: EventGroup<EventHandler>, envelope: Envelope, attempt: number): void {
+    const live = group.members.filter((m) => (m.owner as InMemoryTransport).accepting);
+    if (live.length === 0) {
+      group.backlog.push(envelope);
+      return;
+    }
+    const member = live[group.next++ % live.length]!;
+    const owner = member.owner as InMemoryTransport;
+    schedule(0, () => {
+      if (!owner.accepting) return this.dispatch(group, envelope, attempt);
+      owner.run(() => member.handler(envelope, { attempt })).catch((error: unknown) => {
+        if (attempt >= group.maxDeliveries) {
+          const groupName = [...(this.broker.eventGroups.get(envelope.type)?.entries() ?? [])].find(([, g]) => g === group)?.[0] ?? '';
+          this.broker.deadLetter({
+            envelope,
+            group: groupName,
+            deliveries: attempt,
+            error: serializeError(error, envelope.id),
+            deadLetteredAt: Date.now(),
+          });
+          return;
+        }
+        const delay = Math.min(5_000, this.redeliveryDelayMs * 2 ** (attempt - 1));
+        schedule(delay, () => this.dispatch(group, envelope, attempt + 1));
+      });
+    });
+  }
+
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = fn();
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private track(removeFn: () => void): TransportSubscription {
+    const remover = () => {
+      removeFn();
+      this.removers.delete(remover);
+    };
+    this.removers.add(remover);
+    return { unsubscribe: async () => remover() };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TransportUnavailableError('The in-memory transport is closed');
+  }
+}
+
+// Deliveries belong to the group, not to one member: a member that drains hands them to the others.
+function schedule(ms: number, fn: () => void): void {
+  if (ms === 0) setImmediate(fn);
+  else setTimeout(fn, ms).unref();
+}
+
+function remove<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i >= 0) list.splice(i, 1);
+}
