@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
+import { eventually, uniqueSuffix } from './eventually.js';
+
+export interface StoreHarness<S> {
+  store: S;
+  /** A second store instance on the same backend (another process's view), when the backend is shared. */
+  peer?: () => Promise<S>;
+  dispose(): Promise<void>;
+}
+
+/** The behaviour every IdempotencyStore must have. */
+export function idempotencyStoreConformance(name: string, setup: () => Promise<StoreHarness<IdempotencyStore>>): void {
+  describe(`IdempotencyStore conformance: ${name}`, () => {
+    let h: StoreHarness<IdempotencyStore>;
+    let store: IdempotencyStore;
+    const key = (label: string) => `conf:${uniqueSuffix()}:${label}`;
+
+    before(async () => {
+      h = await setup();
+      store = h.store;
+    });
+    after(async () => h.dispose());
+
+    it('the first claim wins and a second claimant sees it in progress with its owner', async () => {
+      const k = key('first');
+      assert.deepEqual(await store.tryClaim(k, 'a', 10_000), { status: 'claimed' });
+      assert.deepEqual(await store.tryClaim(k, 'b', 10_000), { status: 'in-progress', owner: 'a' });
+    });
+
+    it('of many concurrent claims exactly one wins', async () => {
+      const k = key('race');
+      const stores = h.peer ? [store, ...(await Promise.all([h.peer(), h.peer()]))] : [store];
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => stores[i % stores.length]!.tryClaim(k, `o${i}`, 10_000)),
+      );
+      assert.equal(results.filter((r) => r.status === 'claimed').length, 1);
+      assert.equal(results.filter((r) => r.status === 'in-progress').length, 59);
+    });
+
+    it('a completed result is returned to every later claim', async () => {
+      const k = key('done');
+      await store.tryClaim(k, 'a', 10_000);
+      await store.complete(k, 'a', { ok: true, result: { orderId: 'o-1', items: [1, 2] } }, 60_000);
+      assert.deepEqual(await store.tryClaim(k, 'b', 10_000), {
+        status: 'completed',
+        outcome: { ok: true, result: { orderId: 'o-1', items: [1, 2] } },
+      });
+      assert.deepEqual(await store.get(k), { ok: true, result: { orderId: 'o-1', items: [1, 2] } });
+    });
+
+    it('a completed error is returned with its code and retryable flag', async () => {
+      const k = key('err');
+      await store.tryClaim(k, 'a', 10_000);
+      const error = { code: 'PAYMENT_DECLINED', name: 'PaymentDeclinedError', message: 'too much', retryable: false, messageId: 'm1' };
+      await store.complete(k, 'a', { ok: false, error }, 60_000);
+      const claim = await store.tryClaim(k, 'b', 10_000);
+      assert.deepEqual(claim, { status: 'completed', outcome: { ok: false, error } });
+    });
+
+    it('an undefined or null result round-trips', async () => {
+      const k = key('void');
+      await store.tryClaim(k, 'a', 10_000);
+      await store.complete(k, 'a', { ok: true, result: null }, 60_000);
+      assert.deepEqual(await store.get(k), { ok: true, result: null });
+    });
+
+    it('completing a claim one does not hold changes nothing', async () => {
+      const k = key('not-owner');
+      await store.tryClaim(k, 'a', 10_000);
+      await store.complete(k, 'intruder', { ok: true, result: 'stolen' }, 60_000);
+      assert.equal(await store.get(k), undefined);
+      assert.deepEqual(await store.tryClaim(k, 'b', 10_000), { status: 'in-progress', owner: 'a' });
+    });
+
+    it('a released claim can be taken by another owner', async () => {
+      const k = key('release');
+      await store.tryClaim(k, 'a', 10_000);
+      await store.release(k, 'b');
+      assert.equal((await store.tryClaim(k, 'c', 10_000)).status, 'in-progress', 'a non-owner released it');
+      await store.release(k, 'a');
+      assert.deepEqual(await store.tryClaim(k, 'c', 10_000), { status: 'claimed' });
+    });
+
+    it('a claim whose owner died expires and can be taken over', async () => {
+      const k = key('expire');
+      await store.tryClaim(k, 'dead', 150);
+      assert.equal((await store.tryClaim(k, 'b', 10_000)).status, 'in-progress');
+      await eventually(async () => assert.deepEqual(await store.tryClaim(k, 'b', 10_000), { status: 'claimed' }), 5_000, 25);
+    });
+
+    it('an outcome is forgotten after its retention', async () => {
+      const k = key('retention');
+      await store.tryClaim(k, 'a', 10_000);
+      await store.complete(k, 'a', { ok: true, result: 1 }, 150);
+      assert.deepEqual(await store.get(k), { ok: true, result: 1 });
+      await eventually(async () => assert.equal(await store.get(k), undefined), 5_000, 25);
+    });
+
+    it('a waiter receives the outcome as soon as the owner completes', async () => {
+      const k = key('wait');
+      await store.tryClaim(k, 'a', 10_000);
+      const waiting = store.waitForOutcome(k, 5_000);
+      setTimeout(() => void store.complete(k, 'a', { ok: true, result: 'late' }, 60_000), 50);
+      const started = Date.now();
+      assert.deepEqual(await waiting, { ok: true, result: 'late' });
+      assert.ok(Date.now() - started < 4_000);
+    });
+
+    it('a waiter is told when the claim is released without an outcome', async () => {
+      const k = key('wait-release');
+      await store.tryClaim(k, 'a', 10_000);
+      const waiting = store.waitForOutcome(k, 5_000);
+      setTimeout(() => void store.release(k, 'a'), 50);
+      const started = Date.now();
+      assert.equal(await waiting, undefined);
+      assert.ok(Date.now() - started < 4_000);
+    });
+
+    it('waiting on an unknown key returns at once', async () => {
+      assert.equal(await store.waitForOutcome(key('unknown'), 5_000), undefined);
+    });
+  });
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SagaState } from '../stores/saga/saga-state.js';
+import type { SagaStore } from '../stores/saga/saga-store.interface.js';
+import type { StoreHarness } from './idempotency-store.conformance.js';
+import { eventually, uniqueSuffix } from './eventually.js';
+
+function newSaga(sagaId: string, overrides: Partial<SagaState> = {}): SagaState {
+  const now = Date.now();
+  return {
+    sagaId,
+    sagaName: 'conformance',
+    status: 'Running',
+    version: 0,
+    data: { orderId: sagaId, total: 10 },
+    steps: [{ name: 'charge', status: 'Pending', attempts: 0 }],
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** The behaviour every SagaStore must have. */
+export function sagaStoreConformance(name: string, setup: () => Promise<StoreHarness<SagaStore>>): void {
+  describe(`SagaStore conformance: ${name}`, () => {
+    let h: StoreHarness<SagaStore>;
+    let store: SagaStore;
+    const id = (label: string) => `conf-${uniqueSuffix()}-${label}`;
+
+    before(async () => {
+      h = await setup();
+      store = h.store;
+    });
+    after(async () => h.dispose());
+
+    it('a created saga reads back at version 1 with its data and steps', async () => {
+      const s = id('create');
+      assert.equal(await store.create(newSaga(s)), true);
+      const read = await store.get(s);
+      assert.ok(read);
+      assert.equal(read.version, 1);
+      assert.deepEqual(read.data, { orderId: s, total: 10 });
+      assert.deepEqual(read.steps, [{ name: 'charge', status: 'Pending', attempts: 0 }]);
+    });
+
+    it('creating an existing saga id changes nothing', async () => {
+      const s = id('dup');
+      await store.create(newSaga(s));
+      assert.equal(await store.create(newSaga(s, { data: { other: true } })), false);
+      assert.deepEqual((await store.get(s))?.data, { orderId: s, total: 10 });
+    });
+
+    it('an unknown saga reads as undefined', async () => {
+      assert.equal(await store.get(id('missing')), undefined);
+    });
+
+    it('an update with the current version succeeds and bumps the version', async () => {
+      const s = id('cas');
+      await store.create(newSaga(s));
+      const read = (await store.get(s))!;
+      read.steps[0]!.status = 'Completed';
+      assert.equal(await store.update(read, 1), true);
+      const after = (await store.get(s))!;
+      assert.equal(after.version, 2);
+      assert.equal(after.steps[0]!.status, 'Completed');
+    });
+
+    it('an update with a stale version is refused and changes nothing', async () => {
+      const s = id('stale');
+      await store.create(newSaga(s));
+      const first = (await store.get(s))!;
+      assert.equal(await store.update({ ...first, status: 'Completed' }, 1), true);
+      assert.equal(await store.update({ ...first, status: 'Compensated' }, 1), false);
+      assert.equal((await store.get(s))!.status, 'Completed');
+    });
+
+    it('of concurrent updates from the same version exactly one wins', async () => {
+      const s = id('race');
+      await store.create(newSaga(s));
+      const base = (await store.get(s))!;
+      const stores = h.peer ? [store, await h.peer()] : [store];
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % stores.length]!.update({ ...base, data: { winner: i } }, 1)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    it('a lease is exclusive until released or expired', async () => {
+      const s = id('lease');
+      await store.create(newSaga(s));
+      assert.equal(await store.acquireLease(s, 'a', 10_000), true);
+      assert.equal(await store.acquireLease(s, 'b', 10_000), false);
+      assert.equal(await store.acquireLease(s, 'a', 10_000), true, 'the owner renews');
+      await store.releaseLease(s, 'b');
+      assert.equal(await store.acquireLease(s, 'b', 10_000), false, 'a non-owner released it');
+      await store.releaseLease(s, 'a');
+      assert.equal(await store.acquireLease(s, 'b', 150), true);
+      await eventually(async () => assert.equal(await store.acquireLease(s, 'c', 10_000), true), 5_000, 25);
+    });
+
+    it('an update keeps the lease', async () => {
+      const s = id('lease-kept');
+      await store.create(newSaga(s));
+      await store.acquireLease(s, 'a', 10_000);
+      const read = (await store.get(s))!;
+      assert.equal(await store.update({ ...read, status: 'Compensating' }, read.version), true);
+      assert.equal(await store.acquireLease(s, 'b', 10_000), false);
+    });
+
+    it('orphaned sagas are the unfinished ones without a live lease', async () => {
+      const orphan = id('orphan');
+      const leased = id('leased');
+      const finished = id('finished');
+      const past = Date.now() - 60_000;
+      await store.create(newSaga(orphan, { createdAt: past }));
+      await store.create(newSaga(leased, { createdAt: past }));
+      await store.create(newSaga(finished, { createdAt: past, status: 'Completed' }));
+      await store.acquireLease(leased, 'alive', 60_000);
+      const found = await store.findOrphaned(Date.now(), 10_000);
+      assert.ok(found.includes(orphan));
+      assert.ok(!found.includes(leased));
+      assert.ok(!found.includes(finished));
+      await store.acquireLease(orphan, 'x', 100);
+      await eventually(async () => assert.ok((await store.findOrphaned(Date.now(), 10_000)).includes(orphan)), 5_000, 25);
+    });
+
+    it('counts by status follow updates', async () => {
+      const before = await store.countByStatus();
+      const s = id('count');
+      await store.create(newSaga(s));
+      const read = (await store.get(s))!;
+      await store.update({ ...read, status: 'Compensated' }, read.version);
+      const after = await store.countByStatus();
+      assert.equal(after.Compensated - before.Compensated, 1);
+      assert.equal(after.Running - before.Running, 0);
+    });
+  });
+}

@@ -1,0 +1,273 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Envelope } from '../envelope/envelope.js';
+import { newMessageId } from '../envelope/message-id.js';
+import { CatgaError } from '../errors/catga.error.js';
+import { HandlerNotFoundError, TimeoutError, ValidationFailedError } from '../errors/catga-errors.js';
+import { serializeError } from '../errors/error.serializer.js';
+import type { MessageKind } from '../messages/message-kind.js';
+import type { DeadLetter, Transport } from '../transport/transport.interface.js';
+import { eventually, uniqueSuffix } from './eventually.js';
+
+export interface TransportHarness {
+  /** A new transport instance, a peer of every other one this harness made (same network). */
+  createPeer(): Promise<Transport>;
+  /** Releases what the harness holds (servers, streams); peers are closed by the suite. */
+  dispose(): Promise<void>;
+}
+
+export interface TransportConformanceOptions {
+  /** Prefix for the message types the suite uses, so concurrent runs do not meet. */
+  typePrefix?: string;
+  /** Upper bound for waiting on deliveries, in ms. Default 10000. */
+  deliveryTimeoutMs?: number;
+}
+
+function envelope(type: string, kind: MessageKind, body: unknown, extra: Partial<Envelope> = {}): Envelope {
+  const id = newMessageId();
+  return {
+    id,
+    type,
+    kind,
+    correlationId: extra.correlationId ?? id,
+    causationId: extra.causationId,
+    timestamp: Date.now(),
+    headers: extra.headers ?? {},
+    body,
+  };
+}
+
+/** The behaviour every Transport must have. Call inside a test file; it declares its own tests. */
+export function transportConformance(
+  name: string,
+  setup: () => Promise<TransportHarness>,
+  options: TransportConformanceOptions = {},
+): void {
+  const wait = options.deliveryTimeoutMs ?? 10_000;
+
+  describe(`Transport conformance: ${name}`, () => {
+    let harness: TransportHarness;
+    const peers: Transport[] = [];
+    const type = (label: string) => `${options.typePrefix ?? ''}conf.${uniqueSuffix()}.${label}`;
+    const peer = async () => {
+      const t = await harness.createPeer();
+      await t.start();
+      peers.push(t);
+      return t;
+    };
+
+    before(async () => {
+      harness = await setup();
+    });
+
+    after(async () => {
+      await Promise.allSettled(peers.map((p) => p.close()));
+      await harness.dispose();
+    });
+
+    it('a request reaches the served handler and its result comes back', async () => {
+      const [server, client] = [await peer(), await peer()];
+      const t = type('echo');
+      await server.serve(t, async (env) => ({ ok: true, result: { echoed: env.body, type: env.type } }), { group: 'svc' });
+      const reply = await client.request(envelope(t, 'command', { n: 1 }), { timeoutMs: wait });
+      assert.deepEqual(reply, { ok: true, result: { echoed: { n: 1 }, type: t } });
+    });
+
+    it('the envelope arrives with its id, correlation, causation, kind and headers', async () => {
+      const [server, client] = [await peer(), await peer()];
+      const t = type('lineage');
+      let seen: Envelope | undefined;
+      await server.serve(t, async (env) => ((seen = env), { ok: true, result: null }), { group: 'svc' });
+      const sent = envelope(t, 'query', { q: 'x' }, { correlationId: 'corr-1', causationId: 'cause-1', headers: { tenant: 'acme' } });
+      await client.request(sent, { timeoutMs: wait });
+      assert.ok(seen);
+      assert.equal(seen.id, sent.id);
+      assert.equal(seen.type, t);
+      assert.equal(seen.kind, 'query');
+      assert.equal(seen.correlationId, 'corr-1');
+      assert.equal(seen.causationId, 'cause-1');
+      assert.equal(seen.headers.tenant, 'acme');
+      assert.equal(seen.timestamp, sent.timestamp);
+      assert.deepEqual(JSON.parse(JSON.stringify(seen.body)), { q: 'x' });
+    });
+
+    it('an error reply keeps its code, message, retryable flag and message id', async () => {
+      const [server, client] = [await peer(), await peer()];
+      const t = type('fails');
+      await server.serve(
+        t,
+        async (env) => ({ ok: false, error: serializeError(new ValidationFailedError('bad', [], { messageId: env.id })) }),
+        { group: 'svc' },
+      );
+      const sent = envelope(t, 'command', {});
+      const reply = await client.request(sent, { timeoutMs: wait });
+      assert.equal(reply.ok, false);
+      if (reply.ok) return;
+      assert.equal(reply.error.code, 'VALIDATION_FAILED');
+      assert.equal(reply.error.message, 'bad');
+      assert.equal(reply.error.retryable, false);
+      assert.equal(reply.error.messageId, sent.id);
+    });
+
+    it('a request for a type nobody serves fails at once with HandlerNotFoundError', async () => {
+      const client = await peer();
+      const t = type('nobody');
+      const started = Date.now();
+      await assert.rejects(client.request(envelope(t, 'command', {}), { timeoutMs: wait }), (e: unknown) => {
+        assert.ok(e instanceof HandlerNotFoundError, `got ${String(e)}`);
+        assert.match(e.message, new RegExp(t.replace(/\./g, '\\.')));
+        return true;
+      });
+      assert.ok(Date.now() - started < wait / 2, 'did not wait for the timeout');
+    });
+
+    it('a request nobody answers in time fails with a retryable TimeoutError', async () => {
+      const [server, client] = [await peer(), await peer()];
+      const t = type('slow');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      await server.serve(t, async () => (await gate, { ok: true, result: 1 }), { group: 'svc' });
+      await assert.rejects(client.request(envelope(t, 'command', {}), { timeoutMs: 200 }), (e: unknown) => {
+        assert.ok(e instanceof TimeoutError, `got ${String(e)}`);
+        assert.equal((e as CatgaError).retryable, true);
+        return true;
+      });
+      release();
+    });
+
+    it('replicas in one group share requests, and each request is handled once', async () => {
+      const [a, b, client] = [await peer(), await peer(), await peer()];
+      const t = type('shared');
+      const handledBy: string[] = [];
+      await a.serve(t, async () => (handledBy.push('a'), { ok: true, result: 'a' }), { group: 'svc' });
+      await b.serve(t, async () => (handledBy.push('b'), { ok: true, result: 'b' }), { group: 'svc' });
+      const replies = await Promise.all(
+        Array.from({ length: 40 }, () => client.request(envelope(t, 'command', {}), { timeoutMs: wait })),
+      );
+      assert.equal(handledBy.length, 40);
+      assert.equal(replies.length, 40);
+      assert.ok(handledBy.includes('a') && handledBy.includes('b'), `load not spread: ${handledBy.join('')}`);
+    });
+
+    it('each durable group receives each event once, shared among its members', async () => {
+      const [a1, a2, b1, publisher] = [await peer(), await peer(), await peer(), await peer()];
+      const t = type('evt');
+      const got = { a: [] as string[], b: [] as string[] };
+      const onA = async (env: Envelope) => void got.a.push(env.id);
+      await a1.subscribe(t, onA, { group: 'group-a' });
+      await a2.subscribe(t, onA, { group: 'group-a' });
+      await b1.subscribe(t, async (env) => void got.b.push(env.id), { group: 'group-b' });
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const env = envelope(t, 'event', { i });
+        ids.push(env.id);
+        await publisher.publish(env);
+      }
+      await eventually(() => {
+        assert.equal(got.a.length, 10);
+        assert.equal(got.b.length, 10);
+      }, wait);
+      assert.deepEqual([...got.a].sort(), [...ids].sort());
+      assert.deepEqual([...got.b].sort(), [...ids].sort());
+    });
+
+    it('broadcast subscribers each receive every event', async () => {
+      const [a, b, publisher] = [await peer(), await peer(), await peer()];
+      const t = type('bcast');
+      const got = { a: 0, b: 0 };
+      await a.subscribe(t, async () => void got.a++, { group: 'cache', mode: 'broadcast' });
+      await b.subscribe(t, async () => void got.b++, { group: 'cache', mode: 'broadcast' });
+      await publisher.publish(envelope(t, 'event', {}));
+      await publisher.publish(envelope(t, 'event', {}));
+      await eventually(() => assert.deepEqual(got, { a: 2, b: 2 }), wait);
+    });
+
+    it('a failed event is redelivered with a growing attempt number until it succeeds', async () => {
+      const [sub, publisher] = [await peer(), await peer()];
+      const t = type('flaky');
+      const attempts: number[] = [];
+      let done = false;
+      await sub.subscribe(
+        t,
+        async (_env, delivery) => {
+          attempts.push(delivery.attempt);
+          if (delivery.attempt < 3) throw new Error('not yet');
+          done = true;
+        },
+        { group: 'g', maxDeliveries: 5 },
+      );
+      await publisher.publish(envelope(t, 'event', {}));
+      await eventually(() => assert.ok(done), wait);
+      assert.deepEqual(attempts, [1, 2, 3]);
+    });
+
+    it('an event failing every delivery is dead-lettered with its error and delivery count', async () => {
+      const [sub, publisher] = [await peer(), await peer()];
+      const t = type('poison');
+      const dead: DeadLetter[] = [];
+      await publisher.subscribeDeadLetters(async (dl) => {
+        if (dl.envelope.type === t) dead.push(dl);
+      });
+      let deliveries = 0;
+      await sub.subscribe(
+        t,
+        async () => {
+          deliveries++;
+          throw new ValidationFailedError('never valid');
+        },
+        { group: 'poison-group', maxDeliveries: 3 },
+      );
+      const sent = envelope(t, 'event', { p: 1 });
+      await publisher.publish(sent);
+      await eventually(() => assert.equal(dead.length, 1), wait);
+      assert.equal(deliveries, 3);
+      assert.equal(dead[0]!.envelope.id, sent.id);
+      assert.equal(dead[0]!.deliveries, 3);
+      assert.equal(dead[0]!.group, 'poison-group');
+      assert.equal(dead[0]!.error.code, 'VALIDATION_FAILED');
+    });
+
+    it('drain lets the handler in hand finish, then the other member takes the new events', async () => {
+      const [a, b, publisher] = [await peer(), await peer(), await peer()];
+      const t = type('drain');
+      const got: Array<{ by: string; n: number }> = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let inHand = false;
+      await a.subscribe(
+        t,
+        async (env) => {
+          inHand = true;
+          await gate;
+          got.push({ by: 'a', n: (env.body as { n: number }).n });
+        },
+        { group: 'g' },
+      );
+      await publisher.publish(envelope(t, 'event', { n: 1 }));
+      await eventually(() => assert.ok(inHand), wait);
+      await b.subscribe(t, async (env) => void got.push({ by: 'b', n: (env.body as { n: number }).n }), { group: 'g' });
+      let drained = false;
+      const draining = a.drain().then(() => (drained = true));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(drained, false, 'drain returned while a handler was in hand');
+      release();
+      await draining;
+      assert.deepEqual(got, [{ by: 'a', n: 1 }]);
+      await publisher.publish(envelope(t, 'event', { n: 2 }));
+      await eventually(() => assert.equal(got.length, 2), wait);
+      assert.deepEqual(got[1], { by: 'b', n: 2 });
+    });
+
+    it('events published while a durable group has no member wait for one', async () => {
+      const [a, b, publisher] = [await peer(), await peer(), await peer()];
+      const t = type('backlog');
+      const got: string[] = [];
+      const sub = await a.subscribe(t, async (env) => void got.push(`a:${env.id}`), { group: 'g' });
+      await sub.unsubscribe();
+      const sent = envelope(t, 'event', {});
+      await publisher.publish(sent);
+      await b.subscribe(t, async (env) => void got.push(`b:${env.id}`), { group: 'g' });
+      await eventually(() => assert.deepEqual(got, [`b:${sent.id}`]), wait);
+    });
+  });
+}

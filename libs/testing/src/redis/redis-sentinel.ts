@@ -1,0 +1,209 @@
+import { LOOPBACK_HOST, sameHostPort, type HostPort } from '../net/host-port.js';
+import { freePorts } from '../net/free-port.js';
+import { retryOnPortConflict } from '../net/port-conflict-retry.js';
+import { pollUntil } from '../wait/poll-until.js';
+import { pairsToRecord, parseRedisInfo } from './redis-info.js';
+import { createRedisServer, RedisServer, waitForReplicaSync, type RedisServerHandle } from './redis-server.js';
+import { respCommand } from './resp-client.js';
+
+export interface RedisSentinelGroupOptions {
+  /** Name the sentinels monitor the primary under. Default 'catga'. */
+  readonly masterName?: string;
+  /** Default 1. */
+  readonly replicas?: number;
+  /** Default 3. */
+  readonly sentinels?: number;
+  /** Sentinels that must agree the primary is down. Default: a majority of `sentinels`. */
+  readonly quorum?: number;
+  /** `down-after-milliseconds`. Default 1000. */
+  readonly downAfterMs?: number;
+  /** `failover-timeout`. Default 3000. */
+  readonly failoverTimeoutMs?: number;
+  /** AOF on primary and replicas. Default false. */
+  readonly appendonly?: boolean;
+  /** For the whole group, including sentinel discovery. Default 30 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface RedisSentinelGroupHandle {
+  readonly masterName: string;
+  /** The node started as primary; after a failover it may be a replica or dead. Use currentPrimary(). */
+  readonly primary: RedisServerHandle;
+  readonly replicas: readonly RedisServerHandle[];
+  readonly sentinels: readonly RedisServerHandle[];
+  /** Sentinel addresses, the form Redis clients take for sentinel connections. */
+  readonly sentinelNodes: readonly HostPort[];
+  /** Primary and replicas. */
+  readonly servers: readonly RedisServerHandle[];
+  /** The primary according to the first sentinel that answers. */
+  currentPrimary(): Promise<HostPort>;
+  /**
+   * Waits until every running sentinel reports the same primary other than `previous`, and that
+   * node itself reports role:master. Returns its address. Default timeout 30 s.
+   */
+  waitForFailover(previous: HostPort, timeoutMs?: number): Promise<HostPort>;
+  /** The handle of the primary or replica listening at `address`. */
+  serverAt(address: HostPort): RedisServerHandle;
+  /** Sentinels first (so they do not fail over during teardown), then the data nodes. */
+  stop(): Promise<void>;
+}
+
+class RedisSentinelGroup implements RedisSentinelGroupHandle {
+  readonly sentinelNodes: readonly HostPort[];
+  readonly servers: readonly RedisServer[];
+
+  constructor(
+    readonly masterName: string,
+    readonly primary: RedisServer,
+    readonly replicas: readonly RedisServer[],
+    readonly sentinels: readonly RedisServer[],
+  ) {
+    this.sentinelNodes = sentinels.map((sentinel) => ({ host: sentinel.host, port: sentinel.port }));
+    this.servers = [primary, ...replicas];
+  }
+
+  async currentPrimary(): Promise<HostPort> {
+    const failures: string[] = [];
+    for (const sentinel of this.runningSentinels()) {
+      try {
+        return await this.primaryAccordingTo(sentinel);
+      } catch (error) {
+        failures.push(`:${sentinel.port} ${(error as Error).message}`);
+      }
+    }
+    throw new Error(`no sentinel could name the primary of ${this.masterName}: ${failures.join('; ')}`);
+  }
+
+  async waitForFailover(previous: HostPort, timeoutMs = 30_000): Promise<HostPort> {
+    return pollUntil(
+      async () => {
+        const sentinels = this.runningSentinels();
+        const answers = await Promise.all(sentinels.map((sentinel) => this.primaryAccordingTo(sentinel)));
+        const seen = answers.map((answer, i) => `:${sentinels[i]?.port}->${answer.port}`).join(', ');
+        const candidate = answers[0] as HostPort;
+        if (answers.some((answer) => !sameHostPort(answer, candidate))) throw new Error(`sentinels disagree (${seen})`);
+        if (sameHostPort(candidate, previous)) throw new Error(`sentinels still report ${previous.host}:${previous.port}`);
+        const replication = parseRedisInfo(await respCommand(candidate.port, ['INFO', 'replication'], { host: candidate.host }));
+        if (replication['role'] !== 'master') {
+          throw new Error(`${candidate.host}:${candidate.port} promoted by sentinels but reports role:${String(replication['role'])}`);
+        }
+        return candidate;
+      },
+      {
+        description: `sentinel failover of ${this.masterName} away from ${previous.host}:${previous.port}`,
+        timeoutMs,
+        intervalMs: 200,
+        diagnostics: () => this.sentinels.map((s) => `--- ${s.process.name}:\n${s.process.logTail(15)}`).join('\n'),
+      },
+    );
+  }
+
+  serverAt(address: HostPort): RedisServer {
+    const server = this.servers.find((candidate) => sameHostPort(candidate, address));
+    if (server === undefined) throw new Error(`${address.host}:${address.port} is not a node of this sentinel group`);
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sentinels.map((sentinel) => sentinel.stop()));
+    await Promise.all(this.servers.map((server) => server.stop()));
+  }
+
+  /** Every sentinel knows the primary as up, sees all replicas and all other sentinels. */
+  async waitUntilDiscovered(timeoutMs: number, replicas: number): Promise<void> {
+    const everyone = [...this.servers, ...this.sentinels];
+    await pollUntil(
+      async () => {
+        await Promise.all(
+          this.sentinels.map(async (sentinel) => {
+            const master = pairsToRecord(await sentinel.command(['SENTINEL', 'MASTER', this.masterName]));
+            const others = Number(master['num-other-sentinels']);
+            const slaves = Number(master['num-slaves']);
+            if (master['flags'] !== 'master' || others < this.sentinels.length - 1 || slaves < replicas) {
+              throw new Error(
+                `sentinel :${sentinel.port} sees flags=${master['flags']} num-other-sentinels=${others} num-slaves=${slaves}`,
+              );
+            }
+          }),
+        );
+      },
+      {
+        description: `sentinels of ${this.masterName} to discover each other and the replicas`,
+        timeoutMs,
+        intervalMs: 200,
+        abortIf: () => everyone.forEach((server) => server.process.assertRunning()),
+        diagnostics: () => this.sentinels.map((s) => `--- ${s.process.name}:\n${s.process.logTail(15)}`).join('\n'),
+      },
+    );
+  }
+
+  private runningSentinels(): RedisServer[] {
+    const running = this.sentinels.filter((sentinel) => sentinel.isRunning);
+    if (running.length === 0) throw new Error(`no sentinel of ${this.masterName} is running`);
+    return running;
+  }
+
+  private async primaryAccordingTo(sentinel: RedisServer): Promise<HostPort> {
+    const reply = await sentinel.command(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.masterName]);
+    if (!Array.isArray(reply) || reply.length !== 2) {
+      throw new Error(`sentinel :${sentinel.port} answered ${JSON.stringify(reply)} for ${this.masterName}`);
+    }
+    return { host: String(reply[0]), port: Number(reply[1]) };
+  }
+}
+
+/**
+ * Starts a primary, its replicas and a set of sentinels monitoring it, all on loopback, and waits
+ * until the replicas have synced and every sentinel has discovered the replicas and its peers.
+ */
+export async function startRedisSentinelGroup(options: RedisSentinelGroupOptions = {}): Promise<RedisSentinelGroupHandle> {
+  const masterName = options.masterName ?? 'catga';
+  const replicaCount = options.replicas ?? 1;
+  const sentinelCount = options.sentinels ?? 3;
+  const quorum = options.quorum ?? Math.floor(sentinelCount / 2) + 1;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  if (!Number.isInteger(replicaCount) || replicaCount < 0) throw new RangeError(`replicas must be >= 0, got ${replicaCount}`);
+  if (!Number.isInteger(sentinelCount) || sentinelCount < 1) throw new RangeError(`sentinels must be >= 1, got ${sentinelCount}`);
+  if (quorum < 1 || quorum > sentinelCount) throw new RangeError(`quorum ${quorum} impossible with ${sentinelCount} sentinels`);
+
+  return retryOnPortConflict(async () => {
+    const [primaryPort, ...rest] = (await freePorts(1 + replicaCount + sentinelCount)) as [number, ...number[]];
+    const primaryAddress: HostPort = { host: LOOPBACK_HOST, port: primaryPort };
+    const dataOptions = { appendonly: options.appendonly ?? false, readyTimeoutMs };
+    const primary = createRedisServer(primaryPort, dataOptions, 'primary');
+    const replicas = rest
+      .slice(0, replicaCount)
+      .map((port) => createRedisServer(port, { ...dataOptions, replicaOf: primaryAddress }, 'replica'));
+    const sentinels = rest.slice(replicaCount).map(
+      (port) =>
+        new RedisServer({
+          role: 'sentinel',
+          port,
+          sentinel: true,
+          config: [
+            `sentinel monitor ${masterName} ${primaryAddress.host} ${primaryAddress.port} ${quorum}`,
+            `sentinel down-after-milliseconds ${masterName} ${options.downAfterMs ?? 1_000}`,
+            `sentinel failover-timeout ${masterName} ${options.failoverTimeoutMs ?? 3_000}`,
+            `sentinel parallel-syncs ${masterName} 1`,
+            'sentinel resolve-hostnames no',
+          ],
+          readyTimeoutMs,
+        }),
+    );
+    const group = new RedisSentinelGroup(masterName, primary, replicas, sentinels);
+    try {
+      await primary.start();
+      await primary.waitUntilReady();
+      for (const replica of replicas) await replica.start();
+      for (const replica of replicas) await replica.waitUntilReady();
+      for (const replica of replicas) await waitForReplicaSync(replica, readyTimeoutMs);
+      for (const sentinel of sentinels) await sentinel.start();
+      for (const sentinel of sentinels) await sentinel.waitUntilReady();
+      await group.waitUntilDiscovered(readyTimeoutMs, replicaCount);
+      return group;
+    } catch (error) {
+      await group.stop();
+      throw error;
+    }
+  });
+}
