@@ -87,6 +87,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     await this.outbox.stopRelay();
     await this.outbox.relayOnce(0);
     await this.transport.close();
+    this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) drained and closed`);
   }
 
   private userBehaviors(): OrderedBehavior[] {

@@ -1,0 +1,1 @@
+export { createOrderApi, orderApiHostOptions, EMBEDDED_SERVICES, type OrderApiOptions } from './order-system.js';

@@ -1,0 +1,2 @@
+export { OrderServiceModule } from './order-service.module.js';
+export { OrderRepository } from './order.repository.js';

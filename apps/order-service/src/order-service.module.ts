@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { GetOrderHandler } from './get-order.handler.js';
+import { OrderRepository } from './order.repository.js';
+import { PlaceOrderHandler } from './place-order.handler.js';
+
+/** Owns orders and runs the order flow. */
+@Module({
+  providers: [OrderRepository, PlaceOrderHandler, GetOrderHandler],
+  exports: [OrderRepository],
+})
+export class OrderServiceModule {}

@@ -1,0 +1,19 @@
+import { ChargePayment, PAYMENT_LIMIT, PaymentDeclinedError } from '@catga/order-contracts';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { PaymentLedger } from './payment.ledger.js';
+
+@CommandHandler(ChargePayment)
+export class ChargePaymentHandler implements ICommandHandler<ChargePayment> {
+  constructor(private readonly ledger: PaymentLedger) {}
+
+  async execute(command: ChargePayment): Promise<{ orderId: string; amount: number }> {
+    const record = this.ledger.open(command.orderId);
+    if (command.amount > PAYMENT_LIMIT) {
+      throw new PaymentDeclinedError(`Payment of ${command.amount} declined: the limit is ${PAYMENT_LIMIT}`, {
+        details: { orderId: command.orderId, amount: command.amount, limit: PAYMENT_LIMIT },
+      });
+    }
+    record.charged++;
+    return { orderId: command.orderId, amount: command.amount };
+  }
+}

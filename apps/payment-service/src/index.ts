@@ -1,0 +1,2 @@
+export { PaymentServiceModule } from './payment-service.module.js';
+export { PaymentLedger } from './payment.ledger.js';

@@ -1,0 +1,34 @@
+import { MessageType } from '@catga/core';
+import { Command } from '@nestjs/cqrs';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsString, ValidateNested } from 'class-validator';
+import { OrderItem } from '../models/order-item.js';
+
+/** Reserves every line or none (INSUFFICIENT_STOCK). */
+@MessageType('inventory.reserve')
+export class ReserveInventory extends Command<{ orderId: string }> {
+  @IsString() orderId: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => OrderItem)
+  items: OrderItem[];
+
+  constructor(orderId: string, items: OrderItem[]) {
+    super();
+    this.orderId = orderId;
+    this.items = items;
+  }
+}
+
+/** Returns a reservation's units to stock (compensation of ReserveInventory). */
+@MessageType('inventory.release')
+export class ReleaseInventory extends Command<{ orderId: string }> {
+  @IsString() orderId: string;
+
+  constructor(orderId: string) {
+    super();
+    this.orderId = orderId;
+  }
+}

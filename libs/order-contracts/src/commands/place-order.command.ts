@@ -1,0 +1,36 @@
+import { MessageType } from '@catga/core';
+import { Command } from '@nestjs/cqrs';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsString, MinLength, ValidateNested } from 'class-validator';
+import { OrderItem } from '../models/order-item.js';
+import type { OrderStatus } from '../models/order.model.js';
+
+export interface PlaceOrderResult {
+  orderId: string;
+  status: OrderStatus;
+}
+
+/** Runs the whole order flow: charge, reserve, confirm (with compensation on failure). */
+@MessageType('orders.place-order')
+export class PlaceOrder extends Command<PlaceOrderResult> {
+  @IsString()
+  @MinLength(1)
+  orderId!: string;
+
+  @IsString()
+  @MinLength(1)
+  customerId!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => OrderItem)
+  items!: OrderItem[];
+
+  constructor(orderId: string, customerId: string, items: OrderItem[]) {
+    super();
+    this.orderId = orderId;
+    this.customerId = customerId;
+    this.items = items;
+  }
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { CatgaModule, type CatgaModuleOptions } from '@catga/core';
+import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CatgaErrorFilter } from './catga-error.filter.js';
+
+export interface ServiceHostOptions {
+  /** Default `CATGA_SERVICE_NAME`, else this. */
+  serviceName: string;
+  imports?: Array<Type | DynamicModule>;
+  controllers?: Type[];
+  catga?: Omit<CatgaModuleOptions, 'serviceName'>;
+  /** Default `PORT`, else 3000. 0 picks a free port. */
+  port?: number;
+  host?: string;
+}
+
+/** Builds the Nest HTTP application of a sample service (not listening yet). */
+export async function createServiceApp(options: ServiceHostOptions): Promise<INestApplication> {
+  @Module({
+    imports: [
+      CatgaModule.forRoot({ serviceName: process.env.CATGA_SERVICE_NAME ?? options.serviceName, ...options.catga }),
+      ...(options.imports ?? []),
+    ],
+    controllers: options.controllers ?? [],
+  })
+  class ServiceHostModule {}
+
+  const app = await NestFactory.create(ServiceHostModule, { logger: ['error', 'warn', 'log'] });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new CatgaErrorFilter());
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Starts a sample service and returns it listening. */
+export async function runService(options: ServiceHostOptions): Promise<INestApplication> {
+  const app = await createServiceApp(options);
+  const port = options.port ?? Number(process.env.PORT ?? 3000);
+  await app.listen(port, options.host ?? process.env.HOST ?? '0.0.0.0');
+  new Logger(options.serviceName).log(`listening on ${await app.getUrl()}`);
+  return app;
+}
