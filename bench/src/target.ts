@@ -1,0 +1,17 @@
+import type { ReportRow } from './report.js';
+
+/** The goal the benchmark is meant to show: Catga's minimal pipeline costs at most 1.3x raw @nestjs/cqrs. */
+export const MINIMAL_PIPELINE_LIMIT = 1.3;
+
+export interface TargetCheck {
+  readonly scenario: string;
+  readonly mode: string;
+  readonly ratio: number;
+  readonly met: boolean;
+}
+
+export function checkMinimalTarget(rows: readonly ReportRow[]): TargetCheck[] {
+  return rows
+    .filter((r) => r.scenario.startsWith('catga-minimal'))
+    .map((r) => ({ scenario: r.scenario, mode: r.mode, ratio: r.ratioToBaseline, met: r.ratioToBaseline <= MINIMAL_PIPELINE_LIMIT }));
+}
