@@ -18,6 +18,11 @@ export const SCENARIOS: readonly Scenario[] = [
     boot: async () => (await import('./raw-cqrs.scenario.js')).bootRawCqrs(),
   },
   {
+    name: 'raw-cqrs-async-context',
+    label: '@nestjs/cqrs + active AsyncLocalStorage',
+    boot: async () => (await import('./raw-cqrs-async-context.scenario.js')).bootRawCqrsWithAsyncContext(),
+  },
+  {
     name: 'catga-minimal-send',
     label: 'Catga minimal, CatgaMediator.send',
     boot: async () => (await import('./catga-minimal-send.scenario.js')).bootCatgaMinimalSend(),

@@ -67,7 +67,7 @@ export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in
 export { InMemoryBroker } from './transport/in-memory.broker.js';
 
 export type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from './stores/idempotency/idempotency-store.interface.js';
-export { InMemoryIdempotencyStore } from './stores/idempotency/in-memory-idempotency.store.js';
+export { InMemoryIdempotencyStore, type InMemoryIdempotencyStoreOptions } from './stores/idempotency/in-memory-idempotency.store.js';
 export type { SagaStore } from './stores/saga/saga-store.interface.js';
 export {
   TERMINAL_SAGA_STATUSES,

@@ -14,6 +14,25 @@ export interface MessageContext {
   readonly items: Map<string | symbol, unknown>;
 }
 
+/** The context of one handling; `items` is made on first use, most handlings never need it. */
+export class HandlingContext implements MessageContext {
+  signal: AbortSignal;
+  pendingEvents: Envelope[] | undefined = undefined;
+  private itemMap: Map<string | symbol, unknown> | undefined = undefined;
+
+  constructor(
+    readonly envelope: Envelope,
+    readonly handler: string,
+    signal: AbortSignal,
+  ) {
+    this.signal = signal;
+  }
+
+  get items(): Map<string | symbol, unknown> {
+    return (this.itemMap ??= new Map());
+  }
+}
+
 const storage = new AsyncLocalStorage<MessageContext>();
 
 /** The context of the message being handled on this async path, if any. */
@@ -21,6 +40,6 @@ export function currentMessageContext(): MessageContext | undefined {
   return storage.getStore();
 }
 
-export function runInMessageContext<T>(context: MessageContext, fn: () => T): T {
-  return storage.run(context, fn);
+export function runInMessageContext<T, A extends unknown[]>(context: MessageContext, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(context, fn, ...args);
 }

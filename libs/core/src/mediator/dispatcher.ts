@@ -1,4 +1,4 @@
-import { currentMessageContext, runInMessageContext, type MessageContext } from '../context/message-context.js';
+import { currentMessageContext, HandlingContext, runInMessageContext, type MessageContext } from '../context/message-context.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { createEnvelope } from '../envelope/envelope.factory.js';
 import { HandlerNotFoundError, ShuttingDownError } from '../errors/catga-errors.js';
@@ -85,25 +85,28 @@ export class Dispatcher {
 
   /** Runs one handler for one envelope through the pipeline, in the envelope's context. */
   handle(envelope: Envelope, handler: LocalHandler): Promise<unknown> {
-    const context: MessageContext = {
-      envelope,
-      handler: handler.name,
-      signal: NOT_ABORTED,
-      pendingEvents: undefined,
-      items: new Map(),
-    };
-    let run = this.terminals.get(handler);
-    if (!run) this.terminals.set(handler, (run = terminal(handler)));
-    const end = run;
+    const context = new HandlingContext(envelope, handler.name, NOT_ABORTED);
+    let end = this.terminals.get(handler);
+    if (!end) this.terminals.set(handler, (end = terminal(handler)));
     this.inFlight++;
     let promise: Promise<unknown>;
     try {
-      promise = runInMessageContext(context, () => this.pipeline.run(context, end));
+      promise = runInMessageContext(context, this.pipeline.run, context, end);
     } catch (error) {
       promise = Promise.reject(error);
     }
-    return promise.finally(() => this.settle());
+    return promise.then(this.settleFulfilled, this.settleRejected);
   }
+
+  private readonly settleFulfilled = (result: unknown): unknown => {
+    this.settle();
+    return result;
+  };
+
+  private readonly settleRejected = (error: unknown): never => {
+    this.settle();
+    throw error;
+  };
 
   get inFlightCount(): number {
     return this.inFlight;

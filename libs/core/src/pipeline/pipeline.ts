@@ -18,12 +18,14 @@ export class Pipeline {
     return this.byKind[kind];
   }
 
-  run(context: MessageContext, terminal: Terminal): Promise<unknown> {
+  /** Runs the chain for the context's kind, then `terminal`. Bound, so it can be passed as is. */
+  readonly run = (context: MessageContext, terminal: Terminal): Promise<unknown> => {
     const chain = this.byKind[context.envelope.kind];
     if (chain.length === 0) return terminal(context);
+    if (chain.length === 1) return chain[0]!.handle(context, () => terminal(context));
     // Each position gets its own `next`, so a behavior may call it again (retry) safely.
     const at = (i: number): (() => Promise<unknown>) =>
       i === chain.length ? () => terminal(context) : () => chain[i]!.handle(context, at(i + 1));
     return at(0)();
-  }
+  };
 }

@@ -82,11 +82,11 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
         const seen = answers.map((answer, i) => `:${sentinels[i]?.port}->${answer.port}`).join(', ');
         const candidate = answers[0] as HostPort;
         if (answers.some((answer) => !sameHostPort(answer, candidate))) throw new Error(`sentinels disagree (${seen})`);
-        if (sameHostPort(candidate, previous)) throw new Error(`sentinels still report ${previous.host}:${previous.port}`);
-        const replication = parseRedisInfo(await respCommand(candidate.port, ['INFO', 'replication'], { host: candidate.host }));
-        if (replication['role'] !== 'master') {
-          throw new Error(`${candidate.host}:${candidate.port} promoted by sentinels but reports role:${String(replication['role'])}`);
-        }
+        const where = `${candidate.host}:${candidate.port}`;
+        if (sameHostPort(candidate, previous)) throw new Error(`sentinels still report ${where}`);
+        const info = await respCommand(candidate.port, ['INFO', 'replication'], { host: candidate.host });
+        const role = parseRedisInfo(info)['role'];
+        if (role !== 'master') throw new Error(`sentinels promoted ${where} but it reports role:${String(role)}`);
         return candidate;
       },
       {
@@ -120,9 +120,8 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
             const others = Number(master['num-other-sentinels']);
             const slaves = Number(master['num-slaves']);
             if (master['flags'] !== 'master' || others < this.sentinels.length - 1 || slaves < replicas) {
-              throw new Error(
-                `sentinel :${sentinel.port} sees flags=${master['flags']} num-other-sentinels=${others} num-slaves=${slaves}`,
-              );
+              const seen = `flags=${master['flags']} num-other-sentinels=${others} num-slaves=${slaves}`;
+              throw new Error(`sentinel :${sentinel.port} sees ${seen}`);
             }
           }),
         );
@@ -156,15 +155,23 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
  * Starts a primary, its replicas and a set of sentinels monitoring it, all on loopback, and waits
  * until the replicas have synced and every sentinel has discovered the replicas and its peers.
  */
-export async function startRedisSentinelGroup(options: RedisSentinelGroupOptions = {}): Promise<RedisSentinelGroupHandle> {
+export async function startRedisSentinelGroup(
+  options: RedisSentinelGroupOptions = {},
+): Promise<RedisSentinelGroupHandle> {
   const masterName = options.masterName ?? 'catga';
   const replicaCount = options.replicas ?? 1;
   const sentinelCount = options.sentinels ?? 3;
   const quorum = options.quorum ?? Math.floor(sentinelCount / 2) + 1;
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
-  if (!Number.isInteger(replicaCount) || replicaCount < 0) throw new RangeError(`replicas must be >= 0, got ${replicaCount}`);
-  if (!Number.isInteger(sentinelCount) || sentinelCount < 1) throw new RangeError(`sentinels must be >= 1, got ${sentinelCount}`);
-  if (quorum < 1 || quorum > sentinelCount) throw new RangeError(`quorum ${quorum} impossible with ${sentinelCount} sentinels`);
+  if (!Number.isInteger(replicaCount) || replicaCount < 0) {
+    throw new RangeError(`replicas must be >= 0, got ${replicaCount}`);
+  }
+  if (!Number.isInteger(sentinelCount) || sentinelCount < 1) {
+    throw new RangeError(`sentinels must be >= 1, got ${sentinelCount}`);
+  }
+  if (quorum < 1 || quorum > sentinelCount) {
+    throw new RangeError(`quorum ${quorum} impossible with ${sentinelCount} sentinels`);
+  }
 
   return retryOnPortConflict(async () => {
     const [primaryPort, ...rest] = (await freePorts(1 + replicaCount + sentinelCount)) as [number, ...number[]];

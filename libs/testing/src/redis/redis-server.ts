@@ -180,7 +180,12 @@ export async function waitForReplicaSync(replica: RedisServerHandle, timeoutMs =
 }
 
 /** Builds (does not start) a data node on `port`; shared by the standalone, sentinel and cluster setups. */
-export function createRedisServer(port: number, options: RedisServerOptions, role: string, extraConfig: readonly string[] = []): RedisServer {
+export function createRedisServer(
+  port: number,
+  options: RedisServerOptions,
+  role: string,
+  extraConfig: readonly string[] = [],
+): RedisServer {
   return new RedisServer({
     role,
     port,
@@ -188,6 +193,8 @@ export function createRedisServer(port: number, options: RedisServerOptions, rol
       // No RDB snapshots: tests want speed, and AOF is the opt-in persistence.
       'save ""',
       `appendonly ${options.appendonly ? 'yes' : 'no'}`,
+      // Redis 7 waits 5 s by default for more replicas before a diskless full sync; tests have no time for that.
+      'repl-diskless-sync-delay 0',
       ...(options.replicaOf ? [`replicaof ${options.replicaOf.host} ${options.replicaOf.port}`] : []),
       ...extraConfig,
     ],

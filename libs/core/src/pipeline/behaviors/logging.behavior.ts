@@ -12,7 +12,7 @@ export class LoggingBehavior implements PipelineBehavior {
     const started = performance.now();
     try {
       const result = await next();
-      this.logger.debug(
+      if (Logger.isLevelEnabled('debug')) this.logger.debug(
         `${envelope.kind} ${envelope.type} handled by ${context.handler} in ${(performance.now() - started).toFixed(1)} ms ` +
           `(id=${envelope.id} correlation=${envelope.correlationId})`,
       );

@@ -15,12 +15,13 @@ export class OutboxBehavior implements PipelineBehavior {
     return kind !== 'query';
   }
 
-  async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
-    const result = await next();
-    const events = context.pendingEvents;
-    // Anything published after this point (a stray promise of the handler) goes out directly.
-    context.pendingEvents = undefined;
-    if (events && events.length > 0) await this.outbox.release(events);
-    return result;
+  handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    // One `then` rather than an async function: this runs on every command and event.
+    return next().then((result) => {
+      const events = context.pendingEvents;
+      // Anything published after this point (a stray promise of the handler) goes out directly.
+      context.pendingEvents = undefined;
+      return events && events.length > 0 ? this.outbox.release(events).then(() => result) : result;
+    });
   }
 }

@@ -6,11 +6,24 @@ type Entry =
 
 type Waiter = (outcome: IdempotencyOutcome | undefined) => void;
 
+export interface InMemoryIdempotencyStoreOptions {
+  /**
+   * Most records kept; beyond it the oldest completed ones are forgotten before their retention
+   * ends (memory is the bound here, not time). Default 100000.
+   */
+  maxEntries?: number;
+}
+
 /** Idempotency records in this process's memory: the embedded default and a test harness. */
 export class InMemoryIdempotencyStore implements IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly maxEntries: number;
   private sweepAt = 0;
+
+  constructor(options: InMemoryIdempotencyStoreOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 100_000;
+  }
 
   async tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult> {
     const now = Date.now();
@@ -19,6 +32,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     if (entry?.state === 'completed') return { status: 'completed', outcome: entry.outcome };
     if (entry?.state === 'claimed') return { status: 'in-progress', owner: entry.owner };
     this.entries.set(key, { state: 'claimed', owner, expiresAt: now + claimTtlMs });
+    if (this.entries.size > this.maxEntries) this.evictOldest();
     return { status: 'claimed' };
   }
 
@@ -85,6 +99,15 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     const set = this.waiters.get(key);
     if (!set) return;
     for (const waiter of [...set]) waiter(outcome);
+  }
+
+  private evictOldest(): void {
+    // Map order is insertion order: the first completed entries are the oldest; live claims stay.
+    let budget = 16;
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.maxEntries || budget-- === 0) return;
+      if (entry.state === 'completed') this.entries.delete(key);
+    }
   }
 
   private sweep(now: number): void {

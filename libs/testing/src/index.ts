@@ -1,0 +1,44 @@
+// Public surface of @catga/testing: real nats-server / redis-server processes for integration tests.
+
+export { ManagedProcess, type ManagedProcessOptions } from './process/managed-process.js';
+export type { ExitInfo } from './process/exit-info.js';
+export { ProcessExitedError } from './process/process-exited-error.js';
+
+export { LOOPBACK_HOST, type HostPort } from './net/host-port.js';
+export { freePort, freePorts } from './net/free-port.js';
+export { isPortOpen } from './net/port-probe.js';
+export { waitForPort, type WaitForPortOptions } from './net/wait-for-port.js';
+
+export { pollUntil, type PollOptions } from './wait/poll-until.js';
+export { WaitTimeoutError } from './wait/wait-timeout-error.js';
+
+export {
+  NatsMonitor,
+  type NatsHealthz,
+  type NatsJsz,
+  type NatsRoutez,
+  type NatsVarz,
+} from './nats/nats-monitor.js';
+export { startNatsServer, type NatsServerHandle, type NatsServerOptions } from './nats/nats-server.js';
+export {
+  startNatsCluster,
+  type NatsClusterHandle,
+  type NatsClusterOptions,
+  type NatsMetaLeader,
+} from './nats/nats-cluster.js';
+
+export { RespError, type RespReply } from './redis/resp-codec.js';
+export { respCommand, type RespCommandOptions } from './redis/resp-client.js';
+export { parseRedisInfo } from './redis/redis-info.js';
+export {
+  startRedisServer,
+  waitForReplicaSync,
+  type RedisServerHandle,
+  type RedisServerOptions,
+} from './redis/redis-server.js';
+export {
+  startRedisSentinelGroup,
+  type RedisSentinelGroupHandle,
+  type RedisSentinelGroupOptions,
+} from './redis/redis-sentinel.js';
+export { startRedisCluster, type RedisClusterHandle, type RedisClusterOptions } from './redis/redis-cluster.js';
