@@ -9,6 +9,9 @@ const pool = Buffer.allocUnsafe(POOL_BYTES);
 let poolOffset = POOL_BYTES;
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// The counter's two fields as ready-made strings: 12 bits of rand_a, and variant + 14 bits of rand_b.
+const RAND_A: string[] = Array.from({ length: 0x1000 }, (_, i) => i.toString(16).padStart(3, '0'));
+const RAND_B: string[] = Array.from({ length: 0x4000 }, (_, i) => (0x8000 | i).toString(16));
 
 let lastMs = -1;
 let timePart = '';
@@ -43,7 +46,5 @@ export function newMessageId(): string {
   }
   // 26 counter bits: 12 in rand_a, then the variant (10) and 14 in rand_b.
   const c = counter;
-  const randA = (c >>> 14) & 0xfff;
-  const randB = 0x8000 | (c & 0x3fff);
-  return `${timePart}${randA.toString(16).padStart(3, '0')}-${randB.toString(16)}-${random48()}`;
+  return timePart + RAND_A[(c >>> 14) & 0xfff]! + '-' + RAND_B[c & 0x3fff]! + '-' + random48();
 }
