@@ -6,6 +6,8 @@ export type {
   CatgaOptionsFactory,
   CatgaStores,
   PipelineOptions,
+  TransportContext,
+  TransportFactory,
 } from './module/catga-options.interface.js';
 export type { CatgaSettings } from './module/catga-settings.js';
 export {
@@ -34,6 +36,7 @@ export {
   HandlerFailedError,
   HandlerNotFoundError,
   MalformedMessageError,
+  PayloadTooLargeError,
   ShuttingDownError,
   StoreUnavailableError,
   TimeoutError,
@@ -82,3 +85,8 @@ export type { OutboxEntry, OutboxStore } from './stores/outbox/outbox-store.inte
 export { InMemoryOutboxStore } from './stores/outbox/in-memory-outbox.store.js';
 export type { EventStreamStore, NewStreamEvent, StoredStreamEvent } from './stores/event-stream/event-stream-store.interface.js';
 export { InMemoryEventStreamStore } from './stores/event-stream/in-memory-event-stream.store.js';
+
+export { WireHeader, JSON_CONTENT_TYPE, isReservedHeader } from './wire/wire-headers.js';
+export { decodeEnvelope, encodeEnvelope, type DecodeOptions, type WireMessage } from './wire/envelope.codec.js';
+export { decodeReply, encodeReply } from './wire/reply.codec.js';
+export { hydrateBody, loadBodyHydrator } from './wire/body-hydrator.js';

@@ -53,3 +53,7 @@ export class ConcurrencyConflictError extends CatgaError {}
 /** A message could not be decoded, or its type is unknown to this instance. */
 @ErrorCode('MALFORMED_MESSAGE', { retryable: false })
 export class MalformedMessageError extends CatgaError {}
+
+/** A message body is larger than the configured limit; it was not sent or not handled. */
+@ErrorCode('PAYLOAD_TOO_LARGE', { retryable: false })
+export class PayloadTooLargeError extends CatgaError {}

@@ -28,13 +28,24 @@ export interface CatgaStores {
   eventStream?: EventStreamStore;
 }
 
+/** What a transport factory is told about the instance it serves. */
+export interface TransportContext {
+  serviceName: string;
+  instanceId: string;
+}
+
+export type TransportFactory = (context: TransportContext) => Transport | Promise<Transport>;
+
 export interface CatgaModuleOptions {
   /** Logical service: the queue group and consumer owner. Default `CATGA_SERVICE_NAME`, else `catga`. */
   serviceName?: string;
   /** This replica's id, in logs and metrics. Default `CATGA_INSTANCE_ID`, else hostname + pid. */
   instanceId?: string;
-  /** Default: the in-memory transport. */
-  transport?: Transport;
+  /**
+   * A transport, or a factory given the service name and instance id. Default: NATS when
+   * `CATGA_NATS_URL` is set (needs `@catga/nats` installed), else the in-memory transport.
+   */
+  transport?: Transport | TransportFactory;
   /** Defaults: in-memory stores. */
   stores?: CatgaStores;
   /** `'minimal'` runs handlers with no built-in behavior but the outbox. Default: all built-ins on. */

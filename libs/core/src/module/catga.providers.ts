@@ -29,6 +29,26 @@ import {
   CATGA_TRANSPORT,
 } from './catga.tokens.js';
 
+const NATS_PACKAGE = '@catga/nats';
+
+async function createTransport(options: CatgaModuleOptions, settings: CatgaSettings): Promise<Transport> {
+  const context = { serviceName: settings.serviceName, instanceId: settings.instanceId };
+  if (typeof options.transport === 'function') return options.transport(context);
+  if (options.transport) return options.transport;
+  const natsUrl = process.env.CATGA_NATS_URL;
+  if (natsUrl) {
+    let nats: { natsTransportFromEnv(context: { serviceName: string; instanceId: string }): Transport };
+    try {
+      nats = (await import(NATS_PACKAGE)) as typeof nats;
+    } catch (error) {
+      throw new Error(`CATGA_NATS_URL is set but ${NATS_PACKAGE} cannot be loaded; install it (${String(error)})`);
+    }
+    return nats.natsTransportFromEnv(context);
+  }
+  // A broker per application: two apps in one process (tests) do not reach each other unless told to.
+  return new InMemoryTransport({ broker: new InMemoryBroker() });
+}
+
 /** Everything CatgaModule provides, built from `CATGA_MODULE_OPTIONS`. */
 export function createCatgaProviders(): Provider[] {
   return [
@@ -39,9 +59,8 @@ export function createCatgaProviders(): Provider[] {
     },
     {
       provide: CATGA_TRANSPORT,
-      // A broker per application: two apps in one process (tests) do not reach each other unless told to.
-      useFactory: (options: CatgaModuleOptions) => options.transport ?? new InMemoryTransport({ broker: new InMemoryBroker() }),
-      inject: [CATGA_MODULE_OPTIONS],
+      useFactory: (options: CatgaModuleOptions, settings: CatgaSettings) => createTransport(options, settings),
+      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS],
     },
     {
       provide: CATGA_IDEMPOTENCY_STORE,

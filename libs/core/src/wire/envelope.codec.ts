@@ -1,0 +1,86 @@
+import type { Envelope } from '../envelope/envelope.js';
+import { MalformedMessageError, PayloadTooLargeError } from '../errors/catga-errors.js';
+import type { MessageKind } from '../messages/message-kind.js';
+import { hydrateBody } from './body-hydrator.js';
+import { isReservedHeader, JSON_CONTENT_TYPE, WireHeader } from './wire-headers.js';
+
+/** A message as bytes plus string headers: what any transport carries. */
+export interface WireMessage {
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const KINDS: ReadonlySet<string> = new Set<MessageKind>(['command', 'query', 'event']);
+
+/** Encodes an envelope: identity in headers, the body as UTF-8 JSON. */
+export function encodeEnvelope(envelope: Envelope, maxBodyBytes: number): WireMessage {
+  const json = JSON.stringify(envelope.body ?? null);
+  const body = encoder.encode(json);
+  if (body.byteLength > maxBodyBytes) {
+    throw new PayloadTooLargeError(
+      `${envelope.type} body is ${body.byteLength} bytes; the limit is ${maxBodyBytes}`,
+      { messageId: envelope.id, details: { bytes: body.byteLength, limit: maxBodyBytes } },
+    );
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(envelope.headers)) if (!isReservedHeader(name)) headers[name] = value;
+  headers[WireHeader.messageId] = envelope.id;
+  headers[WireHeader.type] = envelope.type;
+  headers[WireHeader.kind] = envelope.kind;
+  headers[WireHeader.correlationId] = envelope.correlationId;
+  if (envelope.causationId !== undefined) headers[WireHeader.causationId] = envelope.causationId;
+  headers[WireHeader.timestamp] = String(envelope.timestamp);
+  headers[WireHeader.contentType] = JSON_CONTENT_TYPE;
+  return { headers, body };
+}
+
+export interface DecodeOptions {
+  maxBodyBytes: number;
+  /** The type the subject says; a different `Catga-Type` header is malformed. */
+  expectedType?: string;
+  /** Kind to assume when the header is absent (a client that only knows the subject). */
+  defaultKind?: MessageKind;
+}
+
+/**
+ * Decodes a received message. Throws `PayloadTooLargeError` or `MalformedMessageError` (with the
+ * message id when one could be read), never anything untyped.
+ */
+export function decodeEnvelope(headers: ReadonlyMap<string, string>, body: Uint8Array, options: DecodeOptions): Envelope {
+  const id = headers.get(WireHeader.messageId);
+  if (body.byteLength > options.maxBodyBytes) {
+    throw new PayloadTooLargeError(`Body of ${body.byteLength} bytes exceeds the limit of ${options.maxBodyBytes}`, {
+      messageId: id,
+      details: { bytes: body.byteLength, limit: options.maxBodyBytes },
+    });
+  }
+  if (!id) throw new MalformedMessageError(`Missing ${WireHeader.messageId} header`);
+  const type = headers.get(WireHeader.type) ?? options.expectedType;
+  if (!type) throw new MalformedMessageError(`Missing ${WireHeader.type} header`, { messageId: id });
+  if (options.expectedType !== undefined && type !== options.expectedType) {
+    throw new MalformedMessageError(`Type "${type}" does not match the subject's "${options.expectedType}"`, { messageId: id });
+  }
+  const kind = headers.get(WireHeader.kind) ?? options.defaultKind;
+  if (!kind || !KINDS.has(kind)) throw new MalformedMessageError(`Unknown kind "${kind}"`, { messageId: id });
+  let plain: unknown;
+  try {
+    plain = body.byteLength === 0 ? null : JSON.parse(decoder.decode(body));
+  } catch (error) {
+    throw new MalformedMessageError(`Body of ${type} is not UTF-8 JSON: ${(error as Error).message}`, { messageId: id });
+  }
+  const timestamp = Number(headers.get(WireHeader.timestamp) ?? Date.now());
+  const userHeaders: Record<string, string> = {};
+  for (const [name, value] of headers) if (!isReservedHeader(name)) userHeaders[name] = value;
+  return {
+    id,
+    type,
+    kind: kind as MessageKind,
+    correlationId: headers.get(WireHeader.correlationId) ?? id,
+    causationId: headers.get(WireHeader.causationId),
+    timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(),
+    headers: userHeaders,
+    body: hydrateBody(type, plain),
+  };
+}

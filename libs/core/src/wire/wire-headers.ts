@@ -1,0 +1,25 @@
+/** Header names Catga writes on every message (see docs/PROTOCOL.md). */
+export const WireHeader = {
+  messageId: 'Catga-Message-Id',
+  type: 'Catga-Type',
+  kind: 'Catga-Kind',
+  correlationId: 'Catga-Correlation-Id',
+  causationId: 'Catga-Causation-Id',
+  timestamp: 'Catga-Timestamp',
+  contentType: 'Content-Type',
+  /** On dead letters: the handler group that gave up, the deliveries made and the last error. */
+  deadGroup: 'Catga-Dead-Group',
+  deadDeliveries: 'Catga-Dead-Deliveries',
+  deadError: 'Catga-Dead-Error',
+  deadAt: 'Catga-Dead-At',
+} as const;
+
+export const JSON_CONTENT_TYPE = 'application/json';
+
+const RESERVED = new Set(Object.values(WireHeader).map((h) => h.toLowerCase()));
+
+/** Whether a header name belongs to Catga or the transport rather than to the user. */
+export function isReservedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return RESERVED.has(lower) || lower.startsWith('nats-') || lower.startsWith('catga-');
+}

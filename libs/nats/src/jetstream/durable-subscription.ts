@@ -1,0 +1,186 @@
+import {
+  decodeEnvelope,
+  HandlerFailedError,
+  type EventHandler,
+} from '@catga/core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type Consumer,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
+import { fromNatsHeaders } from '../wire/nats-headers.js';
+import { isNotFound } from './stream.setup.js';
+
+export interface DurableSettings {
+  stream: string;
+  consumer: string;
+  filterSubject: string;
+  type: string;
+  group: string;
+  maxDeliveries: number;
+  ackWaitMs: number;
+  redeliveryDelayMs: number;
+  concurrency: number;
+  pullExpiresMs: number;
+  maxPayloadBytes: number;
+}
+
+export type DeadLetterSink = (msg: JsMsg, error: unknown, deliveries: number) => Promise<void>;
+
+/**
+ * One durable pull consumer shared by every replica of a handler group: each event goes to one
+ * replica, is acked after the handler succeeds, nak'ed with a growing delay when it fails, and
+ * dead-lettered (then terminated) when it has failed `maxDeliveries` times or cannot be decoded.
+ * An unacked event (its replica died) comes back after `ackWaitMs`.
+ */
+export class DurableSubscription {
+  private readonly logger = new Logger('CatgaNats');
+  private loop: Promise<void> | undefined;
+  private active = 0;
+  private waiting: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly settings: DurableSettings,
+    private readonly handler: EventHandler,
+    private readonly deadLetter: DeadLetterSink,
+    private readonly track: (work: Promise<unknown>) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.ensureConsumer();
+    const consumer = await this.js.consumers.get(this.settings.stream, this.settings.consumer);
+    this.loop = this.run(consumer);
+  }
+
+  /**
+   * Stops pulling. The pull in progress ends within `pullExpiresMs`; what it still brings is
+   * nak'ed for another replica. Handlings in hand finish (the transport waits) and ack or nak.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.waiting.splice(0).forEach((wake) => wake());
+    await this.loop;
+  }
+
+  // Bounded fetches rather than an endless consume(): NATS 2.9 cannot cancel a pull request, so a
+  // stopped replica must let its last one expire, or events sent to it wait out the ack timeout.
+  private async run(consumer: Consumer): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      while (this.active >= this.settings.concurrency && !this.stopped) await new Promise<void>((r) => this.waiting.push(r));
+      if (this.stopped) break;
+      try {
+        const batch = await consumer.fetch({
+          max_messages: this.settings.concurrency - this.active,
+          expires: this.settings.pullExpiresMs,
+        });
+        for await (const msg of batch) this.dispatch(msg);
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) break;
+        failures++;
+        if (failures === 1 || failures % 30 === 0) this.logger.warn(`Pull on ${this.settings.consumer} failed: ${String(error)}`);
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(failures, 6))));
+      }
+    }
+  }
+
+  private dispatch(msg: JsMsg): void {
+    if (this.stopped) {
+      // Pulled but not started: give it straight back for another replica.
+      msg.nak();
+      return;
+    }
+    this.active++;
+    const work = this.handle(msg).finally(() => {
+      this.active--;
+      this.waiting.shift()?.();
+    });
+    this.track(work);
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const s = this.settings;
+    const deliveries = msg.info.deliveryCount;
+    let envelope;
+    try {
+      envelope = decodeEnvelope(fromNatsHeaders(msg.headers), msg.data, {
+        maxBodyBytes: s.maxPayloadBytes,
+        expectedType: s.type,
+        defaultKind: 'event',
+      });
+    } catch (error) {
+      await this.giveUp(msg, error, deliveries);
+      return;
+    }
+    if (deliveries > s.maxDeliveries) {
+      // Its last delivery died with its replica: the handler never reported an error.
+      await this.giveUp(msg, new HandlerFailedError(`Gave up after ${deliveries - 1} deliveries`, { messageId: envelope.id }), deliveries);
+      return;
+    }
+    const keepAlive = setInterval(() => msg.working(), Math.max(1_000, s.ackWaitMs / 2));
+    try {
+      await this.handler(envelope, { attempt: deliveries });
+      msg.ack();
+    } catch (error) {
+      if (deliveries >= s.maxDeliveries) await this.giveUp(msg, error, deliveries);
+      else msg.nak(Math.min(30_000, s.redeliveryDelayMs * 2 ** (deliveries - 1)));
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async giveUp(msg: JsMsg, error: unknown, deliveries: number): Promise<void> {
+    try {
+      await this.deadLetter(msg, error, deliveries);
+      // No reason text: `+TERM <reason>` needs nats-server 2.10.4.
+      msg.term();
+    } catch (publishError) {
+      // The dead-letter stream is unreachable: keep the event and try again later.
+      this.logger.warn(`Dead-lettering failed, redelivering later: ${String(publishError)}`);
+      msg.nak(5_000);
+    }
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    const s = this.settings;
+    const config = {
+      durable_name: s.consumer,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      filter_subject: s.filterSubject,
+      // Catga counts deliveries itself so the last failure can be dead-lettered with its error.
+      max_deliver: -1,
+      ack_wait: nanos(s.ackWaitMs),
+      max_ack_pending: Math.max(1_000, s.concurrency * 4),
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const info = await this.jsm.consumers.info(s.stream, s.consumer).catch((error: unknown) => {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        });
+        if (!info) await this.jsm.consumers.add(s.stream, config);
+        else if (info.config.ack_wait !== config.ack_wait || info.config.max_ack_pending !== config.max_ack_pending) {
+          await this.jsm.consumers.update(s.stream, s.consumer, {
+            ack_wait: config.ack_wait,
+            max_ack_pending: config.max_ack_pending,
+          });
+        }
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
+  }
+}

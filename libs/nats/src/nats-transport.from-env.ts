@@ -1,0 +1,28 @@
+import type { TransportContext } from '@catga/core';
+import { NatsTransport } from './nats.transport.js';
+import type { NatsTransportOptions } from './nats-transport-options.interface.js';
+
+/**
+ * The transport `CatgaModule` uses when `CATGA_NATS_URL` is set: servers from it, connection name
+ * `<service>:<instance>`, stream replicas from `CATGA_NATS_STREAM_REPLICAS` (default 1).
+ */
+export function natsTransportFromEnv(
+  context: TransportContext,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<NatsTransportOptions> = {},
+): NatsTransport {
+  const servers = env.CATGA_NATS_URL;
+  if (!servers) throw new Error('CATGA_NATS_URL is not set');
+  const replicas = env.CATGA_NATS_STREAM_REPLICAS ? Number(env.CATGA_NATS_STREAM_REPLICAS) : undefined;
+  return new NatsTransport({
+    servers,
+    name: `${context.serviceName}:${context.instanceId}`,
+    ...overrides,
+    stream: { ...(replicas ? { replicas } : {}), ...overrides.stream },
+  });
+}
+
+/** A factory for `CatgaModule.forRoot({ transport: natsTransport({ servers }) })`. */
+export function natsTransport(options: NatsTransportOptions): (context: TransportContext) => NatsTransport {
+  return (context) => new NatsTransport({ name: `${context.serviceName}:${context.instanceId}`, ...options });
+}

@@ -1,0 +1,17 @@
+import { NoRespondersError, RequestError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
+
+export type RequestFailure = 'no-responders' | 'timeout' | 'closed' | 'other';
+
+/** Sorts a nats.js request or publish failure into what Catga does about it. */
+export function classifyNatsError(error: unknown): RequestFailure {
+  if (error instanceof NoRespondersError) return 'no-responders';
+  if (error instanceof RequestError) {
+    if (error.isNoResponders()) return 'no-responders';
+    if (error.cause instanceof NatsTimeoutError) return 'timeout';
+  }
+  if (error instanceof NatsTimeoutError) return 'timeout';
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'ClosedConnectionError' || name === 'DrainingConnectionError') return 'closed';
+  if (error instanceof Error && error.cause) return classifyNatsError(error.cause);
+  return 'other';
+}
