@@ -431,3 +431,31 @@ describe('minimal pipeline', () => {
     }
   });
 });
+
+describe('idempotency for events', () => {
+  it('a failed event handling is not recorded, so a redelivery runs the handler again', async () => {
+    const { app, mediator } = await boot();
+    try {
+      let calls = 0;
+      const { CATGA_IDEMPOTENCY_STORE: token } = await import('../../module/catga.tokens.js');
+      const store = app.get<IdempotencyStore>(token);
+      const { IdempotencyBehavior } = await import('./idempotency.behavior.js');
+      const behavior = new IdempotencyBehavior(store, 'i1');
+      const { HandlingContext } = await import('../../context/message-context.js');
+      const envelope = { id: 'evt-1', type: 'behaviors.charged', kind: 'event' as const, correlationId: 'evt-1', causationId: undefined, timestamp: Date.now(), headers: {}, body: {} };
+      const run = () =>
+        behavior.handle(new HandlingContext(envelope, 'svc.ChargedHandler', new AbortController().signal), async () => {
+          calls++;
+          if (calls === 1) throw new DeclinedError('first delivery fails');
+          return undefined;
+        });
+      await assert.rejects(run(), DeclinedError);
+      await run();
+      await run();
+      assert.equal(calls, 2, 'ran again after the failure, then replayed the success');
+      void mediator;
+    } finally {
+      await app.close();
+    }
+  });
+});

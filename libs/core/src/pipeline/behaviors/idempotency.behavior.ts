@@ -21,8 +21,9 @@ let claimSequence = 0;
 
 /**
  * Each message id has its effect at most once. The first handling claims the id; its outcome
- * (result, or a non-retryable error) is stored and returned to every repeat. A concurrent
- * duplicate waits for that outcome. A retryable failure gives the claim back so a retry can run.
+ * (result, or a command's non-retryable error) is stored and returned to every repeat. A
+ * concurrent duplicate waits for that outcome. A retryable failure, or any failure of an event
+ * handler (redelivery is its retry), gives the claim back so the next attempt runs.
  */
 export class IdempotencyBehavior implements PipelineBehavior {
   private readonly retentionMs: number;
@@ -69,7 +70,8 @@ export class IdempotencyBehavior implements PipelineBehavior {
       result = await next();
     } catch (error) {
       const e = toCatgaError(error, context.envelope.id);
-      if (e.retryable) await this.store.release(key, owner);
+      // An event's failure is never final: its redelivery must run the handler again.
+      if (e.retryable || context.envelope.kind === 'event') await this.store.release(key, owner);
       else await this.store.complete(key, owner, { ok: false, error: serializeError(e) }, this.retentionMs);
       throw e;
     }
