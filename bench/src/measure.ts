@@ -70,7 +70,7 @@ async function runConcurrent(op: Operation, count: number, concurrency: number):
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

@@ -1,0 +1,24 @@
+import type { Round } from '../measure.js';
+
+/** One row of the distributed table, as a client worker reports it. */
+export interface DistributedResult {
+  /** Row id; a scenario may report several rows (publish acked, then handled). */
+  readonly scenario: string;
+  readonly label: string;
+  /** Row whose throughput at the same in-flight level is the 1.0 of the ratio column. */
+  readonly baseline: string;
+  readonly inFlight: number;
+  readonly opsPerSec: number;
+  /** Per operation, in ms; null where a row has no per-operation timing. */
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  /** Timed operations. */
+  readonly ops: number;
+  readonly rounds: readonly Round[];
+  /** Client process: from the start of booting until it could send. */
+  readonly bootMs: number;
+}
+
+// Nest prints warnings on stdout too, so protocol lines are tagged rather than being all of stdout.
+export const DISTRIBUTED_RESULT_MARKER = 'BENCH_DISTRIBUTED_RESULT ';
+export const SERVER_READY_MARKER = 'BENCH_SERVER_READY';
