@@ -90,6 +90,19 @@ export function idempotencyStoreConformance(name: string, setup: () => Promise<S
       await eventually(async () => assert.deepEqual(await store.tryClaim(k, 'b', 10_000), { status: 'claimed' }), 5_000, 25);
     });
 
+    it('the owner keeps a claim alive by renewing it; others cannot', async () => {
+      const k = key('renew');
+      await store.tryClaim(k, 'a', 300);
+      assert.equal(await store.renewClaim(k, 'b', 10_000), false);
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        assert.equal(await store.renewClaim(k, 'a', 300), true);
+      }
+      assert.deepEqual(await store.tryClaim(k, 'b', 10_000), { status: 'in-progress', owner: 'a' });
+      await store.complete(k, 'a', { ok: true, result: 'x' }, 60_000);
+      assert.equal(await store.renewClaim(k, 'a', 300), false, 'a completed record is no claim');
+    });
+
     it('an outcome is forgotten after its retention', async () => {
       const k = key('retention');
       await store.tryClaim(k, 'a', 10_000);

@@ -8,7 +8,10 @@ import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 export interface IdempotencyBehaviorOptions {
   /** How long an outcome is remembered, in ms. Default 7 days. */
   retentionMs?: number;
-  /** How long a claim lasts before another instance may take over (its owner died), in ms. Default 60 s. */
+  /**
+   * How long a claim outlives its owner, in ms: the owner renews it every third of this while the
+   * handler runs, so when the owner dies another instance may take over after at most this. Default 10 s.
+   */
   claimTtlMs?: number;
   /** How long a duplicate waits for the first handling to finish, in ms. Default 30 s. */
   waitTimeoutMs?: number;
@@ -36,7 +39,7 @@ export class IdempotencyBehavior implements PipelineBehavior {
     private readonly options: IdempotencyBehaviorOptions = {},
   ) {
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    this.claimTtlMs = options.claimTtlMs ?? 60_000;
+    this.claimTtlMs = options.claimTtlMs ?? 10_000;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 30_000;
   }
 
@@ -66,15 +69,21 @@ export class IdempotencyBehavior implements PipelineBehavior {
 
   private async runClaimed(context: MessageContext, key: string, owner: string, next: () => Promise<unknown>) {
     let result: unknown;
+    const renewal = setInterval(() => {
+      this.store.renewClaim(key, owner, this.claimTtlMs).catch(() => undefined);
+    }, Math.max(50, this.claimTtlMs / 3));
+    renewal.unref();
     try {
       result = await next();
     } catch (error) {
+      clearInterval(renewal);
       const e = toCatgaError(error, context.envelope.id);
       // An event's failure is never final: its redelivery must run the handler again.
       if (e.retryable || context.envelope.kind === 'event') await this.store.release(key, owner);
       else await this.store.complete(key, owner, { ok: false, error: serializeError(e) }, this.retentionMs);
       throw e;
     }
+    clearInterval(renewal);
     await this.store.complete(key, owner, { ok: true, result }, this.retentionMs);
     return result;
   }

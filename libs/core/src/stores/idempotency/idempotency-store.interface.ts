@@ -17,6 +17,8 @@ export interface IdempotencyStore {
   tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult>;
   /** Stores the outcome for `retentionMs` and wakes waiters. Ignored if `owner` no longer holds the claim. */
   complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number): Promise<void>;
+  /** Extends `owner`'s claim to `claimTtlMs` from now; false if it no longer holds it. */
+  renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean>;
   /** Gives the claim up without an outcome (the handling may be retried). Ignored if `owner` does not hold it. */
   release(key: string, owner: string): Promise<void>;
   /** Resolves with the outcome once completed; `undefined` if the claim was released or expired, or on timeout. */

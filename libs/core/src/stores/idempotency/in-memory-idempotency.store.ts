@@ -44,6 +44,13 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     this.wake(key, stored);
   }
 
+  async renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean> {
+    const entry = this.live(key, Date.now());
+    if (entry?.state !== 'claimed' || entry.owner !== owner) return false;
+    entry.expiresAt = Date.now() + claimTtlMs;
+    return true;
+  }
+
   async release(key: string, owner: string): Promise<void> {
     const entry = this.entries.get(key);
     if (entry?.state !== 'claimed' || entry.owner !== owner) return;

@@ -1,0 +1,102 @@
+import type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
+import type { Cluster, Redis } from 'ioredis';
+import { redisCall } from '../redis-errors.js';
+
+export interface RedisIdempotencyStoreOptions {
+  /** First part of every key. Default `catga`. */
+  keyPrefix?: string;
+  /** How often a waiter looks for the outcome, at most, in ms. Default 200. */
+  maxPollIntervalMs?: number;
+}
+
+// One hash per key: state (claimed|completed), owner, outcome (JSON). Each script touches one key,
+// so it runs unchanged on Redis Cluster.
+const CLAIM = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'owner', 'outcome')
+if not v[1] then
+  redis.call('HSET', KEYS[1], 'state', 'claimed', 'owner', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {'claimed'}
+end
+if v[1] == 'completed' then return {'completed', v[3]} end
+return {'in-progress', v[2]}`;
+
+const COMPLETE = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
+if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'completed', 'outcome', ARGV[2])
+redis.call('HDEL', KEYS[1], 'owner')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+const RENEW = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
+if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+const RELEASE = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
+if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+type Client = Redis | Cluster;
+
+/** Idempotency records in Redis, shared by every replica; claims are atomic (Lua). */
+export class RedisIdempotencyStore implements IdempotencyStore {
+  private readonly prefix: string;
+  private readonly maxPoll: number;
+
+  constructor(
+    private readonly redis: Client,
+    options: RedisIdempotencyStoreOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? 'catga';
+    this.maxPoll = options.maxPollIntervalMs ?? 200;
+  }
+
+  async tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult> {
+    const reply = (await redisCall('claim', () => this.redis.eval(CLAIM, 1, this.key(key), owner, String(claimTtlMs)))) as string[];
+    if (reply[0] === 'claimed') return { status: 'claimed' };
+    if (reply[0] === 'completed') return { status: 'completed', outcome: JSON.parse(reply[1]!) as IdempotencyOutcome };
+    return { status: 'in-progress', owner: reply[1] ?? '' };
+  }
+
+  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number): Promise<void> {
+    const json = JSON.stringify(outcome.ok ? { ok: true, result: outcome.result ?? null } : outcome);
+    await redisCall('complete', () => this.redis.eval(COMPLETE, 1, this.key(key), owner, json, String(retentionMs)));
+  }
+
+  async renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean> {
+    return (await redisCall('renew', () => this.redis.eval(RENEW, 1, this.key(key), owner, String(claimTtlMs)))) === 1;
+  }
+
+  async release(key: string, owner: string): Promise<void> {
+    await redisCall('release', () => this.redis.eval(RELEASE, 1, this.key(key), owner));
+  }
+
+  async get(key: string): Promise<IdempotencyOutcome | undefined> {
+    const [state, outcome] = await redisCall('get', () => this.redis.hmget(this.key(key), 'state', 'outcome'));
+    return state === 'completed' && outcome ? (JSON.parse(outcome) as IdempotencyOutcome) : undefined;
+  }
+
+  async waitForOutcome(key: string, timeoutMs: number): Promise<IdempotencyOutcome | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    let interval = 10;
+    for (;;) {
+      const [state, outcome] = await redisCall('wait', () => this.redis.hmget(this.key(key), 'state', 'outcome'));
+      if (state === 'completed' && outcome) return JSON.parse(outcome) as IdempotencyOutcome;
+      if (!state) return undefined;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+      await new Promise((r) => setTimeout(r, Math.min(interval, remaining)));
+      interval = Math.min(this.maxPoll, interval * 2);
+    }
+  }
+
+  /** The Redis key of an idempotency key: hash-tagged, so it lives on one Cluster slot. */
+  key(key: string): string {
+    return `${this.prefix}:idem:{${key}}`;
+  }
+}
