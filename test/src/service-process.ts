@@ -17,12 +17,16 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Starts `apps/<app>/dist/main.js` as its own OS process and waits until its HTTP port answers. */
-export async function startService(app: string, env: Record<string, string>, instanceId = `${app}-${Math.random().toString(36).slice(2, 6)}`): Promise<ServiceProcess> {
-  const port = await freePort();
-  const main = fileURLToPath(new URL(`../../apps/${app}/dist/main.js`, import.meta.url));
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', CATGA_INSTANCE_ID: instanceId },
+/** Starts a Node script as its own OS process and waits until its output matches `ready`. */
+export async function startNodeProcess(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  name: string,
+  port = 0,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env, CATGA_INSTANCE_ID: name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -33,15 +37,17 @@ export async function startService(app: string, env: Record<string, string>, ins
     running.delete(child);
     return { code: code as number | null, signal: signal as NodeJS.Signals | null };
   });
-  const url = `http://127.0.0.1:${port}`;
-  await pollUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`${app} exited early:\n${output}`);
-    if (!/listening on/.test(output)) throw new Error('not listening yet');
-  }, { description: `${app} listening`, timeoutMs: 30_000, intervalMs: 50 });
+  await pollUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output}`);
+      if (!ready.test(output)) throw new Error('not ready yet');
+    },
+    { description: `${name} ready`, timeoutMs: 30_000, intervalMs: 50 },
+  );
   return {
-    name: instanceId,
+    name,
     port,
-    url,
+    url: `http://127.0.0.1:${port}`,
     child,
     output: () => output,
     kill: async (signal) => {
@@ -49,4 +55,11 @@ export async function startService(app: string, env: Record<string, string>, ins
       return exited;
     },
   };
+}
+
+/** Starts `apps/<app>/dist/main.js` and waits until it listens on its HTTP port. */
+export async function startService(app: string, env: Record<string, string>, instanceId = `${app}-${Math.random().toString(36).slice(2, 6)}`): Promise<ServiceProcess> {
+  const port = await freePort();
+  const main = fileURLToPath(new URL(`../../apps/${app}/dist/main.js`, import.meta.url));
+  return startNodeProcess(main, { ...env, PORT: String(port), HOST: '127.0.0.1' }, /listening on/, instanceId, port);
 }

@@ -106,8 +106,16 @@ export class NatsTransport implements Transport {
         if (remaining <= 0) throw new RetryableAttempt('deadline');
         try {
           const msg = await nc.request(subject, wire.body, { timeout: Math.min(attemptTimeout, remaining), headers });
-          return decodeReply(msg.data);
+          const reply = decodeReply(msg.data);
+          // A replica that is draining answers SHUTTING_DOWN: another one will take the same id.
+          if (!reply.ok && reply.error.code === 'SHUTTING_DOWN') throw new RetryableAttempt('replica shutting down');
+          return reply;
         } catch (error) {
+          if (error instanceof RetryableAttempt) {
+            noRespondersSince = undefined;
+            state.lastFailure = 'other';
+            throw error;
+          }
           const kind = classifyNatsError(error);
           if (kind === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`, { messageId: envelope.id });
           if (kind === 'no-responders') {

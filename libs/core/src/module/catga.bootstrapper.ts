@@ -78,8 +78,10 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.dispatcher.stopInbound();
+    // The transport stops taking messages first and lets those already received finish normally;
+    // anything arriving after that is refused with a retryable SHUTTING_DOWN.
     await this.transport.drain();
+    this.dispatcher.stopInbound();
     const idle = await this.dispatcher.waitForIdle(this.settings.shutdownTimeoutMs);
     if (!idle) {
       this.logger.warn(`Shutdown went on with ${this.dispatcher.inFlightCount} handling(s) still running`);
