@@ -33,7 +33,7 @@ export interface NatsConsumerOptions {
 
 export interface NatsTransportOptions {
   /** One or more server URLs (`nats://host:4222`), as an array or comma-separated. */
-  servers: string | string[];
+  servers: string | readonly string[];
   /** Connection name seen by the server. Default `<service>:<instance>` when created by the module. */
   name?: string;
   /** First token of every subject. Default `catga`. */

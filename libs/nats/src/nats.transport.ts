@@ -224,7 +224,7 @@ export class NatsTransport implements Transport {
 
   private async connect(): Promise<void> {
     const o = this.options;
-    const servers = Array.isArray(o.servers) ? o.servers : o.servers.split(',').map((s) => s.trim()).filter(Boolean);
+    const servers = typeof o.servers !== "string" ? [...o.servers] : o.servers.split(',').map((s) => s.trim()).filter(Boolean);
     try {
       this.nc = await connect({
         // Stack traces on every request halve throughput; errors here carry their own context.
