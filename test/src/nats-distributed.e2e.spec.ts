@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, ValidationFailedError, type CatgaModuleOptions } from '@catga/core';
+import { Broadcast, CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, ValidationFailedError, type CatgaModuleOptions } from '@catga/core';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { natsTransport } from '@catga/nats';
 import { startNatsServer, type NatsServerHandle } from '@catga/testing';
@@ -32,6 +32,21 @@ class Reserved {
 @MessageType('dist.audit')
 class Audited {
   constructor(readonly n: number) {}
+}
+
+@MessageType('dist.price-changed')
+class PriceChanged {
+  constructor(readonly sku: string) {}
+}
+
+const invalidated: string[] = [];
+
+@Broadcast()
+@EventsHandler(PriceChanged)
+class PriceCacheHandler implements IEventHandler<PriceChanged> {
+  handle(e: PriceChanged): void {
+    invalidated.push(e.sku);
+  }
 }
 
 const effects: string[] = [];
@@ -72,6 +87,8 @@ describe('two services over NATS', () => {
   let nats: NatsServerHandle;
   let caller: INestApplicationContext;
   let inventory: INestApplicationContext;
+  let shopReplica: INestApplicationContext;
+  let shopReplica2: INestApplicationContext;
   const prefix = `dist${uniqueSuffix()}`;
 
   async function boot(serviceName: string, providers: Provider[], extra: Partial<CatgaModuleOptions> = {}) {
@@ -99,10 +116,14 @@ describe('two services over NATS', () => {
     nats = await startNatsServer();
     inventory = await boot('inventory', [ReserveHandler, AuditHandler], { pipeline: { retry: false } });
     caller = await boot('shop', [ReservedHandler]);
+    shopReplica = await boot('shop', [ReservedHandler, PriceCacheHandler]);
+    shopReplica2 = await boot('shop', [PriceCacheHandler]);
   });
 
   after(async () => {
     await caller?.close();
+    await shopReplica?.close();
+    await shopReplica2?.close();
     await inventory?.close();
     await nats?.stop();
   });
@@ -148,6 +169,19 @@ describe('two services over NATS', () => {
     await caller.get(CatgaMediator).send(new Reserve('sku-7', 1));
     await eventually(() => assert.ok(seenReserved.some((e) => e.sku === 'sku-7')), 10_000);
     assert.ok(!seenReserved.some((e) => e.sku === 'sku-6'));
+  });
+
+  it('a @Broadcast() handler receives each event on every replica of its service', async () => {
+    await caller.get(CatgaMediator).publish(new PriceChanged('sku-b'));
+    await eventually(() => assert.deepEqual(invalidated.filter((s) => s === 'sku-b').length, 2), 10_000);
+  });
+
+  it('a durable handler gets each event once even with several replicas of its service', async () => {
+    const before = seenReserved.filter((e) => e.sku === 'sku-once').length;
+    await caller.get(CatgaMediator).send(new Reserve('sku-once', 1));
+    await eventually(() => assert.equal(seenReserved.filter((e) => e.sku === 'sku-once').length - before, 1), 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(seenReserved.filter((e) => e.sku === 'sku-once').length - before, 1);
   });
 
   it('an event published twice with the same message id is handled once', async () => {

@@ -19,6 +19,7 @@ export {
   CATGA_TRANSPORT,
 } from './module/catga.tokens.js';
 
+export { Broadcast } from './handlers/broadcast.decorator.js';
 export { CatgaMediator } from './mediator/catga.mediator.js';
 export type { PublishOptions, SendOptions } from './mediator/send-options.js';
 

@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { CommandBus, CommandHandler, EventBus, QueryBus, QueryHandler, type IEventPublisher } from '@nestjs/cqrs';
 import type { LocalHandler } from '../handlers/local-handler.js';
+import { isBroadcast } from '../handlers/broadcast.decorator.js';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { MessageKind } from '../messages/message-kind.js';
@@ -66,6 +67,7 @@ export class CqrsBridge {
           kind: 'event',
           name,
           messageClass: event,
+          broadcast: isBroadcast(metatype),
           invoke: async (message) => {
             await handle(message);
           },

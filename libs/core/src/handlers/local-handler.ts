@@ -8,5 +8,7 @@ export interface LocalHandler {
   /** Service-qualified handler name; events are consumed once per handler name. */
   readonly name: string;
   readonly messageClass: MessageClass;
+  /** Events only: every instance receives it, not one per service. */
+  readonly broadcast?: boolean;
   invoke(message: unknown): Promise<unknown>;
 }

@@ -65,6 +65,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
         this.subscriptions.push(
           await this.transport.subscribe(type, (envelope) => this.dispatcher.handleEvent(envelope, handler), {
             group: handler.name,
+            mode: handler.broadcast ? 'broadcast' : 'durable',
           }),
         );
       }
