@@ -1,0 +1,36 @@
+import { CATGA_REQUEST_ROWS, NEST_MICROSERVICES_ROW } from './distributed-scenarios.js';
+import type { DistributedRow } from './distributed-report.js';
+
+/** The goals: Catga keeps at least 0.7x raw nats.js throughput at full load, and beats @nestjs/microservices. */
+export const CATGA_TO_RAW_NATS_MIN = 0.7;
+
+export interface DistributedTargetCheck {
+  readonly target: string;
+  readonly scenario: string;
+  readonly inFlight: number;
+  readonly ratio: number;
+  readonly met: boolean;
+}
+
+export function checkDistributedTargets(rows: readonly DistributedRow[]): DistributedTargetCheck[] {
+  const checks: DistributedTargetCheck[] = [];
+  const catgaRows = rows.filter((r) => (CATGA_REQUEST_ROWS as readonly string[]).includes(r.scenario));
+  const maxInFlight = Math.max(...catgaRows.map((r) => r.inFlight));
+  for (const r of catgaRows) {
+    if (r.inFlight === maxInFlight) {
+      checks.push({
+        target: `>= ${CATGA_TO_RAW_NATS_MIN}x raw nats.js`,
+        scenario: r.scenario,
+        inFlight: r.inFlight,
+        ratio: r.ratioToBaseline,
+        met: r.ratioToBaseline >= CATGA_TO_RAW_NATS_MIN,
+      });
+    }
+    const nest = rows.find((n) => n.scenario === NEST_MICROSERVICES_ROW && n.inFlight === r.inFlight);
+    if (nest) {
+      const ratio = r.opsPerSec / nest.opsPerSec;
+      checks.push({ target: 'ahead of @nestjs/microservices', scenario: r.scenario, inFlight: r.inFlight, ratio, met: ratio > 1 });
+    }
+  }
+  return checks;
+}
