@@ -14,22 +14,49 @@ export interface MessageContext {
   readonly items: Map<string | symbol, unknown>;
 }
 
-/** The context of one handling; `items` is made on first use, most handlings never need it. */
+/**
+ * The context of one handling. `items` and the abort signal are made on first use: most
+ * handlings never read them, and an AbortController per message is measurable.
+ */
 export class HandlingContext implements MessageContext {
-  signal: AbortSignal;
   pendingEvents: Envelope[] | undefined = undefined;
   private itemMap: Map<string | symbol, unknown> | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+  private abortedReason: unknown = undefined;
+  private assignedSignal: AbortSignal | undefined = undefined;
 
   constructor(
     readonly envelope: Envelope,
     readonly handler: string,
-    signal: AbortSignal,
-  ) {
-    this.signal = signal;
-  }
+  ) {}
 
   get items(): Map<string | symbol, unknown> {
     return (this.itemMap ??= new Map());
+  }
+
+  get signal(): AbortSignal {
+    if (this.assignedSignal) return this.assignedSignal;
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedReason !== undefined) this.controller.abort(this.abortedReason);
+    }
+    return this.controller.signal;
+  }
+
+  set signal(signal: AbortSignal) {
+    this.assignedSignal = signal;
+  }
+
+  /** Why the handling was aborted (its timeout), if it was. */
+  get abortReason(): unknown {
+    return this.assignedSignal?.aborted ? this.assignedSignal.reason : this.abortedReason;
+  }
+
+  /** Aborts the signal, now if it was handed out, else when it first is. */
+  abort(reason: unknown): void {
+    if (this.abortedReason !== undefined) return;
+    this.abortedReason = reason ?? new Error('aborted');
+    this.controller?.abort(this.abortedReason);
   }
 }
 

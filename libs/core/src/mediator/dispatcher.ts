@@ -18,8 +18,6 @@ export interface DispatcherSettings {
   requestTimeoutMs: number;
 }
 
-const NOT_ABORTED = new AbortController().signal;
-
 function terminal(handler: LocalHandler) {
   return (context: MessageContext): Promise<unknown> => {
     // A fresh buffer per attempt, so a retried handler does not raise its events twice.
@@ -85,7 +83,7 @@ export class Dispatcher {
 
   /** Runs one handler for one envelope through the pipeline, in the envelope's context. */
   handle(envelope: Envelope, handler: LocalHandler): Promise<unknown> {
-    const context = new HandlingContext(envelope, handler.name, NOT_ABORTED);
+    const context = new HandlingContext(envelope, handler.name);
     let end = this.terminals.get(handler);
     if (!end) this.terminals.set(handler, (end = terminal(handler)));
     this.inFlight++;

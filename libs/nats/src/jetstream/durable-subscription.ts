@@ -42,6 +42,10 @@ export class DurableSubscription {
   private readonly logger = new Logger('CatgaNats');
   private loop: Promise<void> | undefined;
   private active = 0;
+  /** Messages asked for by pulls still open. */
+  private requested = 0;
+  private failures = 0;
+  private readonly pulls = new Set<Promise<void>>();
   private waiting: Array<() => void> = [];
   private stopped = false;
 
@@ -61,37 +65,59 @@ export class DurableSubscription {
   }
 
   /**
-   * Stops pulling. The pull in progress ends within `pullExpiresMs`; what it still brings is
-   * nak'ed for another replica. Handlings in hand finish (the transport waits) and ack or nak.
+   * Stops pulling. Pulls in progress end within `pullExpiresMs`; what they still bring is nak'ed
+   * for another replica. Handlings in hand finish (the transport waits) and ack or nak.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.waiting.splice(0).forEach((wake) => wake());
+    this.wake();
     await this.loop;
+    await Promise.allSettled([...this.pulls]);
   }
 
   // Bounded fetches rather than an endless consume(): NATS 2.9 cannot cancel a pull request, so a
-  // stopped replica must let its last one expire, or events sent to it wait out the ack timeout.
+  // stopped replica must let its last ones expire, or events sent to them wait out the ack timeout.
+  // Several fetches overlap, so a pull waiting out its expiry never holds free slots idle.
   private async run(consumer: Consumer): Promise<void> {
-    let failures = 0;
+    const minBatch = Math.max(1, Math.floor(this.settings.concurrency / 4));
     while (!this.stopped) {
-      while (this.active >= this.settings.concurrency && !this.stopped) await new Promise<void>((r) => this.waiting.push(r));
-      if (this.stopped) break;
-      try {
-        const batch = await consumer.fetch({
-          max_messages: this.settings.concurrency - this.active,
-          expires: this.settings.pullExpiresMs,
-        });
-        for await (const msg of batch) this.dispatch(msg);
-        failures = 0;
-      } catch (error) {
-        if (this.stopped) break;
-        failures++;
-        if (failures === 1 || failures % 30 === 0) this.logger.warn(`Pull on ${this.settings.consumer} failed: ${String(error)}`);
-        await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(failures, 6))));
+      const free = this.settings.concurrency - this.active - this.requested;
+      if (free < minBatch) {
+        await new Promise<void>((r) => this.waiting.push(r));
+        continue;
       }
+      this.requested += free;
+      const pull = this.pull(consumer, free);
+      this.pulls.add(pull);
+      void pull.finally(() => this.pulls.delete(pull));
+      if (this.failures > 0) await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6))));
     }
+  }
+
+  private async pull(consumer: Consumer, count: number): Promise<void> {
+    let received = 0;
+    try {
+      const batch = await consumer.fetch({ max_messages: count, expires: this.settings.pullExpiresMs });
+      for await (const msg of batch) {
+        received++;
+        this.requested--;
+        this.dispatch(msg);
+      }
+      this.failures = 0;
+    } catch (error) {
+      if (!this.stopped) {
+        this.failures++;
+        if (this.failures === 1 || this.failures % 30 === 0) this.logger.warn(`Pull on ${this.settings.consumer} failed: ${String(error)}`);
+      }
+    } finally {
+      this.requested -= count - received;
+      this.wake();
+    }
+  }
+
+  private wake(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
   }
 
   private dispatch(msg: JsMsg): void {
@@ -103,7 +129,7 @@ export class DurableSubscription {
     this.active++;
     const work = this.handle(msg).finally(() => {
       this.active--;
-      this.waiting.shift()?.();
+      this.wake();
     });
     this.track(work);
   }

@@ -444,7 +444,7 @@ describe('idempotency for events', () => {
       const { HandlingContext } = await import('../../context/message-context.js');
       const envelope = { id: 'evt-1', type: 'behaviors.charged', kind: 'event' as const, correlationId: 'evt-1', causationId: undefined, timestamp: Date.now(), headers: {}, body: {} };
       const run = () =>
-        behavior.handle(new HandlingContext(envelope, 'svc.ChargedHandler', new AbortController().signal), async () => {
+        behavior.handle(new HandlingContext(envelope, 'svc.ChargedHandler'), async () => {
           calls++;
           if (calls === 1) throw new DeclinedError('first delivery fails');
           return undefined;

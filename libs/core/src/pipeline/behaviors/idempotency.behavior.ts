@@ -32,6 +32,8 @@ export class IdempotencyBehavior implements PipelineBehavior {
   private readonly retentionMs: number;
   private readonly claimTtlMs: number;
   private readonly waitTimeoutMs: number;
+  private readonly active = new Set<{ key: string; owner: string }>();
+  private renewer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: IdempotencyStore,
@@ -69,23 +71,36 @@ export class IdempotencyBehavior implements PipelineBehavior {
 
   private async runClaimed(context: MessageContext, key: string, owner: string, next: () => Promise<unknown>) {
     let result: unknown;
-    const renewal = setInterval(() => {
-      this.store.renewClaim(key, owner, this.claimTtlMs).catch(() => undefined);
-    }, Math.max(50, this.claimTtlMs / 3));
-    renewal.unref();
+    const claim = { key, owner };
+    this.startRenewing(claim);
     try {
       result = await next();
     } catch (error) {
-      clearInterval(renewal);
+      this.active.delete(claim);
       const e = toCatgaError(error, context.envelope.id);
       // An event's failure is never final: its redelivery must run the handler again.
       if (e.retryable || context.envelope.kind === 'event') await this.store.release(key, owner);
       else await this.store.complete(key, owner, { ok: false, error: serializeError(e) }, this.retentionMs);
       throw e;
     }
-    clearInterval(renewal);
+    this.active.delete(claim);
     await this.store.complete(key, owner, { ok: true, result }, this.retentionMs);
     return result;
+  }
+
+  // One timer renews every claim in hand, rather than a timer per handling.
+  private startRenewing(claim: { key: string; owner: string }): void {
+    this.active.add(claim);
+    if (this.renewer) return;
+    this.renewer = setInterval(() => {
+      if (this.active.size === 0) {
+        clearInterval(this.renewer);
+        this.renewer = undefined;
+        return;
+      }
+      for (const c of this.active) this.store.renewClaim(c.key, c.owner, this.claimTtlMs).catch(() => undefined);
+    }, Math.max(50, this.claimTtlMs / 3));
+    this.renewer.unref();
   }
 
   private replay(context: MessageContext, outcome: IdempotencyOutcome): unknown {

@@ -1,5 +1,5 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
-import type { MessageContext } from '../../context/message-context.js';
+import { HandlingContext, type MessageContext } from '../../context/message-context.js';
 import { CatgaError } from '../../errors/catga.error.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
@@ -34,13 +34,17 @@ export class RetryBehavior implements PipelineBehavior {
   }
 
   handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    // No signal passed: reading context.signal would build an AbortController for every message.
     return this.policy.execute(({ attempt }) => {
       if (attempt > 0) {
+        // Timed out meanwhile: the caller has its answer, stop trying.
+        const aborted = context instanceof HandlingContext ? context.abortReason : undefined;
+        if (aborted !== undefined) return Promise.reject(aborted);
         context.items.set(RETRY_ATTEMPT, attempt);
         this.options.onRetry?.(context, attempt, undefined);
       }
       return next();
-    }, context.signal);
+    });
   }
 }
 
