@@ -96,42 +96,49 @@ export class NatsTransport implements Transport {
     let noRespondersSince: number | undefined;
     const state: { lastFailure: 'no-responders' | 'timeout' | 'other' } = { lastFailure: 'timeout' };
 
-    const policy = retry(
-      handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline),
-      { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 500 }) },
-    );
-    try {
-      return await policy.execute(async () => {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new RetryableAttempt('deadline');
-        try {
-          const msg = await nc.request(subject, wire.body, { timeout: Math.min(attemptTimeout, remaining), headers });
-          const reply = decodeReply(msg.data);
-          // A replica that is draining answers SHUTTING_DOWN: another one will take the same id.
-          if (!reply.ok && reply.error.code === 'SHUTTING_DOWN') throw new RetryableAttempt('replica shutting down');
-          return reply;
-        } catch (error) {
-          if (error instanceof RetryableAttempt) {
-            noRespondersSince = undefined;
-            state.lastFailure = 'other';
-            throw error;
-          }
-          const kind = classifyNatsError(error);
-          if (kind === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`, { messageId: envelope.id });
-          if (kind === 'no-responders') {
-            noRespondersSince ??= Date.now();
-            state.lastFailure = 'no-responders';
-            if (Date.now() - noRespondersSince >= noRespondersLimit) {
-              throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
-            }
-          } else {
-            // A timeout or a dropped connection: retry with the same id; idempotency replays the outcome.
-            noRespondersSince = undefined;
-            state.lastFailure = kind === 'timeout' ? 'timeout' : 'other';
-          }
-          throw new RetryableAttempt(String(error));
+    const attempt = async (): Promise<Reply> => {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new RetryableAttempt('deadline');
+      try {
+        const msg = await nc.request(subject, wire.body, { timeout: Math.min(attemptTimeout, remaining), headers });
+        const reply = decodeReply(msg.data);
+        // A replica that is draining answers SHUTTING_DOWN: another one will take the same id.
+        if (!reply.ok && reply.error.code === 'SHUTTING_DOWN') throw new RetryableAttempt('replica shutting down');
+        return reply;
+      } catch (error) {
+        if (error instanceof RetryableAttempt) {
+          noRespondersSince = undefined;
+          state.lastFailure = 'other';
+          throw error;
         }
-      });
+        const kind = classifyNatsError(error);
+        if (kind === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`, { messageId: envelope.id });
+        if (kind === 'no-responders') {
+          noRespondersSince ??= Date.now();
+          state.lastFailure = 'no-responders';
+          if (Date.now() - noRespondersSince >= noRespondersLimit) {
+            throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
+          }
+        } else {
+          // A timeout or a dropped connection: retry with the same id; idempotency replays the outcome.
+          noRespondersSince = undefined;
+          state.lastFailure = kind === 'timeout' ? 'timeout' : 'other';
+        }
+        throw new RetryableAttempt(String(error));
+      }
+    };
+    try {
+      // The first attempt outside the retry policy: most requests succeed, and building a policy costs.
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof RetryableAttempt)) throw error;
+      }
+      const policy = retry(
+        handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline),
+        { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 500 }) },
+      );
+      return await policy.execute(attempt);
     } catch (error) {
       if (!(error instanceof RetryableAttempt)) throw error;
       if (state.lastFailure === 'no-responders') throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
@@ -301,24 +308,30 @@ export class NatsTransport implements Transport {
   private async publishToStream(subject: string, body: Uint8Array, headers: Record<string, string>, msgId: string): Promise<void> {
     const js = this.js!;
     const deadline = Date.now() + (this.options.publishTimeoutMs ?? 10_000);
-    const policy = retry(
-      handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline),
-      { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) },
-    );
+    const attempt = async (): Promise<void> => {
+      try {
+        await js.publish(subject, body, {
+          msgID: msgId,
+          headers: toNatsHeaders(headers),
+          timeout: Math.max(100, Math.min(5_000, deadline - Date.now())),
+        });
+      } catch (error) {
+        if (classifyNatsError(error) === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`);
+        // No stream leader right now, a timeout, a reconnect: same msgID, so the server de-duplicates.
+        throw new RetryableAttempt(String(error));
+      }
+    };
     try {
-      await policy.execute(async () => {
-        try {
-          await js.publish(subject, body, {
-            msgID: msgId,
-            headers: toNatsHeaders(headers),
-            timeout: Math.max(100, Math.min(5_000, deadline - Date.now())),
-          });
-        } catch (error) {
-          if (classifyNatsError(error) === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`);
-          // No stream leader right now, a timeout, a reconnect: same msgID, so the server de-duplicates.
-          throw new RetryableAttempt(String(error));
-        }
-      });
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof RetryableAttempt)) throw error;
+      }
+      const policy = retry(
+        handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline),
+        { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) },
+      );
+      await policy.execute(attempt);
     } catch (error) {
       if (error instanceof RetryableAttempt) {
         throw new TransportUnavailableError(`JetStream did not accept ${subject}: ${error.message}`, { messageId: msgId });
