@@ -110,9 +110,10 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
 
   private evictOldest(): void {
     // Map order is insertion order: the first completed entries are the oldest; live claims stay.
-    let budget = 16;
+    // A tenth at a time, so eviction runs once per many claims rather than on every one.
+    const target = Math.floor(this.maxEntries * 0.9);
     for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.maxEntries || budget-- === 0) return;
+      if (this.entries.size <= target) return;
       if (entry.state === 'completed') this.entries.delete(key);
     }
   }
