@@ -1,1 +1,4 @@
 export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './idempotency/redis-idempotency.store.js';
+export { RedisSagaStore, type RedisSagaStoreOptions } from './saga/redis-saga.store.js';
+export { RedisOutboxStore, type RedisOutboxStoreOptions } from './outbox/redis-outbox.store.js';
+export { RedisEventStreamStore, type RedisEventStreamStoreOptions } from './event-stream/redis-event-stream.store.js';

@@ -1,0 +1,95 @@
+import type { OutboxEntry, OutboxStore } from '@catga/core';
+import type { Cluster, Redis } from 'ioredis';
+import { redisCall } from '../redis-errors.js';
+
+export interface RedisOutboxStoreOptions {
+  keyPrefix?: string;
+}
+
+// Three keys under one hash tag (one Cluster slot): entries (hash id -> JSON), pending (sorted
+// set by creation time) and leases (hash id -> "owner|until").
+const SAVE = `
+for i = 1, #ARGV, 3 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 2]) == 1 then
+    redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
+  end
+end
+return 1`;
+
+const CLAIM = `
+local owner, limit, leaseUntil, before, now = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. before)
+local out = {}
+for _, id in ipairs(ids) do
+  if #out >= limit then break end
+  local lease = redis.call('HGET', KEYS[3], id)
+  local free = true
+  if lease then
+    local sep = string.find(lease, '|', 1, true)
+    local holder = string.sub(lease, 1, sep - 1)
+    local expires = tonumber(string.sub(lease, sep + 1))
+    if holder ~= owner and expires > now then free = false end
+  end
+  if free then
+    redis.call('HSET', KEYS[3], id, owner .. '|' .. leaseUntil)
+    table.insert(out, redis.call('HGET', KEYS[1], id))
+  end
+end
+return out`;
+
+const PUBLISHED = `
+for _, id in ipairs(ARGV) do
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+end
+return 1`;
+
+const RELEASE = `
+local owner = ARGV[1]
+for i = 2, #ARGV do
+  local lease = redis.call('HGET', KEYS[3], ARGV[i])
+  if lease and string.sub(lease, 1, #owner + 1) == owner .. '|' then redis.call('HDEL', KEYS[3], ARGV[i]) end
+end
+return 1`;
+
+/** Outbox in Redis: atomic saves and leased batches, shared by every instance of a service. */
+export class RedisOutboxStore implements OutboxStore {
+  private readonly keys: [string, string, string];
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    options: RedisOutboxStoreOptions = {},
+  ) {
+    const p = options.keyPrefix ?? 'catga';
+    this.keys = [`${p}:outbox:{outbox}:entries`, `${p}:outbox:{outbox}:pending`, `${p}:outbox:{outbox}:leases`];
+  }
+
+  async save(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const args = entries.flatMap((e) => [e.id, String(e.createdAt), JSON.stringify(e)]);
+    await redisCall('outbox save', () => this.redis.eval(SAVE, 2, this.keys[0], this.keys[1], ...args));
+  }
+
+  async claimPending(owner: string, limit: number, leaseMs: number, createdBefore = Number.MAX_SAFE_INTEGER): Promise<OutboxEntry[]> {
+    const now = Date.now();
+    const raw = (await redisCall('outbox claim', () =>
+      this.redis.eval(CLAIM, 3, ...this.keys, owner, String(limit), String(now + leaseMs), String(createdBefore), String(now)),
+    )) as string[];
+    return raw.map((json) => JSON.parse(json) as OutboxEntry);
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await redisCall('outbox published', () => this.redis.eval(PUBLISHED, 3, ...this.keys, ...ids));
+  }
+
+  async release(ids: readonly string[], owner: string): Promise<void> {
+    if (ids.length === 0) return;
+    await redisCall('outbox release', () => this.redis.eval(RELEASE, 3, ...this.keys, owner, ...ids));
+  }
+
+  async pendingCount(): Promise<number> {
+    return redisCall('outbox count', () => this.redis.zcard(this.keys[1]));
+  }
+}

@@ -1,0 +1,137 @@
+import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus, type SagaStore } from '@catga/core';
+import type { Cluster, Redis } from 'ioredis';
+import { redisCall } from '../redis-errors.js';
+
+export interface RedisSagaStoreOptions {
+  keyPrefix?: string;
+  /** How long a finished saga (Completed, Compensated, Failed) is kept, in ms. Default 7 days. */
+  finishedRetentionMs?: number;
+}
+
+// One hash per saga, `{sagaId}`-tagged: `state` (JSON), `version`, `owner`, `leaseUntil`.
+// Compare-and-set and leases are single-key scripts, so they run unchanged on Redis Cluster.
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', 1)
+return 1`;
+
+const UPDATE = `
+local v = redis.call('HGET', KEYS[1], 'version')
+if not v or tonumber(v) ~= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', tonumber(ARGV[2]) + 1)
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`;
+
+const ACQUIRE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local lease = redis.call('HMGET', KEYS[1], 'owner', 'leaseUntil')
+local now = tonumber(ARGV[3])
+if lease[1] and lease[1] ~= ARGV[1] and tonumber(lease[2]) > now then return 0 end
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'leaseUntil', now + tonumber(ARGV[2]))
+return 1`;
+
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil') end
+return 1`;
+
+const STATUSES: SagaStatus[] = ['Pending', 'Running', 'Compensating', 'Completed', 'Compensated', 'Failed'];
+
+/**
+ * Saga state in Redis. The by-status index (a set per status, and a sorted set of unfinished
+ * sagas) lives on other slots, so it is updated after the compare-and-set rather than with it;
+ * `findOrphaned` re-reads each saga, so a stale index entry never resumes a finished saga.
+ */
+export class RedisSagaStore implements SagaStore {
+  private readonly prefix: string;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly redis: Redis | Cluster,
+    options: RedisSagaStoreOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? 'catga';
+    this.retentionMs = options.finishedRetentionMs ?? 7 * 24 * 3600_000;
+  }
+
+  async create(state: SagaState): Promise<boolean> {
+    const stored = { ...state, version: 1 };
+    delete stored.lease;
+    const created = (await redisCall('saga create', () => this.redis.eval(CREATE, 1, this.key(state.sagaId), JSON.stringify(stored)))) === 1;
+    if (created) await this.index(state.sagaId, undefined, state.status, state.createdAt);
+    return created;
+  }
+
+  async get(sagaId: string): Promise<SagaState | undefined> {
+    const [json, version, owner, leaseUntil] = await redisCall('saga get', () =>
+      this.redis.hmget(this.key(sagaId), 'state', 'version', 'owner', 'leaseUntil'),
+    );
+    if (!json) return undefined;
+    const state = JSON.parse(json) as SagaState;
+    state.version = Number(version);
+    if (owner) state.lease = { owner, expiresAt: Number(leaseUntil) };
+    else delete state.lease;
+    return state;
+  }
+
+  async update(state: SagaState, expectedVersion: number): Promise<boolean> {
+    const previous = await this.get(state.sagaId);
+    const stored = { ...state, version: expectedVersion + 1 };
+    delete stored.lease;
+    const finished = TERMINAL_SAGA_STATUSES.includes(state.status);
+    const ok =
+      (await redisCall('saga update', () =>
+        this.redis.eval(UPDATE, 1, this.key(state.sagaId), JSON.stringify(stored), String(expectedVersion), String(finished ? this.retentionMs : 0)),
+      )) === 1;
+    if (ok) await this.index(state.sagaId, previous?.status, state.status, state.createdAt);
+    return ok;
+  }
+
+  async acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await redisCall('saga lease', () => this.redis.eval(ACQUIRE, 1, this.key(sagaId), owner, String(ttlMs), String(Date.now())))) === 1;
+  }
+
+  async releaseLease(sagaId: string, owner: string): Promise<void> {
+    await redisCall('saga release', () => this.redis.eval(RELEASE, 1, this.key(sagaId), owner));
+  }
+
+  async findOrphaned(now: number, limit: number): Promise<string[]> {
+    const candidates = await redisCall('saga orphans', () => this.redis.zrange(this.activeKey(), '0', '-1'));
+    const out: string[] = [];
+    for (const sagaId of candidates) {
+      if (out.length >= limit) break;
+      const state = await this.get(sagaId);
+      if (!state || TERMINAL_SAGA_STATUSES.includes(state.status)) {
+        await this.redis.zrem(this.activeKey(), sagaId);
+        continue;
+      }
+      if (!state.lease || state.lease.expiresAt <= now) out.push(sagaId);
+    }
+    return out;
+  }
+
+  async countByStatus(): Promise<Record<SagaStatus, number>> {
+    const counts = await Promise.all(STATUSES.map((s) => redisCall('saga count', () => this.redis.scard(this.statusKey(s)))));
+    return Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]!])) as Record<SagaStatus, number>;
+  }
+
+  private async index(sagaId: string, from: SagaStatus | undefined, to: SagaStatus, createdAt: number): Promise<void> {
+    await redisCall('saga index', async () => {
+      if (from && from !== to) await this.redis.srem(this.statusKey(from), sagaId);
+      await this.redis.sadd(this.statusKey(to), sagaId);
+      if (TERMINAL_SAGA_STATUSES.includes(to)) await this.redis.zrem(this.activeKey(), sagaId);
+      else await this.redis.zadd(this.activeKey(), String(createdAt), sagaId);
+    });
+  }
+
+  private key(sagaId: string): string {
+    return `${this.prefix}:saga:{${sagaId}}`;
+  }
+
+  private activeKey(): string {
+    return `${this.prefix}:sagas:{active}`;
+  }
+
+  private statusKey(status: SagaStatus): string {
+    return `${this.prefix}:sagas:{status-${status}}`;
+  }
+}
