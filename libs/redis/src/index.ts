@@ -2,3 +2,4 @@ export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './idem
 export { RedisSagaStore, type RedisSagaStoreOptions } from './saga/redis-saga.store.js';
 export { RedisOutboxStore, type RedisOutboxStoreOptions } from './outbox/redis-outbox.store.js';
 export { RedisEventStreamStore, type RedisEventStreamStoreOptions } from './event-stream/redis-event-stream.store.js';
+export { redisClientFromEnv, redisStoresFromEnv, type RedisStores } from './redis-stores.from-env.js';

@@ -46,7 +46,7 @@ export interface CatgaModuleOptions {
    * `CATGA_NATS_URL` is set (needs `@catga/nats` installed), else the in-memory transport.
    */
   transport?: Transport | TransportFactory;
-  /** Defaults: in-memory stores. */
+  /** Defaults: Redis when `CATGA_REDIS_URL` is set (needs `@catga/redis` installed), else in-memory. */
   stores?: CatgaStores;
   /** `'minimal'` runs handlers with no built-in behavior but the outbox. Default: all built-ins on. */
   pipeline?: PipelineOptions | 'minimal';

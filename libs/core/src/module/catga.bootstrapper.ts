@@ -22,8 +22,10 @@ import {
   CATGA_MODULE_OPTIONS,
   CATGA_OUTBOX_PUBLISHER,
   CATGA_SETTINGS,
+  CATGA_STORES,
   CATGA_TRANSPORT,
 } from './catga.tokens.js';
+import type { ResolvedStores } from './catga.providers.js';
 
 /**
  * Wires the application at bootstrap (after every provider exists) and drains it at shutdown:
@@ -43,6 +45,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     @Inject(CATGA_DISPATCHER) private readonly dispatcher: Dispatcher,
     @Inject(CATGA_OUTBOX_PUBLISHER) private readonly outbox: OutboxPublisher,
     @Inject(CATGA_BUILTIN_BEHAVIORS) private readonly builtins: OrderedBehavior[],
+    @Inject(CATGA_STORES) private readonly resolvedStores: ResolvedStores,
     private readonly registry: HandlerRegistry,
     private readonly bridge: CqrsBridge,
     private readonly discovery: DiscoveryService,
@@ -90,6 +93,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     await this.outbox.stopRelay();
     await this.outbox.relayOnce(0);
     await this.transport.close();
+    await this.resolvedStores.close();
     this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) drained and closed`);
   }
 

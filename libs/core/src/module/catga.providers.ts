@@ -14,7 +14,7 @@ import { InMemorySagaStore } from '../stores/saga/in-memory-saga.store.js';
 import { InMemoryBroker } from '../transport/in-memory.broker.js';
 import { InMemoryTransport } from '../transport/in-memory.transport.js';
 import type { Transport } from '../transport/transport.interface.js';
-import type { CatgaModuleOptions } from './catga-options.interface.js';
+import type { CatgaModuleOptions, CatgaStores } from './catga-options.interface.js';
 import { resolveSettings, type CatgaSettings } from './catga-settings.js';
 import {
   CATGA_BUILTIN_BEHAVIORS,
@@ -26,10 +26,42 @@ import {
   CATGA_OUTBOX_STORE,
   CATGA_SAGA_STORE,
   CATGA_SETTINGS,
+  CATGA_STORES,
   CATGA_TRANSPORT,
 } from './catga.tokens.js';
 
 const NATS_PACKAGE = '@catga/nats';
+const REDIS_PACKAGE = '@catga/redis';
+
+/** The stores, and what to close at shutdown when Catga opened the connection itself. */
+export interface ResolvedStores {
+  stores: Required<CatgaStores>;
+  close(): Promise<void>;
+}
+
+async function createStores(options: CatgaModuleOptions): Promise<ResolvedStores> {
+  const given = options.stores ?? {};
+  let fromEnv: (Required<CatgaStores> & { close(): Promise<void> }) | undefined;
+  const missing = !given.idempotency || !given.saga || !given.outbox || !given.eventStream;
+  if (missing && process.env.CATGA_REDIS_URL) {
+    let redis: { redisStoresFromEnv(): Required<CatgaStores> & { close(): Promise<void> } };
+    try {
+      redis = (await import(REDIS_PACKAGE)) as typeof redis;
+    } catch (error) {
+      throw new Error(`CATGA_REDIS_URL is set but ${REDIS_PACKAGE} cannot be loaded; install it (${String(error)})`);
+    }
+    fromEnv = redis.redisStoresFromEnv();
+  }
+  return {
+    stores: {
+      idempotency: given.idempotency ?? fromEnv?.idempotency ?? new InMemoryIdempotencyStore(),
+      saga: given.saga ?? fromEnv?.saga ?? new InMemorySagaStore(),
+      outbox: given.outbox ?? fromEnv?.outbox ?? new InMemoryOutboxStore(),
+      eventStream: given.eventStream ?? fromEnv?.eventStream ?? new InMemoryEventStreamStore(),
+    },
+    close: async () => fromEnv?.close(),
+  };
+}
 
 async function createTransport(options: CatgaModuleOptions, settings: CatgaSettings): Promise<Transport> {
   const context = { serviceName: settings.serviceName, instanceId: settings.instanceId };
@@ -63,25 +95,14 @@ export function createCatgaProviders(): Provider[] {
       inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS],
     },
     {
-      provide: CATGA_IDEMPOTENCY_STORE,
-      useFactory: (o: CatgaModuleOptions) => o.stores?.idempotency ?? new InMemoryIdempotencyStore(),
+      provide: CATGA_STORES,
+      useFactory: (o: CatgaModuleOptions) => createStores(o),
       inject: [CATGA_MODULE_OPTIONS],
     },
-    {
-      provide: CATGA_SAGA_STORE,
-      useFactory: (o: CatgaModuleOptions) => o.stores?.saga ?? new InMemorySagaStore(),
-      inject: [CATGA_MODULE_OPTIONS],
-    },
-    {
-      provide: CATGA_OUTBOX_STORE,
-      useFactory: (o: CatgaModuleOptions) => o.stores?.outbox ?? new InMemoryOutboxStore(),
-      inject: [CATGA_MODULE_OPTIONS],
-    },
-    {
-      provide: CATGA_EVENT_STREAM_STORE,
-      useFactory: (o: CatgaModuleOptions) => o.stores?.eventStream ?? new InMemoryEventStreamStore(),
-      inject: [CATGA_MODULE_OPTIONS],
-    },
+    { provide: CATGA_IDEMPOTENCY_STORE, useFactory: (r: ResolvedStores) => r.stores.idempotency, inject: [CATGA_STORES] },
+    { provide: CATGA_SAGA_STORE, useFactory: (r: ResolvedStores) => r.stores.saga, inject: [CATGA_STORES] },
+    { provide: CATGA_OUTBOX_STORE, useFactory: (r: ResolvedStores) => r.stores.outbox, inject: [CATGA_STORES] },
+    { provide: CATGA_EVENT_STREAM_STORE, useFactory: (r: ResolvedStores) => r.stores.eventStream, inject: [CATGA_STORES] },
     {
       provide: CATGA_OUTBOX_PUBLISHER,
       useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: OutboxStore, transport: Transport) =>

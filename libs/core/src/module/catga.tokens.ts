@@ -8,3 +8,4 @@ export const CATGA_EVENT_STREAM_STORE = Symbol.for('catga.event-stream-store');
 export const CATGA_DISPATCHER = Symbol.for('catga.dispatcher');
 export const CATGA_OUTBOX_PUBLISHER = Symbol.for('catga.outbox-publisher');
 export const CATGA_BUILTIN_BEHAVIORS = Symbol.for('catga.builtin-behaviors');
+export const CATGA_STORES = Symbol.for('catga.stores');
