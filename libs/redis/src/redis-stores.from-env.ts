@@ -1,4 +1,5 @@
 import type { CatgaStores } from '@catga/core';
+import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { RedisEventStreamStore } from './event-stream/redis-event-stream.store.js';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store.js';
@@ -20,16 +21,35 @@ function hostPort(entry: string): { host: string; port: number } {
  * nodes with `CATGA_REDIS_MODE=cluster` or `sentinel`; `CATGA_REDIS_SENTINEL_NAME`, default `catga`).
  */
 export function redisClientFromEnv(env: NodeJS.ProcessEnv = process.env): Redis | Cluster {
+  const client = createClient(env);
+  // One line per outage, not one per reconnect attempt; without a listener ioredis prints each.
+  const logger = new Logger('CatgaRedis');
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (!down) logger.warn(`Redis unreachable: ${error.message}`);
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.log('Redis reachable again');
+    down = false;
+  });
+  return client;
+}
+
+function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
   const url = env.CATGA_REDIS_URL;
   if (!url) throw new Error('CATGA_REDIS_URL is not set');
   const nodes = url.split(',').map((s) => s.trim()).filter(Boolean);
+  // Fail a command after two reconnect attempts rather than twenty: callers get a retryable
+  // STORE_UNAVAILABLE within seconds and the pipeline's retry (or the caller's) takes over.
+  const common = { maxRetriesPerRequest: 2, connectTimeout: 2_000 };
   switch (env.CATGA_REDIS_MODE ?? 'single') {
     case 'cluster':
-      return new Cluster(nodes.map(hostPort));
+      return new Cluster(nodes.map(hostPort), { redisOptions: common });
     case 'sentinel':
-      return new Redis({ sentinels: nodes.map(hostPort), name: env.CATGA_REDIS_SENTINEL_NAME ?? 'catga' });
+      return new Redis({ ...common, sentinels: nodes.map(hostPort), name: env.CATGA_REDIS_SENTINEL_NAME ?? 'catga' });
     case 'single':
-      return new Redis(nodes[0]!);
+      return new Redis(nodes[0]!, common);
     default:
       throw new Error(`CATGA_REDIS_MODE must be single, cluster or sentinel, not "${env.CATGA_REDIS_MODE}"`);
   }
