@@ -82,6 +82,8 @@ export class NatsTransport implements Transport {
         this.track(this.answer(msg, type, handler));
       },
     });
+    // The server knows the subscription once flush returns, so a request sent next finds it.
+    await nc.flush();
     return this.own(sub);
   }
 
@@ -161,6 +163,7 @@ export class NatsTransport implements Transport {
           this.track(this.deliverBroadcast(msg, type, handler));
         },
       });
+      await nc.flush();
       return this.own(sub);
     }
     const consumer = this.options.consumer ?? {};
