@@ -2,22 +2,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import type { NotificationRecord, Order, PaymentRecord, StockLevel } from '@catga/order-contracts';
-import { startNatsServer, type NatsServerHandle } from '@catga/testing';
+import { startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
 import { http } from './http.js';
 import { startService, type ServiceProcess } from './service-process.js';
 
-describe('the order system distributed over NATS, one OS process per service', () => {
+describe('the order system distributed over NATS with its state in Redis, one OS process per replica', () => {
   let nats: NatsServerHandle;
+  let redis: RedisServerHandle;
   const services: ServiceProcess[] = [];
   let api: ServiceProcess;
 
   before(async () => {
-    nats = await startNatsServer();
-    const env = { CATGA_NATS_URL: nats.url };
+    [nats, redis] = await Promise.all([startNatsServer(), startRedisServer()]);
+    const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redis.url };
+    // Two replicas of payment and inventory: the ledger and stock must agree whichever answers.
     services.push(
       ...(await Promise.all([
         startService('order-service', { ...env, CATGA_SERVICE_NAME: 'order-service' }),
         startService('payment-service', { ...env, CATGA_SERVICE_NAME: 'payment-service' }),
+        startService('payment-service', { ...env, CATGA_SERVICE_NAME: 'payment-service' }),
+        startService('inventory-service', { ...env, CATGA_SERVICE_NAME: 'inventory-service' }),
         startService('inventory-service', { ...env, CATGA_SERVICE_NAME: 'inventory-service' }),
         startService('notification-service', { ...env, CATGA_SERVICE_NAME: 'notification-service' }),
       ])),
@@ -28,7 +32,7 @@ describe('the order system distributed over NATS, one OS process per service', (
 
   after(async () => {
     await Promise.all(services.map((s) => s.kill('SIGTERM')));
-    await nats?.stop();
+    await Promise.all([nats?.stop(), redis?.stop()]);
   });
 
   it('an order placed on order-api is charged, reserved and notified by the other processes', async () => {
@@ -65,6 +69,22 @@ describe('the order system distributed over NATS, one OS process per service', (
     const missing = await http<{ code: string }>(api.url, 'GET', '/api/orders/nope');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.code, 'ORDER_NOT_FOUND');
+  });
+
+  it('replicas share the state: many orders for one product add up whichever replica handled them', async () => {
+    const product = `p-${uniqueSuffix()}`;
+    const placed = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', { customerId: 'c', items: [{ productId: product, quantity: 3, price: 1 }] }),
+      ),
+    );
+    assert.ok(placed.every((p) => p.body.status === 'Completed'), JSON.stringify(placed.map((p) => p.body)));
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual((await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body, { productId: product, available: 940, reserved: 60 });
+    }
+    for (const p of placed.slice(0, 5)) {
+      assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${p.body.orderId}`)).body, { orderId: p.body.orderId, charged: 1, refunded: 0 });
+    }
   });
 
   it('the same Idempotency-Key twice across the wire creates one order', async () => {

@@ -7,7 +7,7 @@ export class ReleaseInventoryHandler implements ICommandHandler<ReleaseInventory
   constructor(private readonly stock: StockLedger) {}
 
   async execute(command: ReleaseInventory): Promise<{ orderId: string }> {
-    this.stock.release(command.orderId);
+    await this.stock.release(command.orderId);
     return { orderId: command.orderId };
   }
 }

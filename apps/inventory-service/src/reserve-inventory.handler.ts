@@ -7,7 +7,7 @@ export class ReserveInventoryHandler implements ICommandHandler<ReserveInventory
   constructor(private readonly stock: StockLedger) {}
 
   async execute(command: ReserveInventory): Promise<{ orderId: string }> {
-    this.stock.reserve(command.orderId, command.items);
+    await this.stock.reserve(command.orderId, command.items);
     return { orderId: command.orderId };
   }
 }

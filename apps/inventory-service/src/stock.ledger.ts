@@ -1,51 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { INITIAL_STOCK, InsufficientStockError, type OrderLine, type StockLevel } from '@catga/order-contracts';
+import type { OrderLine, StockLevel } from '@catga/order-contracts';
 
 /** Units available and reserved per product, and what each order holds. */
-@Injectable()
-export class StockLedger {
-  private readonly levels = new Map<string, StockLevel>();
-  private readonly reservations = new Map<string, OrderLine[]>();
-
-  level(productId: string): StockLevel {
-    return { ...this.entry(productId) };
-  }
-
-  /** Reserves every line or none. A second reservation for the same order changes nothing. */
-  reserve(orderId: string, lines: readonly OrderLine[]): void {
-    if (this.reservations.has(orderId)) return;
-    const wanted = new Map<string, number>();
-    for (const line of lines) wanted.set(line.productId, (wanted.get(line.productId) ?? 0) + line.quantity);
-    const short = [...wanted].filter(([productId, quantity]) => this.entry(productId).available < quantity);
-    if (short.length > 0) {
-      throw new InsufficientStockError(
-        `Not enough stock for ${short.map(([p, q]) => `${p} (wanted ${q}, available ${this.entry(p).available})`).join(', ')}`,
-        { details: { orderId, products: short.map(([p]) => p) } },
-      );
-    }
-    for (const [productId, quantity] of wanted) {
-      const level = this.entry(productId);
-      level.available -= quantity;
-      level.reserved += quantity;
-    }
-    this.reservations.set(orderId, lines.map((l) => ({ ...l })));
-  }
-
+export abstract class StockLedger {
+  abstract level(productId: string): Promise<StockLevel>;
+  /** Reserves every line or none (INSUFFICIENT_STOCK). A second reservation for an order changes nothing. */
+  abstract reserve(orderId: string, lines: readonly OrderLine[]): Promise<void>;
   /** Gives an order's reserved units back; nothing if it holds none. */
-  release(orderId: string): void {
-    const lines = this.reservations.get(orderId);
-    if (!lines) return;
-    for (const line of lines) {
-      const level = this.entry(line.productId);
-      level.available += line.quantity;
-      level.reserved -= line.quantity;
-    }
-    this.reservations.delete(orderId);
-  }
+  abstract release(orderId: string): Promise<void>;
+}
 
-  private entry(productId: string): StockLevel {
-    let level = this.levels.get(productId);
-    if (!level) this.levels.set(productId, (level = { productId, available: INITIAL_STOCK, reserved: 0 }));
-    return level;
-  }
+/** Total quantity per product of an order's lines. */
+export function quantitiesOf(lines: readonly OrderLine[]): Map<string, number> {
+  const wanted = new Map<string, number>();
+  for (const line of lines) wanted.set(line.productId, (wanted.get(line.productId) ?? 0) + line.quantity);
+  return wanted;
 }

@@ -6,8 +6,8 @@ import { NotificationLog } from './notification.log.js';
 export class OrderCompletedHandler implements IEventHandler<OrderCompleted> {
   constructor(private readonly log: NotificationLog) {}
 
-  handle(event: OrderCompleted): void {
-    this.log.add({
+  async handle(event: OrderCompleted): Promise<void> {
+    await this.log.add({
       orderId: event.orderId,
       customerId: event.customerId,
       kind: 'order-completed',

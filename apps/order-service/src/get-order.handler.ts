@@ -7,7 +7,7 @@ export class GetOrderHandler implements IQueryHandler<GetOrder> {
   constructor(private readonly orders: OrderRepository) {}
 
   async execute(query: GetOrder): Promise<Order> {
-    const order = this.orders.get(query.orderId);
+    const order = await this.orders.get(query.orderId);
     if (!order) throw new OrderNotFoundError(`Order ${query.orderId} not found`);
     return order;
   }

@@ -1,17 +1,44 @@
-import { Injectable } from '@nestjs/common';
 import type { Order } from '@catga/order-contracts';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Orders by id. */
-@Injectable()
-export class OrderRepository {
+export abstract class OrderRepository {
+  abstract get(orderId: string): Promise<Order | undefined>;
+  abstract save(order: Order): Promise<void>;
+}
+
+export class InMemoryOrderRepository extends OrderRepository {
   private readonly orders = new Map<string, Order>();
 
-  get(orderId: string): Order | undefined {
+  async get(orderId: string): Promise<Order | undefined> {
     const order = this.orders.get(orderId);
     return order && structuredClone(order);
   }
 
-  save(order: Order): void {
+  async save(order: Order): Promise<void> {
     this.orders.set(order.orderId, structuredClone({ ...order, updatedAt: new Date().toISOString() }));
+  }
+}
+
+/** Orders in Redis as JSON, so any replica answers for any order. */
+export class RedisOrderRepository extends OrderRepository {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly prefix: string,
+  ) {
+    super();
+  }
+
+  async get(orderId: string): Promise<Order | undefined> {
+    const json = await this.redis.get(this.key(orderId));
+    return json ? (JSON.parse(json) as Order) : undefined;
+  }
+
+  async save(order: Order): Promise<void> {
+    await this.redis.set(this.key(order.orderId), JSON.stringify({ ...order, updatedAt: new Date().toISOString() }));
+  }
+
+  private key(orderId: string): string {
+    return `${this.prefix}:order:{${orderId}}`;
   }
 }

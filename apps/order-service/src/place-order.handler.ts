@@ -32,7 +32,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
   ) {}
 
   async execute(command: PlaceOrder): Promise<PlaceOrderResult> {
-    const existing = this.orders.get(command.orderId);
+    const existing = await this.orders.get(command.orderId);
     if (existing && existing.status !== 'Pending') return { orderId: existing.orderId, status: existing.status };
 
     const now = new Date().toISOString();
@@ -46,7 +46,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
       createdAt: now,
       updatedAt: now,
     };
-    this.orders.save(order);
+    await this.orders.save(order);
 
     const charged = await this.step(order, 'charge-payment', () =>
       this.mediator.send(new ChargePayment(order.orderId, order.customerId, order.total), {
@@ -64,7 +64,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
 
     await this.step(order, 'confirm-order', async () => undefined);
     order.status = 'Completed';
-    this.orders.save(order);
+    await this.orders.save(order);
     // Held by Catga until this command succeeds, then published.
     this.events.publish(new OrderCompleted(order.orderId, order.customerId, order.total, order.items));
     return { orderId: order.orderId, status: order.status };
@@ -83,7 +83,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
       step.error = { code: e.code, message: e.message };
       return step.error;
     } finally {
-      this.orders.save(order);
+      await this.orders.save(order);
     }
   }
 
@@ -107,10 +107,10 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
         step.error = { code: e.code, message: e.message };
         failed = true;
       }
-      this.orders.save(order);
+      await this.orders.save(order);
     }
     order.status = failed ? 'Failed' : 'Compensated';
-    this.orders.save(order);
+    await this.orders.save(order);
     this.events.publish(new OrderCompensated(order.orderId, order.customerId, reason));
     return { orderId: order.orderId, status: order.status };
   }

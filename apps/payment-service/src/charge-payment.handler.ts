@@ -7,13 +7,13 @@ export class ChargePaymentHandler implements ICommandHandler<ChargePayment> {
   constructor(private readonly ledger: PaymentLedger) {}
 
   async execute(command: ChargePayment): Promise<{ orderId: string; amount: number }> {
-    const record = this.ledger.open(command.orderId);
+    await this.ledger.open(command.orderId);
     if (command.amount > PAYMENT_LIMIT) {
       throw new PaymentDeclinedError(`Payment of ${command.amount} declined: the limit is ${PAYMENT_LIMIT}`, {
         details: { orderId: command.orderId, amount: command.amount, limit: PAYMENT_LIMIT },
       });
     }
-    record.charged++;
+    await this.ledger.charge(command.orderId);
     return { orderId: command.orderId, amount: command.amount };
   }
 }

@@ -7,7 +7,7 @@ export class GetPaymentHandler implements IQueryHandler<GetPayment> {
   constructor(private readonly ledger: PaymentLedger) {}
 
   async execute(query: GetPayment): Promise<PaymentRecord> {
-    const record = this.ledger.get(query.orderId);
+    const record = await this.ledger.get(query.orderId);
     if (!record) throw new PaymentNotFoundError(`No payment for order ${query.orderId}`);
     return record;
   }

@@ -1,20 +1,11 @@
-import { Injectable } from '@nestjs/common';
 import type { PaymentRecord } from '@catga/order-contracts';
 
 /** How many charges and refunds were applied per order. */
-@Injectable()
-export class PaymentLedger {
-  private readonly records = new Map<string, PaymentRecord>();
-
-  get(orderId: string): PaymentRecord | undefined {
-    const r = this.records.get(orderId);
-    return r && { ...r };
-  }
-
+export abstract class PaymentLedger {
+  abstract get(orderId: string): Promise<PaymentRecord | undefined>;
   /** Records that the order was seen, even when its charge is declined. */
-  open(orderId: string): PaymentRecord {
-    let r = this.records.get(orderId);
-    if (!r) this.records.set(orderId, (r = { orderId, charged: 0, refunded: 0 }));
-    return r;
-  }
+  abstract open(orderId: string): Promise<void>;
+  abstract charge(orderId: string): Promise<void>;
+  /** Gives back one outstanding charge, if any; returns the refunds applied so far. */
+  abstract refund(orderId: string): Promise<number>;
 }

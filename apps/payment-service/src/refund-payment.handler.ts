@@ -7,9 +7,8 @@ export class RefundPaymentHandler implements ICommandHandler<RefundPayment> {
   constructor(private readonly ledger: PaymentLedger) {}
 
   async execute(command: RefundPayment): Promise<{ orderId: string; refunded: number }> {
-    const record = this.ledger.open(command.orderId);
-    // Nothing to give back unless a charge is outstanding.
-    if (record.charged > record.refunded) record.refunded++;
-    return { orderId: command.orderId, refunded: record.refunded };
+    await this.ledger.open(command.orderId);
+    // Nothing is given back unless a charge is outstanding.
+    return { orderId: command.orderId, refunded: await this.ledger.refund(command.orderId) };
   }
 }

@@ -1,2 +1,3 @@
 export { createServiceApp, runService, type ServiceHostOptions } from './run-service.js';
 export { CatgaErrorFilter, httpStatusOf } from './catga-error.filter.js';
+export { SAMPLE_KEY_PREFIX, SAMPLE_REDIS, SampleStateModule, type SampleRedis } from './sample-state.module.js';

@@ -3,6 +3,7 @@ import { CatgaModule, type CatgaModuleOptions } from '@catga/core';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CatgaErrorFilter } from './catga-error.filter.js';
+import { SampleStateModule } from './sample-state.module.js';
 
 export interface ServiceHostOptions {
   /** Default `CATGA_SERVICE_NAME`, else this. */
@@ -20,6 +21,7 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
   @Module({
     imports: [
       CatgaModule.forRoot({ serviceName: process.env.CATGA_SERVICE_NAME ?? options.serviceName, ...options.catga }),
+      SampleStateModule,
       ...(options.imports ?? []),
     ],
     controllers: options.controllers ?? [],

@@ -1,0 +1,42 @@
+import type { PaymentRecord } from '@catga/order-contracts';
+import type { Cluster, Redis } from 'ioredis';
+import { PaymentLedger } from './payment.ledger.js';
+
+const REFUND = `
+local c = tonumber(redis.call('HGET', KEYS[1], 'charged') or '0')
+local r = tonumber(redis.call('HGET', KEYS[1], 'refunded') or '0')
+if c > r then r = redis.call('HINCRBY', KEYS[1], 'refunded', 1) end
+return r`;
+
+/** The ledger in Redis, one hash per order, so every replica sees every order. */
+export class RedisPaymentLedger extends PaymentLedger {
+  constructor(
+    private readonly redis: Redis | Cluster,
+    private readonly prefix: string,
+  ) {
+    super();
+  }
+
+  async get(orderId: string): Promise<PaymentRecord | undefined> {
+    const h = await this.redis.hgetall(this.key(orderId));
+    if (!h.charged) return undefined;
+    return { orderId, charged: Number(h.charged), refunded: Number(h.refunded ?? 0) };
+  }
+
+  async open(orderId: string): Promise<void> {
+    await this.redis.hsetnx(this.key(orderId), 'charged', '0');
+    await this.redis.hsetnx(this.key(orderId), 'refunded', '0');
+  }
+
+  async charge(orderId: string): Promise<void> {
+    await this.redis.hincrby(this.key(orderId), 'charged', 1);
+  }
+
+  async refund(orderId: string): Promise<number> {
+    return Number(await this.redis.eval(REFUND, 1, this.key(orderId)));
+  }
+
+  private key(orderId: string): string {
+    return `${this.prefix}:payment:{${orderId}}`;
+  }
+}
