@@ -3,3 +3,6 @@ export { RedisSagaStore, type RedisSagaStoreOptions } from './saga/redis-saga.st
 export { RedisOutboxStore, type RedisOutboxStoreOptions } from './outbox/redis-outbox.store.js';
 export { RedisEventStreamStore, type RedisEventStreamStoreOptions } from './event-stream/redis-event-stream.store.js';
 export { redisClientFromEnv, redisStoresFromEnv, type RedisStores } from './redis-stores.from-env.js';
+export { RedisStreamsTransport } from './transport/redis-streams.transport.js';
+export type { RedisStreamsTransportOptions } from './transport/redis-streams-transport-options.interface.js';
+export { redisStreamsTransport } from './transport/redis-streams-transport.factory.js';
