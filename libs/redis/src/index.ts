@@ -6,3 +6,4 @@ export { redisClientFromEnv, redisStoresFromEnv, type RedisStores } from './redi
 export { RedisStreamsTransport } from './transport/redis-streams.transport.js';
 export type { RedisStreamsTransportOptions } from './transport/redis-streams-transport-options.interface.js';
 export { redisStreamsTransport } from './transport/redis-streams-transport.factory.js';
+export { RedisHealthIndicator } from './health/redis.health.js';

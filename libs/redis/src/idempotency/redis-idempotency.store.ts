@@ -49,7 +49,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly maxPoll: number;
 
   constructor(
-    private readonly redis: Client,
+    readonly redis: Client,
     options: RedisIdempotencyStoreOptions = {},
   ) {
     this.prefix = options.keyPrefix ?? 'catga';
