@@ -91,3 +91,8 @@ export { WireHeader, JSON_CONTENT_TYPE, isReservedHeader } from './wire/wire-hea
 export { decodeEnvelope, encodeEnvelope, type DecodeOptions, type WireMessage } from './wire/envelope.codec.js';
 export { decodeReply, encodeReply } from './wire/reply.codec.js';
 export { hydrateBody, loadBodyHydrator } from './wire/body-hydrator.js';
+
+export { SagaDefinition, SagaWorkflow, type SagaClass, type SagaStep, type SagaStepOptions, type StepResults } from './saga/saga-definition.js';
+export { SagaOrchestrator } from './saga/saga.orchestrator.js';
+export type { SagaOptions } from './saga/saga-options.interface.js';
+export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-errors.js';

@@ -1,5 +1,6 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
 import type { OutboxPublisherOptions } from '../outbox/outbox.publisher.js';
+import type { SagaOptions } from '../saga/saga-options.interface.js';
 import type { CircuitBreakerBehaviorOptions } from '../pipeline/behaviors/circuit-breaker.behavior.js';
 import type { IdempotencyBehaviorOptions } from '../pipeline/behaviors/idempotency.behavior.js';
 import type { RetryBehaviorOptions } from '../pipeline/behaviors/retry.behavior.js';
@@ -59,6 +60,7 @@ export interface CatgaModuleOptions {
   /** How long shutdown waits for handlings in progress, in ms. Default 25000. */
   shutdownTimeoutMs?: number;
   outbox?: OutboxPublisherOptions;
+  saga?: SagaOptions;
 }
 
 export interface CatgaOptionsFactory {

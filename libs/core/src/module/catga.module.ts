@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
+import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import type {
   CatgaFeatureOptions,
@@ -24,6 +25,7 @@ import {
 
 const EXPORTS = [
   CatgaMediator,
+  SagaOrchestrator,
   CATGA_SETTINGS,
   CATGA_TRANSPORT,
   CATGA_IDEMPOTENCY_STORE,
@@ -64,7 +66,7 @@ export class CatgaModule {
       module: CatgaModule,
       global: true,
       imports: [...imports, DiscoveryModule, CqrsModule.forRoot()],
-      providers: [...optionsProviders, ...createCatgaProviders(), ...behaviors, CqrsBridge, CatgaMediator, CatgaBootstrapper],
+      providers: [...optionsProviders, ...createCatgaProviders(), ...behaviors, CqrsBridge, CatgaMediator, CatgaBootstrapper, SagaOrchestrator],
       exports: [...EXPORTS, CqrsModule],
     };
   }

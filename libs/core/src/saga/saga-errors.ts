@@ -1,0 +1,10 @@
+import { CatgaError } from '../errors/catga.error.js';
+import { ErrorCode } from '../errors/error-code.decorator.js';
+
+/** Another instance holds the saga's lease, or took it over: this one stops driving it. */
+@ErrorCode('SAGA_LEASE_LOST', { retryable: true })
+export class SagaLeaseLostError extends CatgaError {}
+
+/** A step or the saga ran past its time. */
+@ErrorCode('SAGA_DEADLINE_EXCEEDED', { retryable: false })
+export class SagaDeadlineExceededError extends CatgaError {}

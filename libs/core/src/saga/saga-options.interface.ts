@@ -1,0 +1,14 @@
+export interface SagaOptions {
+  /** Lease on a running saga, renewed while it runs; another instance resumes it after this. Default 10000. */
+  leaseMs?: number;
+  /** Time limit of a step attempt unless the step says otherwise, in ms. Default 30000. */
+  stepTimeoutMs?: number;
+  /** Attempts per compensation before the saga is left `Failed`. Default 5. */
+  compensationAttempts?: number;
+  /** First backoff between compensation attempts, in ms (exponential, jittered). Default 100. */
+  compensationBackoffMs?: number;
+  /** How often an instance looks for sagas whose lease expired, in ms. Default 5000; 0 turns it off. */
+  recoveryIntervalMs?: number;
+  /** How long `start` waits for a saga another instance is running, in ms. Default 60000. */
+  waitTimeoutMs?: number;
+}

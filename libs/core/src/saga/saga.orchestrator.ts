@@ -1,0 +1,246 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
+import { TimeoutError } from '../errors/catga-errors.js';
+import { serializeError, toCatgaError } from '../errors/error.serializer.js';
+import { CatgaMediator } from '../mediator/catga.mediator.js';
+import type { CatgaSettings } from '../module/catga-settings.js';
+import { CATGA_MODULE_OPTIONS, CATGA_SAGA_STORE, CATGA_SETTINGS } from '../module/catga.tokens.js';
+import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
+import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from '../stores/saga/saga-state.js';
+import type { SagaStore } from '../stores/saga/saga-store.interface.js';
+import { sagaClassOf, sagaNameOf, type SagaClass, type SagaDefinition, type SagaStep, type StepResults } from './saga-definition.js';
+import { SagaDeadlineExceededError, SagaLeaseLostError } from './saga-errors.js';
+
+/**
+ * Runs sagas: state persisted before and after every step (compare-and-set), completed steps
+ * compensated in reverse on failure, a lease per running saga so another instance resumes it if
+ * this one dies. A step's command carries `<sagaId>:<step>` as message id (its compensation
+ * `<sagaId>:<step>:compensate`), so a step re-run after a crash or a timeout has its effect once.
+ */
+@Injectable()
+export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('CatgaSaga');
+  private readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly stepTimeoutMs: number;
+  private readonly compensationAttempts: number;
+  private readonly compensationBackoffMs: number;
+  private readonly recoveryIntervalMs: number;
+  private readonly waitTimeoutMs: number;
+  private recovery: NodeJS.Timeout | undefined;
+  private readonly running = new Map<string, Promise<SagaState>>();
+
+  constructor(
+    private readonly mediator: CatgaMediator,
+    @Inject(CATGA_SAGA_STORE) private readonly store: SagaStore,
+    @Inject(CATGA_SETTINGS) settings: CatgaSettings,
+    @Inject(CATGA_MODULE_OPTIONS) options: CatgaModuleOptions,
+  ) {
+    const o = options.saga ?? {};
+    this.owner = `${settings.serviceName}:${settings.instanceId}`;
+    this.leaseMs = o.leaseMs ?? 10_000;
+    this.stepTimeoutMs = o.stepTimeoutMs ?? 30_000;
+    this.compensationAttempts = o.compensationAttempts ?? 5;
+    this.compensationBackoffMs = o.compensationBackoffMs ?? 100;
+    this.recoveryIntervalMs = o.recoveryIntervalMs ?? 5_000;
+    this.waitTimeoutMs = o.waitTimeoutMs ?? 60_000;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.recoveryIntervalMs <= 0) return;
+    this.recovery = setInterval(() => void this.recoverOrphans().catch((e: unknown) => this.logger.warn(`Saga recovery failed: ${String(e)}`)), this.recoveryIntervalMs);
+    this.recovery.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.recovery) clearInterval(this.recovery);
+    // Sagas in hand stop at their next step boundary with the lease released, for another to resume.
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /**
+   * Starts the saga `sagaId` and resolves with its final state. Starting an id again returns the
+   * stored outcome, or waits for the instance running it; a saga id never runs twice.
+   */
+  async start<TData>(saga: SagaClass<TData>, sagaId: string, data: TData): Promise<SagaState<TData>> {
+    const definition = new saga();
+    const now = Date.now();
+    const state: SagaState<TData> = {
+      sagaId,
+      sagaName: sagaNameOf(saga as unknown as SagaClass),
+      status: 'Running',
+      version: 0,
+      data,
+      steps: definition.steps.map((s) => ({ name: s.name, status: 'Pending', attempts: 0 })),
+      createdAt: now,
+      updatedAt: now,
+      ...(definition.deadlineMs ? { deadlineAt: now + definition.deadlineMs } : {}),
+    };
+    if (!(await this.store.create(state))) return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
+    if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs))) return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
+    return this.drive(sagaId, definition as SagaDefinition<unknown>) as Promise<SagaState<TData>>;
+  }
+
+  status(sagaId: string): Promise<SagaState | undefined> {
+    return this.store.get(sagaId);
+  }
+
+  counts(): Promise<Record<SagaStatus, number>> {
+    return this.store.countByStatus();
+  }
+
+  /** Takes over sagas whose instance stopped renewing their lease, and drives them to an end. */
+  async recoverOrphans(limit = 100): Promise<number> {
+    let resumed = 0;
+    for (const sagaId of await this.store.findOrphaned(Date.now(), limit)) {
+      if (this.running.has(sagaId)) continue;
+      const state = await this.store.get(sagaId);
+      const saga = state && sagaClassOf(state.sagaName);
+      if (!saga) continue;
+      if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs))) continue;
+      resumed++;
+      this.logger.log(`Resuming saga ${state.sagaName} ${sagaId} from ${state.status}`);
+      void this.drive(sagaId, new saga() as SagaDefinition<unknown>).catch((e: unknown) => this.logger.warn(`Saga ${sagaId}: ${String(e)}`));
+    }
+    return resumed;
+  }
+
+  private drive(sagaId: string, definition: SagaDefinition<unknown>): Promise<SagaState> {
+    const run = this.execute(sagaId, definition).finally(() => this.running.delete(sagaId));
+    this.running.set(sagaId, run);
+    return run;
+  }
+
+  private async execute(sagaId: string, definition: SagaDefinition<unknown>): Promise<SagaState> {
+    const renew = setInterval(() => void this.store.acquireLease(sagaId, this.owner, this.leaseMs).catch(() => undefined), this.leaseMs / 3);
+    renew.unref();
+    try {
+      let state = (await this.store.get(sagaId))!;
+      const save = async (next: SagaState): Promise<SagaState> => {
+        next.updatedAt = Date.now();
+        if (!(await this.store.update(next, state.version))) throw new SagaLeaseLostError(`Saga ${sagaId} was changed by another instance`);
+        state = { ...next, version: state.version + 1 };
+        return state;
+      };
+      if (state.status === 'Running') state = await this.forward(state, definition, save);
+      if (state.status === 'Compensating') state = await this.backward(state, definition, save);
+      return state;
+    } catch (error) {
+      if (error instanceof SagaLeaseLostError) return this.waitForEnd(sagaId);
+      throw error;
+    } finally {
+      clearInterval(renew);
+      await this.store.releaseLease(sagaId, this.owner).catch(() => undefined);
+    }
+  }
+
+  private async forward(state: SagaState, definition: SagaDefinition<unknown>, save: (s: SagaState) => Promise<SagaState>): Promise<SagaState> {
+    for (let i = 0; i < definition.steps.length; i++) {
+      const step = definition.steps[i]!;
+      const record = state.steps[i]!;
+      if (record.status === 'Completed') continue;
+      if (state.deadlineAt !== undefined && Date.now() > state.deadlineAt) {
+        return this.fail(state, i, new SagaDeadlineExceededError(`Saga ${state.sagaId} passed its deadline before ${step.name}`), save);
+      }
+      // Persisted before the action: a resumed saga finds the step Running and retries it with the same id.
+      record.status = 'Running';
+      record.attempts++;
+      record.startedAt ??= Date.now();
+      record.messageId = `${state.sagaId}:${step.name}`;
+      state = await save(state);
+      try {
+        const result = await this.act(step, state, record.messageId, step.timeoutMs ?? this.stepTimeoutMs);
+        const done = state.steps[i]!;
+        done.status = 'Completed';
+        done.result = result ?? null;
+        done.finishedAt = Date.now();
+        state = await save(state);
+      } catch (error) {
+        return this.fail(state, i, error, save);
+      }
+    }
+    state.status = 'Completed';
+    return save(state);
+  }
+
+  private async fail(state: SagaState, index: number, error: unknown, save: (s: SagaState) => Promise<SagaState>): Promise<SagaState> {
+    const record = state.steps[index]!;
+    record.status = 'Failed';
+    record.error = serializeError(error, record.messageId);
+    record.finishedAt = Date.now();
+    state.error = record.error;
+    state.status = 'Compensating';
+    return save(state);
+  }
+
+  private async backward(state: SagaState, definition: SagaDefinition<unknown>, save: (s: SagaState) => Promise<SagaState>): Promise<SagaState> {
+    let failed = false;
+    for (let i = definition.steps.length - 1; i >= 0; i--) {
+      const step = definition.steps[i]!;
+      const record = state.steps[i]!;
+      if (record.status !== 'Completed' && record.status !== 'Compensating') continue;
+      if (!step.compensate && !step.compensateWith) continue;
+      record.status = 'Compensating';
+      state = await save(state);
+      const messageId = `${state.sagaId}:${step.name}:compensate`;
+      try {
+        await retry(handleAll, {
+          maxAttempts: Math.max(0, this.compensationAttempts - 1),
+          backoff: new ExponentialBackoff({ initialDelay: this.compensationBackoffMs, maxDelay: 10_000 }),
+        }).execute(() => this.undo(step, state, messageId));
+        state.steps[i]!.status = 'Compensated';
+      } catch (error) {
+        failed = true;
+        state.steps[i]!.status = 'CompensationFailed';
+        state.steps[i]!.error = serializeError(error, messageId);
+        state.error = state.steps[i]!.error;
+        this.logger.error(`Saga ${state.sagaId}: compensation of ${step.name} failed after ${this.compensationAttempts} attempts: ${toCatgaError(error).message}`);
+      }
+      state = await save(state);
+    }
+    state.status = failed ? 'Failed' : 'Compensated';
+    return save(state);
+  }
+
+  private act(step: SagaStep<unknown>, state: SagaState, messageId: string, timeoutMs: number): Promise<unknown> {
+    const results = resultsOf(state);
+    const work = step.send
+      ? this.mediator.send(step.send(state.data, results), { messageId, timeoutMs, correlationId: state.sagaId })
+      : step.run!(state.data, results);
+    return withTimeout(work, timeoutMs, `Saga step ${step.name} of ${state.sagaId}`, messageId);
+  }
+
+  private undo(step: SagaStep<unknown>, state: SagaState, messageId: string): Promise<unknown> {
+    const results = resultsOf(state);
+    if (step.compensateWith) return this.mediator.send(step.compensateWith(state.data, results), { messageId, correlationId: state.sagaId });
+    return step.compensate!(state.data, results);
+  }
+
+  private async waitForEnd(sagaId: string): Promise<SagaState> {
+    const deadline = Date.now() + this.waitTimeoutMs;
+    let interval = 20;
+    for (;;) {
+      const state = await this.store.get(sagaId);
+      if (state && TERMINAL_SAGA_STATUSES.includes(state.status)) return state;
+      if (Date.now() >= deadline) {
+        throw new TimeoutError(`Saga ${sagaId} did not finish within ${this.waitTimeoutMs} ms (status ${state?.status ?? 'unknown'})`);
+      }
+      await new Promise((r) => setTimeout(r, interval));
+      interval = Math.min(500, interval * 2);
+    }
+  }
+}
+
+function resultsOf(state: SagaState): StepResults {
+  return Object.fromEntries(state.steps.filter((s) => s.status === 'Completed' || s.result !== undefined).map((s) => [s.name, s.result]));
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string, messageId: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    work.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${ms} ms`, { messageId })), ms);
+    }),
+  ]);
+}
