@@ -96,3 +96,4 @@ export { SagaDefinition, SagaWorkflow, type SagaClass, type SagaStep, type SagaS
 export { SagaOrchestrator } from './saga/saga.orchestrator.js';
 export type { SagaOptions } from './saga/saga-options.interface.js';
 export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-errors.js';
+export { SagaHarness, type SagaHarnessRun } from './saga/saga.harness.js';
