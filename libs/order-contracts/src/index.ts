@@ -1,6 +1,6 @@
 export * from './models/order.model.js';
 export { OrderItem } from './models/order-item.js';
-export { PlaceOrder, type PlaceOrderResult } from './commands/place-order.command.js';
+export { ConfirmOrder, PlaceOrder, type PlaceOrderResult } from './commands/place-order.command.js';
 export { ChargePayment, RefundPayment } from './commands/payment.commands.js';
 export { ReleaseInventory, ReserveInventory } from './commands/inventory.commands.js';
 export { GetOrder, GetPayment, GetStock, ListNotifications } from './queries/order.queries.js';

@@ -34,3 +34,16 @@ export class PlaceOrder extends Command<PlaceOrderResult> {
     this.items = items;
   }
 }
+
+/** Marks an order confirmed: the last step of the order flow, handled by order-service. */
+@MessageType('orders.confirm-order')
+export class ConfirmOrder extends Command<{ orderId: string }> {
+  @IsString()
+  @MinLength(1)
+  orderId: string;
+
+  constructor(orderId: string) {
+    super();
+    this.orderId = orderId;
+  }
+}

@@ -2,7 +2,7 @@ export type OrderStatus = 'Pending' | 'Completed' | 'Compensated' | 'Failed';
 
 export type OrderStepName = 'charge-payment' | 'reserve-inventory' | 'confirm-order';
 
-export type OrderStepStatus = 'Pending' | 'Completed' | 'Failed' | 'Compensated' | 'CompensationFailed';
+export type OrderStepStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Compensating' | 'Compensated' | 'CompensationFailed';
 
 export interface OrderStep {
   name: OrderStepName;
