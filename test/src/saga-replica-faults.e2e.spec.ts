@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { uniqueSuffix } from '@catga/core/conformance';
+import type { Order, PaymentRecord, StockLevel } from '@catga/order-contracts';
+import { startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
+import { http } from './http.js';
+import { startService, type ServiceProcess } from './service-process.js';
+
+const SAGAS = 1000;
+const IN_FLIGHT = 50;
+
+describe('order sagas across 3 order-service replicas, one SIGKILLed mid-run', () => {
+  let nats: NatsServerHandle;
+  let redis: RedisServerHandle;
+  const services: ServiceProcess[] = [];
+  let api: ServiceProcess;
+  let orderReplicas: ServiceProcess[];
+
+  before(async () => {
+    [nats, redis] = await Promise.all([startNatsServer(), startRedisServer()]);
+    const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redis.url, CATGA_REDIS_PREFIX: `sf${uniqueSuffix()}` };
+    orderReplicas = await Promise.all([0, 1, 2].map(() => startService('order-service', { ...env, CATGA_SERVICE_NAME: 'order-service' })));
+    services.push(
+      ...orderReplicas,
+      ...(await Promise.all([
+        startService('payment-service', { ...env, CATGA_SERVICE_NAME: 'payment-service' }),
+        startService('inventory-service', { ...env, CATGA_SERVICE_NAME: 'inventory-service' }),
+        startService('notification-service', { ...env, CATGA_SERVICE_NAME: 'notification-service' }),
+      ])),
+    );
+    api = await startService('order-api', { ...env, CATGA_SERVICE_NAME: 'order-api' });
+    services.push(api);
+  });
+
+  after(async () => {
+    await Promise.all(services.map((s) => s.kill('SIGKILL')));
+    await Promise.all([nats?.stop(), redis?.stop()]);
+  });
+
+  it('every saga ends Completed or Compensated, charges and stock add up exactly', async () => {
+    const products = Array.from({ length: 10 }, (_, i) => `sku-${uniqueSuffix()}-${i}`);
+    type Plan = { kind: 'ok' | 'declined' | 'short'; product: string; quantity: number };
+    const plans: Plan[] = Array.from({ length: SAGAS }, (_, n) => {
+      const product = products[n % products.length]!;
+      if (n % 10 === 3) return { kind: 'declined', product, quantity: 1 };
+      if (n % 10 === 7) return { kind: 'short', product, quantity: 5_000 };
+      return { kind: 'ok', product, quantity: 1 };
+    });
+    const results: Array<{ status: number; orderId?: string; state?: string; body: unknown }> = [];
+    let next = 0;
+    let done = 0;
+    let killed: Promise<unknown> | undefined;
+    const started = Date.now();
+    const worker = async () => {
+      while (next < SAGAS) {
+        const n = next++;
+        const plan = plans[n]!;
+        const reply = await http<{ orderId: string; status: string }>(
+          api.url,
+          'POST',
+          '/api/orders',
+          { customerId: `c-${n}`, items: [{ productId: plan.product, quantity: plan.quantity, price: plan.kind === 'declined' ? 20_000 : 1 }] },
+          { 'Idempotency-Key': `order-${n}` },
+        );
+        results[n] = { status: reply.status, orderId: reply.body?.orderId, state: reply.body?.status, body: reply.body };
+        if (++done === Math.floor(SAGAS / 3)) killed = orderReplicas[0]!.kill('SIGKILL');
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    await killed;
+    const seconds = (Date.now() - started) / 1000;
+
+    const failed = results.map((r, n) => ({ n, ...r })).filter((r) => r.status !== 201);
+    assert.deepEqual(failed.slice(0, 5), [], `${failed.length} requests failed`);
+    const reserved = new Map<string, number>();
+    const counts = { Completed: 0, Compensated: 0 };
+    for (let n = 0; n < SAGAS; n++) {
+      const { orderId } = results[n]!;
+      const order = (await http<Order>(api.url, 'GET', `/api/orders/${orderId}`)).body;
+      const payment = (await http<PaymentRecord>(api.url, 'GET', `/api/payments/${orderId}`)).body;
+      const plan = plans[n]!;
+      if (plan.kind === 'ok') {
+        assert.equal(order.status, 'Completed', `order ${n}`);
+        assert.deepEqual([payment.charged, payment.refunded], [1, 0], `order ${n} charged once, never refunded`);
+        reserved.set(plan.product, (reserved.get(plan.product) ?? 0) + plan.quantity);
+      } else {
+        assert.equal(order.status, 'Compensated', `order ${n}`);
+        const expected = plan.kind === 'declined' ? [0, 0] : [1, 1];
+        assert.deepEqual([payment.charged, payment.refunded], expected, `order ${n} (${plan.kind})`);
+      }
+      counts[order.status as 'Completed' | 'Compensated']++;
+    }
+    for (const product of products) {
+      const stock = (await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body;
+      assert.equal(stock.reserved, reserved.get(product) ?? 0, product);
+      assert.equal(stock.available + stock.reserved, 1000, product);
+    }
+    console.log(`sagas: ${SAGAS} in ${seconds.toFixed(1)} s with an order-service replica killed after ${Math.floor(SAGAS / 3)}; ${JSON.stringify(counts)}`);
+  });
+});
