@@ -98,3 +98,82 @@ describe('order sagas across 3 order-service replicas, one SIGKILLed mid-run', (
     console.log(`sagas: ${SAGAS} in ${seconds.toFixed(1)} s with an order-service replica killed after ${Math.floor(SAGAS / 3)}; ${JSON.stringify(counts)}`);
   });
 });
+
+describe('the instance running a saga dies in the middle of it', () => {
+  let nats: NatsServerHandle;
+  let redis: RedisServerHandle;
+  const services: ServiceProcess[] = [];
+
+  before(async () => {
+    [nats, redis] = await Promise.all([startNatsServer(), startRedisServer()]);
+  });
+
+  after(async () => {
+    await Promise.all(services.map((s) => s.kill('SIGKILL')));
+    await Promise.all([nats?.stop(), redis?.stop()]);
+  });
+
+  it('another instance finishes it: the unknown step is retried under its id and applied once', async () => {
+    const prefix = `mid${uniqueSuffix()}`;
+    const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redis.url, CATGA_REDIS_PREFIX: prefix };
+    const replicas = await Promise.all([0, 1].map(() => startService('order-service', { ...env, CATGA_SERVICE_NAME: 'order-service' })));
+    services.push(
+      ...replicas,
+      ...(await Promise.all([
+        startService('payment-service', { ...env, CATGA_SERVICE_NAME: 'payment-service' }),
+        startService('inventory-service', { ...env, CATGA_SERVICE_NAME: 'inventory-service' }),
+      ])),
+    );
+    const api = await startService('order-api', { ...env, CATGA_SERVICE_NAME: 'order-api' });
+    services.push(api);
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.url);
+    try {
+      const product = `sku-${uniqueSuffix()}`;
+      const placing = http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', {
+        customerId: 'c-mid',
+        items: [{ productId: product, quantity: 2, price: 5 }],
+      });
+      // Freeze the driving replica the moment its saga starts step 2, so it cannot record the outcome.
+      let owner: ServiceProcess | undefined;
+      let sagaKey = '';
+      const deadline = Date.now() + 20_000;
+      while (!owner && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 2));
+        const [, keys] = await client.scan('0', 'MATCH', `${prefix}:saga:{*}`, 'COUNT', 1000);
+        for (const key of keys) {
+          const [json, leaseOwner] = await client.hmget(key, 'state', 'owner');
+          const steps = (JSON.parse(json ?? '{}') as { steps?: Array<{ status: string }> }).steps ?? [];
+          if (steps[1]?.status === 'Running' || (steps[1]?.status === 'Completed' && steps[2]?.status === 'Pending')) {
+            owner = replicas.find((r) => leaseOwner === `order-service:${r.name}`);
+            sagaKey = key;
+            if (owner) owner.child.kill('SIGSTOP');
+          }
+        }
+      }
+      assert.ok(owner, 'caught the saga between steps');
+      const killedAt = Date.now();
+      await owner.kill('SIGKILL');
+      const created = await placing;
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      // The caller's retry reaches the survivor, which waits for the lapsed lease and resumes.
+      let recoveredMs = 0;
+      for (;;) {
+        const state = JSON.parse((await client.hget(sagaKey, 'state')) ?? '{}') as { status: string };
+        if (state.status === 'Completed') {
+          recoveredMs = Date.now() - killedAt;
+          break;
+        }
+        assert.ok(Date.now() - killedAt < 60_000, `saga still ${state.status}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const { orderId } = created.body;
+      assert.equal(created.body.status, 'Completed');
+      assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${orderId}`)).body, { orderId, charged: 1, refunded: 0 });
+      assert.equal((await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body.reserved, 2);
+      console.log(`saga resumed by another instance and completed ${recoveredMs} ms after its instance was killed`);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
