@@ -1,6 +1,6 @@
-export type Section = 'in-process' | 'distributed';
+export type Section = 'in-process' | 'distributed' | 'sagas';
 
-const SECTIONS: readonly Section[] = ['in-process', 'distributed'];
+const SECTIONS: readonly Section[] = ['in-process', 'distributed', 'sagas'];
 
 export interface CliOptions {
   readonly quick: boolean;

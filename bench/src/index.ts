@@ -1,10 +1,12 @@
 // Runs the in-process section (each scenario and mode in its own process) and the distributed
 // section (server and client processes against a private nats-server), printing a table for each
 // and writing bench-results/core.json and bench-results/distributed.json.
-// Usage: node bench/dist/index.js [--quick] [--only=in-process|distributed]
+// and the saga section (the sample services as processes on NATS and Redis).
+// Usage: node bench/dist/index.js [--quick] [--only=in-process|distributed|sagas]
 import { parseCliOptions } from './cli-options.js';
 import { runDistributedSection } from './distributed/distributed-section.js';
 import { runInProcessSection } from './in-process-section.js';
+import { runSagaSection } from './sagas/saga-section.js';
 import { machineInfo } from './machine.js';
 
 async function main(): Promise<void> {
@@ -16,6 +18,7 @@ async function main(): Promise<void> {
   );
   if (sections.includes('in-process')) await runInProcessSection(quick, machine);
   if (sections.includes('distributed')) await runDistributedSection(quick, machine);
+  if (sections.includes('sagas')) await runSagaSection(quick, machine);
 }
 
 main().catch((error: unknown) => {

@@ -135,32 +135,51 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async forward(state: SagaState, definition: SagaDefinition<unknown>, save: (s: SagaState) => Promise<SagaState>): Promise<SagaState> {
+    // The write that records a step's outcome also marks the next step Running (and the last one
+    // the saga Completed): one write per step boundary, persisted before and after every step.
+    let prepared = -1;
     for (let i = 0; i < definition.steps.length; i++) {
       const step = definition.steps[i]!;
-      const record = state.steps[i]!;
-      if (record.status === 'Completed') continue;
+      if (state.steps[i]!.status === 'Completed') continue;
       if (state.deadlineAt !== undefined && Date.now() > state.deadlineAt) {
         return this.fail(state, i, new SagaDeadlineExceededError(`Saga ${state.sagaId} passed its deadline before ${step.name}`), save);
       }
-      // Persisted before the action: a resumed saga finds the step Running and retries it with the same id.
-      record.status = 'Running';
-      record.attempts++;
-      record.startedAt ??= Date.now();
-      record.messageId = `${state.sagaId}:${step.name}`;
-      state = await save(state);
+      if (prepared !== i) {
+        // Persisted before the action: a resumed saga finds the step Running and retries it with the same id.
+        this.begin(state, i, step.name);
+        state = await save(state);
+      }
       try {
-        const result = await this.act(step, state, record.messageId, step.timeoutMs ?? this.stepTimeoutMs);
+        const result = await this.act(step, state, state.steps[i]!.messageId!, step.timeoutMs ?? this.stepTimeoutMs);
         const done = state.steps[i]!;
         done.status = 'Completed';
         done.result = result ?? null;
         done.finishedAt = Date.now();
+        const nextIndex = i + 1;
+        if (nextIndex === definition.steps.length) state.status = 'Completed';
+        else if (state.deadlineAt === undefined || Date.now() <= state.deadlineAt) {
+          this.begin(state, nextIndex, definition.steps[nextIndex]!.name);
+          prepared = nextIndex;
+        }
         state = await save(state);
       } catch (error) {
+        if (error instanceof SagaLeaseLostError) throw error;
         return this.fail(state, i, error, save);
       }
     }
-    state.status = 'Completed';
-    return save(state);
+    if (state.status !== 'Completed') {
+      state.status = 'Completed';
+      state = await save(state);
+    }
+    return state;
+  }
+
+  private begin(state: SagaState, index: number, name: string): void {
+    const record = state.steps[index]!;
+    record.status = 'Running';
+    record.attempts++;
+    record.startedAt ??= Date.now();
+    record.messageId = `${state.sagaId}:${name}`;
   }
 
   private async fail(state: SagaState, index: number, error: unknown, save: (s: SagaState) => Promise<SagaState>): Promise<SagaState> {

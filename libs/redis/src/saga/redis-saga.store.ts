@@ -15,12 +15,13 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', 1)
 return 1`;
 
+// Returns the previous status, so the index is touched only when the status changes.
 const UPDATE = `
-local v = redis.call('HGET', KEYS[1], 'version')
-if not v or tonumber(v) ~= tonumber(ARGV[2]) then return 0 end
+local v = redis.call('HMGET', KEYS[1], 'version', 'state')
+if not v[1] or tonumber(v[1]) ~= tonumber(ARGV[2]) then return false end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', tonumber(ARGV[2]) + 1)
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return 1`;
+return cjson.decode(v[2]).status`;
 
 const ACQUIRE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -74,16 +75,15 @@ export class RedisSagaStore implements SagaStore {
   }
 
   async update(state: SagaState, expectedVersion: number): Promise<boolean> {
-    const previous = await this.get(state.sagaId);
     const stored = { ...state, version: expectedVersion + 1 };
     delete stored.lease;
     const finished = TERMINAL_SAGA_STATUSES.includes(state.status);
-    const ok =
-      (await redisCall('saga update', () =>
-        this.redis.eval(UPDATE, 1, this.key(state.sagaId), JSON.stringify(stored), String(expectedVersion), String(finished ? this.retentionMs : 0)),
-      )) === 1;
-    if (ok) await this.index(state.sagaId, previous?.status, state.status, state.createdAt);
-    return ok;
+    const previous = (await redisCall('saga update', () =>
+      this.redis.eval(UPDATE, 1, this.key(state.sagaId), JSON.stringify(stored), String(expectedVersion), String(finished ? this.retentionMs : 0)),
+    )) as SagaStatus | null;
+    if (previous === null) return false;
+    if (previous !== state.status) await this.index(state.sagaId, previous, state.status, state.createdAt);
+    return true;
   }
 
   async acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean> {
