@@ -161,6 +161,14 @@ describe('embedded order system over HTTP', () => {
     assert.equal(payment.body.code, 'PAYMENT_NOT_FOUND');
   });
 
+  it('serves Prometheus metrics with the handlings it did', async () => {
+    const response = await fetch(`${base}/metrics`);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /catga_requests_total\{[^}]*type="orders.place-order"[^}]*\} \d+/);
+    assert.match(text, /service="order-api"/);
+  });
+
   it('an untouched product shows the initial stock', async () => {
     const p = product('fresh');
     assert.deepEqual((await call<StockLevel>('GET', `/api/inventory/${p}`)).body, { productId: p, available: 1000, reserved: 0 });

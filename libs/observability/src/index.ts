@@ -1,0 +1,4 @@
+export { CatgaMetricsModule, type CatgaMetricsModuleOptions } from './metrics/metrics.module.js';
+export { CatgaMetrics } from './metrics/catga.metrics.js';
+export { MetricsBehavior } from './metrics/metrics.behavior.js';
+export { CATGA_METRICS_REGISTRY } from './metrics/metrics.tokens.js';

@@ -1,0 +1,1 @@
+export const CATGA_METRICS_REGISTRY = Symbol.for('catga.metrics-registry');

@@ -1,0 +1,108 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, TransportUnavailableError } from '@catga/core';
+import { eventually } from '@catga/core/conformance';
+import { CatgaMetricsModule } from '@catga/observability';
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Command, CommandHandler, EventsHandler, type ICommandHandler, type IEventHandler } from '@nestjs/cqrs';
+
+@ErrorCode('METRICS_REFUSED', { retryable: false })
+class Refused extends CatgaError {}
+
+@MessageType('metrics.work')
+class Work extends Command<string> {
+  constructor(readonly mode: 'ok' | 'refuse' | 'flaky') {
+    super();
+  }
+}
+
+@MessageType('metrics.worked')
+class Worked {}
+
+let flaky = 0;
+
+@CommandHandler(Work)
+class WorkHandler implements ICommandHandler<Work> {
+  async execute(c: Work): Promise<string> {
+    if (c.mode === 'refuse') throw new Refused('no');
+    if (c.mode === 'flaky' && flaky++ === 0) throw new TransportUnavailableError('blip');
+    return 'done';
+  }
+}
+
+@EventsHandler(Worked)
+class WorkedHandler implements IEventHandler<Worked> {
+  handle(): void {}
+}
+
+/** Prometheus text exposition, as `name{labels}` → value. */
+function parse(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);
+    assert.ok(m, `not Prometheus text: ${line}`);
+    out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]));
+  }
+  return out;
+}
+
+function value(metrics: Map<string, number>, name: string, labels: Record<string, string>): number {
+  for (const [key, v] of metrics) {
+    if (!key.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, val]) => key.includes(`${k}="${val}"`))) return v;
+  }
+  return 0;
+}
+
+describe('GET /metrics', () => {
+  let app: INestApplication;
+  let base: string;
+
+  before(async () => {
+    @Module({
+      imports: [
+        CatgaModule.forRoot({ serviceName: 'metered', instanceId: 'm-1', pipeline: { retry: { initialDelayMs: 1, maxDelayMs: 2 } } }),
+        CatgaMetricsModule.forRoot(),
+      ],
+      providers: [WorkHandler, WorkedHandler],
+    })
+    class MeteredModule {}
+    app = await NestFactory.create(MeteredModule, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  after(async () => app?.close());
+
+  it('parses as Prometheus text and counts exactly what was sent, failed, retried and replayed', async () => {
+    const mediator = app.get(CatgaMediator);
+    for (let i = 0; i < 3; i++) await mediator.send(new Work('ok'));
+    await assert.rejects(mediator.send(new Work('refuse')), Refused);
+    await mediator.send(new Work('flaky'));
+    await mediator.send(new Work('ok'), { messageId: 'twice' });
+    await mediator.send(new Work('ok'), { messageId: 'twice' });
+    await mediator.publish(new Worked());
+
+    const response = await fetch(`${base}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/plain/);
+    const text = await response.text();
+    const metrics = parse(text);
+    const work = { type: 'metrics.work', kind: 'command', service: 'metered', instance: 'm-1' };
+    assert.equal(value(metrics, 'catga_requests_total', { ...work, outcome: 'success' }), 5);
+    assert.equal(value(metrics, 'catga_requests_total', { ...work, outcome: 'error' }), 1);
+    assert.equal(value(metrics, 'catga_requests_total', { ...work, outcome: 'replay' }), 1);
+    assert.equal(value(metrics, 'catga_requests_failed_total', { ...work, code: 'METRICS_REFUSED' }), 1);
+    assert.equal(value(metrics, 'catga_retries_total', { type: 'metrics.work' }), 1);
+    assert.equal(value(metrics, 'catga_idempotent_replays_total', { type: 'metrics.work' }), 1);
+    assert.equal(value(metrics, 'catga_request_duration_seconds_count', { ...work, outcome: 'success' }), 5);
+    assert.ok(!/twice/.test(text), 'no message ids as label values');
+    await eventually(async () => {
+      const again = parse(await (await fetch(`${base}/metrics`)).text());
+      assert.equal(value(again, 'catga_events_handled_total', { type: 'metrics.worked' }), 1);
+    });
+  });
+});
