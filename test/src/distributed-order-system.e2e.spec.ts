@@ -99,6 +99,16 @@ describe('the order system distributed over NATS with its state in Redis, one OS
     assert.equal((await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body.reserved, 2);
   });
 
+  it('every service answers /health, /health/live and /health/ready', async () => {
+    for (const s of services) {
+      for (const path of ['/health', '/health/live', '/health/ready']) {
+        const r = await fetch(`${s.url}${path}`);
+        assert.equal(r.status, 200, `${s.name} ${path}`);
+        assert.equal(((await r.json()) as { status: string }).status, 'ok');
+      }
+    }
+  });
+
   it('every service drains and closes on SIGTERM', async () => {
     const exits = await Promise.all(services.splice(0).map(async (s) => ({ s, exit: await s.kill('SIGTERM') })));
     for (const { s, exit } of exits) {

@@ -97,3 +97,5 @@ export { SagaOrchestrator } from './saga/saga.orchestrator.js';
 export type { SagaOptions } from './saga/saga-options.interface.js';
 export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-errors.js';
 export { SagaHarness, type SagaHarnessRun } from './saga/saga.harness.js';
+export { CatgaLifecycle } from './module/catga-lifecycle.js';
+export { reportsHealth, type HealthReport, type HealthReporting } from './transport/health-report.js';

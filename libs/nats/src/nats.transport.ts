@@ -13,6 +13,8 @@ import {
   type DeadLetter,
   type Envelope,
   type EventHandler,
+  type HealthReport,
+  type HealthReporting,
   type Reply,
   type RequestHandler,
   type RequestOptions,
@@ -42,7 +44,7 @@ class RetryableAttempt extends Error {}
  * request), events on JetStream with a durable consumer per handler group, dead letters on
  * their own stream. See docs/PROTOCOL.md.
  */
-export class NatsTransport implements Transport {
+export class NatsTransport implements Transport, HealthReporting {
   readonly name = 'nats';
   readonly subjects: Subjects;
   private readonly logger = new Logger('CatgaNats');
@@ -66,6 +68,21 @@ export class NatsTransport implements Transport {
   get connection(): NatsConnection {
     if (!this.nc) throw new TransportUnavailableError('The NATS transport is not started');
     return this.nc;
+  }
+
+  /** Connected, round trip within a second, and JetStream answering. */
+  async health(): Promise<HealthReport> {
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) return { up: false, details: { connected: false } };
+    const within = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1000 ms')), 1_000).unref())]);
+    try {
+      const rttMs = await within(nc.rtt());
+      await within(this.jsm!.getAccountInfo());
+      return { up: true, details: { connected: true, server: nc.getServer(), rttMs, jetstream: true } };
+    } catch (error) {
+      return { up: false, details: { connected: false, server: nc.getServer(), error: (error as Error).message } };
+    }
   }
 
   start(): Promise<void> {

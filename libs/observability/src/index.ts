@@ -2,3 +2,5 @@ export { CatgaMetricsModule, type CatgaMetricsModuleOptions } from './metrics/me
 export { CatgaMetrics } from './metrics/catga.metrics.js';
 export { MetricsBehavior } from './metrics/metrics.behavior.js';
 export { CATGA_METRICS_REGISTRY } from './metrics/metrics.tokens.js';
+export { CatgaHealthModule } from './health/health.module.js';
+export { CatgaHealthIndicators, type CatgaHealthOptions } from './health/catga.health.js';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CatgaModule, type CatgaModuleOptions } from '@catga/core';
-import { CatgaMetricsModule } from '@catga/observability';
+import { CatgaHealthModule, CatgaMetricsModule } from '@catga/observability';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CatgaErrorFilter } from './catga-error.filter.js';
@@ -23,6 +23,7 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
     imports: [
       CatgaModule.forRoot({ serviceName: process.env.CATGA_SERVICE_NAME ?? options.serviceName, ...options.catga }),
       CatgaMetricsModule.forRoot(),
+      CatgaHealthModule.forRoot(),
       SampleStateModule,
       ...(options.imports ?? []),
     ],

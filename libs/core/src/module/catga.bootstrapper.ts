@@ -8,6 +8,7 @@ import {
 import { DiscoveryService } from '@nestjs/core';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
+import { CatgaLifecycle } from './catga-lifecycle.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { behaviorOptionsOf } from '../pipeline/behavior.decorator.js';
@@ -49,6 +50,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     private readonly registry: HandlerRegistry,
     private readonly bridge: CqrsBridge,
     private readonly discovery: DiscoveryService,
+    private readonly lifecycle: CatgaLifecycle,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -82,6 +84,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.lifecycle.markDraining();
     // The transport stops taking messages first and lets those already received finish normally;
     // anything arriving after that is refused with a retryable SHUTTING_DOWN.
     await this.transport.drain();

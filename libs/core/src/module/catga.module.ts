@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
+import { CatgaLifecycle } from './catga-lifecycle.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import type {
   CatgaFeatureOptions,
@@ -25,6 +26,7 @@ import {
 
 const EXPORTS = [
   CatgaMediator,
+  CatgaLifecycle,
   SagaOrchestrator,
   CATGA_SETTINGS,
   CATGA_TRANSPORT,
@@ -66,7 +68,7 @@ export class CatgaModule {
       module: CatgaModule,
       global: true,
       imports: [...imports, DiscoveryModule, CqrsModule.forRoot()],
-      providers: [...optionsProviders, ...createCatgaProviders(), ...behaviors, CqrsBridge, CatgaMediator, CatgaBootstrapper, SagaOrchestrator],
+      providers: [...optionsProviders, ...createCatgaProviders(), ...behaviors, CqrsBridge, CatgaMediator, CatgaBootstrapper, SagaOrchestrator, CatgaLifecycle],
       exports: [...EXPORTS, CqrsModule],
     };
   }

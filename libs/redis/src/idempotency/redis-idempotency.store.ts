@@ -1,4 +1,4 @@
-import type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
+import type { ClaimResult, HealthReport, HealthReporting, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 
@@ -44,7 +44,7 @@ return 1`;
 type Client = Redis | Cluster;
 
 /** Idempotency records in Redis, shared by every replica; claims are atomic (Lua). */
-export class RedisIdempotencyStore implements IdempotencyStore {
+export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting {
   private readonly prefix: string;
   private readonly maxPoll: number;
 
@@ -92,6 +92,20 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       if (remaining <= 0) return undefined;
       await new Promise((r) => setTimeout(r, Math.min(interval, remaining)));
       interval = Math.min(this.maxPoll, interval * 2);
+    }
+  }
+
+  /** PING within a second: the health of the Redis every Catga store here uses. */
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    try {
+      await Promise.race([
+        this.redis.ping(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no PONG within 1000 ms')), 1_000).unref()),
+      ]);
+      return { up: true, details: { redis: true, rttMs: Math.round((performance.now() - started) * 10) / 10 } };
+    } catch (error) {
+      return { up: false, details: { redis: false, error: (error as Error).message } };
     }
   }
 
