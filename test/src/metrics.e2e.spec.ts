@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, TransportUnavailableError } from '@catga/core';
+import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, SagaDefinition, SagaOrchestrator, SagaWorkflow, TransportUnavailableError } from '@catga/core';
 import { eventually } from '@catga/core/conformance';
 import { CatgaMetricsModule } from '@catga/observability';
 import { Module, type INestApplication } from '@nestjs/common';
@@ -22,6 +22,18 @@ class Work extends Command<string> {
 class Worked {}
 
 let flaky = 0;
+
+@SagaWorkflow('metrics.saga')
+class MeteredSaga extends SagaDefinition<{ fail: boolean }> {
+  readonly steps = [
+    this.step('one', { run: async () => 1, compensate: async () => undefined }),
+    this.step('two', {
+      run: async (d) => {
+        if (d.fail) throw new Error('no');
+      },
+    }),
+  ];
+}
 
 @CommandHandler(Work)
 class WorkHandler implements ICommandHandler<Work> {
@@ -85,6 +97,10 @@ describe('GET /metrics', () => {
     await mediator.send(new Work('ok'), { messageId: 'twice' });
     await mediator.send(new Work('ok'), { messageId: 'twice' });
     await mediator.publish(new Worked());
+    const sagas = app.get(SagaOrchestrator);
+    await sagas.start(MeteredSaga, 'ms-1', { fail: false });
+    await sagas.start(MeteredSaga, 'ms-2', { fail: false });
+    await sagas.start(MeteredSaga, 'ms-3', { fail: true });
 
     const response = await fetch(`${base}/metrics`);
     assert.equal(response.status, 200);
@@ -100,6 +116,12 @@ describe('GET /metrics', () => {
     assert.equal(value(metrics, 'catga_idempotent_replays_total', { type: 'metrics.work' }), 1);
     assert.equal(value(metrics, 'catga_request_duration_seconds_count', { ...work, outcome: 'success' }), 5);
     assert.ok(!/twice/.test(text), 'no message ids as label values');
+    assert.equal(value(metrics, 'catga_events_published_total', { type: 'metrics.worked' }), 1);
+    assert.equal(value(metrics, 'catga_sagas_completed_total', { saga: 'metrics.saga' }), 2);
+    assert.equal(value(metrics, 'catga_sagas_compensated_total', { saga: 'metrics.saga' }), 1);
+    assert.equal(value(metrics, 'catga_sagas_failed_total', { saga: 'metrics.saga' }), 0);
+    assert.equal(value(metrics, 'catga_sagas_active', {}), 0);
+    assert.ok(!/ms-1/.test(text), 'no saga ids as label values');
     await eventually(async () => {
       const again = parse(await (await fetch(`${base}/metrics`)).text());
       assert.equal(value(again, 'catga_events_handled_total', { type: 'metrics.worked' }), 1);

@@ -99,3 +99,4 @@ export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-error
 export { SagaHarness, type SagaHarnessRun } from './saga/saga.harness.js';
 export { CatgaLifecycle } from './module/catga-lifecycle.js';
 export { reportsHealth, type HealthReport, type HealthReporting } from './transport/health-report.js';
+export { CatgaSignals, type CatgaSignalMap } from './module/catga-signals.js';

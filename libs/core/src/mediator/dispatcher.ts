@@ -9,6 +9,7 @@ import { declaredKindOf, messageTypeOf, type MessageClass } from '../messages/me
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
+import type { CatgaSignals } from '../module/catga-signals.js';
 
 export interface DispatcherSettings {
   serviceName: string;
@@ -38,6 +39,7 @@ export class Dispatcher {
     private readonly transport: Transport,
     private pipeline: Pipeline,
     readonly settings: DispatcherSettings,
+    private readonly signals?: CatgaSignals,
   ) {}
 
   usePipeline(pipeline: Pipeline): void {
@@ -60,7 +62,8 @@ export class Dispatcher {
       parent.pendingEvents.push(envelope);
       return Promise.resolve();
     }
-    return this.transport.publish(envelope);
+    const published = this.transport.publish(envelope);
+    return this.signals ? published.then(() => this.signals!.emit('published', { envelope })) : published;
   }
 
   /** Handles a request that arrived over the transport; never throws, the error travels in the reply. */

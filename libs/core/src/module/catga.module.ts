@@ -5,6 +5,7 @@ import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import { CatgaLifecycle } from './catga-lifecycle.js';
+import { CatgaSignals } from './catga-signals.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import type {
   CatgaFeatureOptions,
@@ -26,6 +27,7 @@ import {
 
 const EXPORTS = [
   CatgaMediator,
+  CatgaSignals,
   CatgaLifecycle,
   SagaOrchestrator,
   CATGA_SETTINGS,

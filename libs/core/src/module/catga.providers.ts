@@ -16,6 +16,7 @@ import { InMemoryTransport } from '../transport/in-memory.transport.js';
 import type { Transport } from '../transport/transport.interface.js';
 import type { CatgaModuleOptions, CatgaStores } from './catga-options.interface.js';
 import { resolveSettings, type CatgaSettings } from './catga-settings.js';
+import { CatgaSignals } from './catga-signals.js';
 import {
   CATGA_BUILTIN_BEHAVIORS,
   CATGA_DISPATCHER,
@@ -105,9 +106,9 @@ export function createCatgaProviders(): Provider[] {
     { provide: CATGA_EVENT_STREAM_STORE, useFactory: (r: ResolvedStores) => r.stores.eventStream, inject: [CATGA_STORES] },
     {
       provide: CATGA_OUTBOX_PUBLISHER,
-      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: OutboxStore, transport: Transport) =>
-        new OutboxPublisher(store, transport, s.instanceId, o.outbox),
-      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_OUTBOX_STORE, CATGA_TRANSPORT],
+      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: OutboxStore, transport: Transport, signals: CatgaSignals) =>
+        new OutboxPublisher(store, transport, s.instanceId, o.outbox, signals),
+      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_OUTBOX_STORE, CATGA_TRANSPORT, CatgaSignals],
     },
     {
       provide: CATGA_BUILTIN_BEHAVIORS,
@@ -116,11 +117,12 @@ export function createCatgaProviders(): Provider[] {
       inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER],
     },
     HandlerRegistry,
+    { provide: CatgaSignals, useFactory: () => new CatgaSignals() },
     {
       provide: CATGA_DISPATCHER,
-      useFactory: (registry: HandlerRegistry, transport: Transport, builtins: OrderedBehavior[], s: CatgaSettings) =>
-        new Dispatcher(registry, transport, new Pipeline(builtins), s),
-      inject: [HandlerRegistry, CATGA_TRANSPORT, CATGA_BUILTIN_BEHAVIORS, CATGA_SETTINGS],
+      useFactory: (registry: HandlerRegistry, transport: Transport, builtins: OrderedBehavior[], s: CatgaSettings, signals: CatgaSignals) =>
+        new Dispatcher(registry, transport, new Pipeline(builtins), s, signals),
+      inject: [HandlerRegistry, CATGA_TRANSPORT, CATGA_BUILTIN_BEHAVIORS, CATGA_SETTINGS, CatgaSignals],
     },
   ];
 }

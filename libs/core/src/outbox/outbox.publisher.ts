@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Envelope } from '../envelope/envelope.js';
 import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
 import type { Transport } from '../transport/transport.interface.js';
+import type { CatgaSignals } from '../module/catga-signals.js';
 
 export interface OutboxPublisherOptions {
   /** How often the relay looks for entries left unpublished (a crash, a transport outage), in ms. Default 1000. */
@@ -29,6 +30,7 @@ export class OutboxPublisher {
     private readonly transport: Transport,
     private readonly instanceId: string,
     private readonly options: OutboxPublisherOptions = {},
+    private readonly signals?: CatgaSignals,
   ) {}
 
   async release(envelopes: readonly Envelope[]): Promise<void> {
@@ -39,6 +41,7 @@ export class OutboxPublisher {
       for (const envelope of envelopes) {
         await this.transport.publish(envelope);
         published.push(envelope.id);
+        this.signals?.emit('published', { envelope });
       }
     } catch (error) {
       this.logger.warn(`Publishing ${envelopes.length - published.length} event(s) failed; the relay will retry: ${String(error)}`);
@@ -74,6 +77,7 @@ export class OutboxPublisher {
         for (const entry of batch) {
           await this.transport.publish(entry.envelope);
           done.push(entry.id);
+          this.signals?.emit('published', { envelope: entry.envelope });
         }
       } catch (error) {
         this.logger.warn(`Outbox relay stopped after ${done.length} of ${batch.length}: ${String(error)}`);

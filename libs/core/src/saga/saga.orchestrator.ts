@@ -4,6 +4,7 @@ import { TimeoutError } from '../errors/catga-errors.js';
 import { serializeError, toCatgaError } from '../errors/error.serializer.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import type { CatgaSettings } from '../module/catga-settings.js';
+import { CatgaSignals } from '../module/catga-signals.js';
 import { CATGA_MODULE_OPTIONS, CATGA_SAGA_STORE, CATGA_SETTINGS } from '../module/catga.tokens.js';
 import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
 import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from '../stores/saga/saga-state.js';
@@ -35,6 +36,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     @Inject(CATGA_SAGA_STORE) private readonly store: SagaStore,
     @Inject(CATGA_SETTINGS) settings: CatgaSettings,
     @Inject(CATGA_MODULE_OPTIONS) options: CatgaModuleOptions,
+    private readonly signals: CatgaSignals,
   ) {
     const o = options.saga ?? {};
     this.owner = `${settings.serviceName}:${settings.instanceId}`;
@@ -81,6 +83,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     return this.drive(sagaId, definition as SagaDefinition<unknown>) as Promise<SagaState<TData>>;
   }
 
+  /** Sagas this instance is driving right now. */
+  get activeCount(): number {
+    return this.running.size;
+  }
+
   status(sagaId: string): Promise<SagaState | undefined> {
     return this.store.get(sagaId);
   }
@@ -116,10 +123,16 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     renew.unref();
     try {
       let state = (await this.store.get(sagaId))!;
+      let status = state.status;
+      this.signals.emit('sagaStatus', { sagaName: state.sagaName, sagaId, status });
       const save = async (next: SagaState): Promise<SagaState> => {
         next.updatedAt = Date.now();
         if (!(await this.store.update(next, state.version))) throw new SagaLeaseLostError(`Saga ${sagaId} was changed by another instance`);
         state = { ...next, version: state.version + 1 };
+        if (state.status !== status) {
+          this.signals.emit('sagaStatus', { sagaName: state.sagaName, sagaId, status: state.status, previous: status });
+          status = state.status;
+        }
         return state;
       };
       if (state.status === 'Running') state = await this.forward(state, definition, save);

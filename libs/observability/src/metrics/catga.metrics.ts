@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Catga's Prometheus metrics; label values are bounded (message types, kinds, outcomes, codes), never ids. */
 export class CatgaMetrics {
@@ -8,8 +8,16 @@ export class CatgaMetrics {
   readonly eventsHandled: Counter<'type'>;
   readonly retries: Counter<'type'>;
   readonly replays: Counter<'type'>;
+  readonly eventsPublished: Counter<'type'>;
+  readonly sagasActive: Gauge;
+  readonly sagasCompleted: Counter<'saga'>;
+  readonly sagasCompensated: Counter<'saga'>;
+  readonly sagasFailed: Counter<'saga'>;
 
-  constructor(readonly registry: Registry) {
+  constructor(
+    readonly registry: Registry,
+    activeSagas: () => number = () => 0,
+  ) {
     this.requests = new Counter({
       name: 'catga_requests_total',
       help: 'Handlings by message type, kind and outcome (success, error, replay)',
@@ -47,5 +55,24 @@ export class CatgaMetrics {
       labelNames: ['type'],
       registers: [registry],
     });
+    this.eventsPublished = new Counter({
+      name: 'catga_events_published_total',
+      help: 'Events accepted by the transport, by type',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    this.sagasActive = new Gauge({
+      name: 'catga_sagas_active',
+      help: 'Sagas this instance is driving',
+      registers: [registry],
+      collect() {
+        this.set(activeSagas());
+      },
+    });
+    const sagaCounter = (name: string, help: string) =>
+      new Counter({ name, help, labelNames: ['saga'], registers: [registry] });
+    this.sagasCompleted = sagaCounter('catga_sagas_completed_total', 'Sagas that completed, by saga name');
+    this.sagasCompensated = sagaCounter('catga_sagas_compensated_total', 'Sagas compensated after a failed step, by saga name');
+    this.sagasFailed = sagaCounter('catga_sagas_failed_total', 'Sagas left Failed (a compensation kept failing), by saga name');
   }
 }

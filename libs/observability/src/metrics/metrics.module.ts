@@ -1,9 +1,10 @@
-import { CATGA_SETTINGS, type CatgaSettings } from '@catga/core';
+import { CATGA_SETTINGS, SagaOrchestrator, type CatgaSettings } from '@catga/core';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { CatgaMetrics } from './catga.metrics.js';
 import { MetricsBehavior } from './metrics.behavior.js';
 import { MetricsController } from './metrics.controller.js';
+import { MetricsSignals } from './metrics.signals.js';
 import { CATGA_METRICS_REGISTRY } from './metrics.tokens.js';
 
 export interface CatgaMetricsModuleOptions {
@@ -35,8 +36,13 @@ export class CatgaMetricsModule {
           },
           inject: [CATGA_SETTINGS],
         },
-        { provide: CatgaMetrics, useFactory: (registry: Registry) => new CatgaMetrics(registry), inject: [CATGA_METRICS_REGISTRY] },
+        {
+          provide: CatgaMetrics,
+          useFactory: (registry: Registry, sagas: SagaOrchestrator) => new CatgaMetrics(registry, () => sagas.activeCount),
+          inject: [CATGA_METRICS_REGISTRY, SagaOrchestrator],
+        },
         MetricsBehavior,
+        MetricsSignals,
       ],
       exports: [CATGA_METRICS_REGISTRY, CatgaMetrics],
     };
