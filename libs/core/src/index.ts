@@ -100,3 +100,4 @@ export { SagaHarness, type SagaHarnessRun } from './saga/saga.harness.js';
 export { CatgaLifecycle } from './module/catga-lifecycle.js';
 export { reportsHealth, type HealthReport, type HealthReporting } from './transport/health-report.js';
 export { CatgaSignals, type CatgaSignalMap } from './module/catga-signals.js';
+export { addEnvelopeEnricher, type EnvelopeEnricher } from './envelope/envelope-enrichers.js';

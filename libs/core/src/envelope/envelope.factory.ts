@@ -2,6 +2,7 @@ import type { MessageContext } from '../context/message-context.js';
 import type { MessageKind } from '../messages/message-kind.js';
 import type { Envelope } from './envelope.js';
 import { newMessageId } from './message-id.js';
+import { enrichHeaders } from './envelope-enrichers.js';
 
 export interface EnvelopeOptions {
   /** Reuse an id to make a retry idempotent (for example an HTTP `Idempotency-Key`). */
@@ -28,7 +29,7 @@ export function createEnvelope<T>(
     correlationId: options?.correlationId ?? parent?.envelope.correlationId ?? id,
     causationId: parent?.envelope.id,
     timestamp: Date.now(),
-    headers: options?.headers ?? NO_HEADERS,
+    headers: enrichHeaders(options?.headers ?? NO_HEADERS),
     body,
   };
 }

@@ -1,0 +1,35 @@
+import { addEnvelopeEnricher, CATGA_SETTINGS, type CatgaSettings } from '@catga/core';
+import { context, propagation } from '@opentelemetry/api';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TracingBehavior } from './tracing.behavior.js';
+import { CATGA_TRACING_SERVICE } from './tracing.tokens.js';
+
+/**
+ * OpenTelemetry for Catga through `@opentelemetry/api` only: the application chooses and starts
+ * the SDK. Every message sent or published carries W3C `traceparent`/`tracestate`, and every
+ * handling is a span child of it, so one request is one trace across services.
+ */
+@Module({})
+export class CatgaTracingModule {
+  private static enricherAdded = false;
+
+  static forRoot(): DynamicModule {
+    // Registered once per process: the trace context of the current async path goes into headers.
+    if (!CatgaTracingModule.enricherAdded) {
+      addEnvelopeEnricher((headers) => propagation.inject(context.active(), headers));
+      CatgaTracingModule.enricherAdded = true;
+    }
+    return {
+      module: CatgaTracingModule,
+      global: true,
+      providers: [
+        {
+          provide: CATGA_TRACING_SERVICE,
+          useFactory: (s: CatgaSettings) => ({ serviceName: s.serviceName, instanceId: s.instanceId }),
+          inject: [CATGA_SETTINGS],
+        },
+        TracingBehavior,
+      ],
+    };
+  }
+}

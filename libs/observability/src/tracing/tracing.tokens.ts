@@ -1,0 +1,1 @@
+export const CATGA_TRACING_SERVICE = Symbol.for('catga.tracing-service');
