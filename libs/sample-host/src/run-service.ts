@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { CatgaModule, type CatgaModuleOptions } from '@catga/core';
-import { CatgaHealthModule, CatgaMetricsModule } from '@catga/observability';
+import { CatgaHealthModule, CatgaLoggingModule, CatgaMetricsModule } from '@catga/observability';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CatgaErrorFilter } from './catga-error.filter.js';
@@ -22,6 +23,7 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
   @Module({
     imports: [
       CatgaModule.forRoot({ serviceName: process.env.CATGA_SERVICE_NAME ?? options.serviceName, ...options.catga }),
+      CatgaLoggingModule.forRoot(),
       CatgaMetricsModule.forRoot(),
       CatgaHealthModule.forRoot(),
       SampleStateModule,
@@ -31,7 +33,9 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
   })
   class ServiceHostModule {}
 
-  const app = await NestFactory.create(ServiceHostModule, { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create(ServiceHostModule, { bufferLogs: true });
+  // JSON lines with service, instance and, inside a handling, the message's ids (CatgaLoggingModule).
+  app.useLogger(app.get(PinoLogger));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new CatgaErrorFilter());
   app.enableShutdownHooks();
