@@ -27,17 +27,14 @@ import {
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { DurableSubscription } from './jetstream/durable-subscription.js';
 import { ensureStream } from './jetstream/stream.setup.js';
 import type { NatsTransportOptions } from './nats-transport-options.interface.js';
+import { retryUntilDeadline, RetryableAttempt } from './retry-until-deadline.js';
 import { Subjects } from './subjects.js';
 import { classifyNatsError } from './wire/nats-errors.js';
 import { fromNatsHeaders, toNatsHeaders } from './wire/nats-headers.js';
 
-
-/** Thrown inside a retry loop to say "try again with the same message id". */
-class RetryableAttempt extends Error {}
 
 /**
  * Catga over NATS: requests on `<prefix>.req.<type>` served by queue groups (one replica per
@@ -147,17 +144,7 @@ export class NatsTransport implements Transport, HealthReporting {
       }
     };
     try {
-      // The first attempt outside the retry policy: most requests succeed, and building a policy costs.
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!(error instanceof RetryableAttempt)) throw error;
-      }
-      const policy = retry(
-        handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline),
-        { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 500 }) },
-      );
-      return await policy.execute(attempt);
+      return await retryUntilDeadline(attempt, deadline, { initialDelay: 20, maxDelay: 500 });
     } catch (error) {
       if (!(error instanceof RetryableAttempt)) throw error;
       if (state.lastFailure === 'no-responders') throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
@@ -342,16 +329,7 @@ export class NatsTransport implements Transport, HealthReporting {
       }
     };
     try {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!(error instanceof RetryableAttempt)) throw error;
-      }
-      const policy = retry(
-        handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline),
-        { maxAttempts: Number.MAX_SAFE_INTEGER, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }) },
-      );
-      await policy.execute(attempt);
+      await retryUntilDeadline(attempt, deadline, { initialDelay: 50, maxDelay: 1_000 });
     } catch (error) {
       if (error instanceof RetryableAttempt) {
         throw new TransportUnavailableError(`JetStream did not accept ${subject}: ${error.message}`, { messageId: msgId });

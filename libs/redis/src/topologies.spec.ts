@@ -4,7 +4,6 @@ import {
   idempotencyStoreConformance,
   outboxStoreConformance,
   sagaStoreConformance,
-  uniqueSuffix,
 } from '@catga/core/conformance';
 import { startRedisCluster, startRedisSentinelGroup, type RedisClusterHandle, type RedisSentinelGroupHandle } from '@catga/testing';
 import { Cluster, Redis } from 'ioredis';
@@ -12,9 +11,9 @@ import { RedisEventStreamStore } from './event-stream/redis-event-stream.store.j
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store.js';
 import { RedisOutboxStore } from './outbox/redis-outbox.store.js';
 import { RedisSagaStore } from './saga/redis-saga.store.js';
+import { sharedTopology, type RedisTopology } from './store-harness.spec-helper.js';
 
-type Client = Redis | Cluster;
-type Topology = { name: string; start(): Promise<{ connect(): Client; stop(): Promise<void> }> };
+type Topology = { name: string; start(): Promise<RedisTopology> };
 
 const topologies: Topology[] = [
   {
@@ -37,31 +36,7 @@ const topologies: Topology[] = [
 ];
 
 for (const topology of topologies) {
-  let started: Promise<{ connect(): Client; stop(): Promise<void> }> | undefined;
-  let users = 0;
-  const harness = <S>(make: (c: Client, keyPrefix: string) => S) => async () => {
-    users++;
-    started ??= topology.start();
-    const t = await started;
-    const keyPrefix = `conf${uniqueSuffix()}`;
-    const clients: Client[] = [];
-    const client = () => {
-      const c = t.connect();
-      clients.push(c);
-      return c;
-    };
-    return {
-      store: make(client(), keyPrefix),
-      peer: async () => make(client(), keyPrefix),
-      dispose: async () => {
-        await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-        if (--users === 0) {
-          await t.stop();
-          started = undefined;
-        }
-      },
-    };
-  };
+  const harness = sharedTopology(topology.start);
   idempotencyStoreConformance(topology.name, harness((c, keyPrefix) => new RedisIdempotencyStore(c, { keyPrefix })));
   sagaStoreConformance(topology.name, harness((c, keyPrefix) => new RedisSagaStore(c, { keyPrefix })));
   outboxStoreConformance(topology.name, harness((c, keyPrefix) => new RedisOutboxStore(c, { keyPrefix })));

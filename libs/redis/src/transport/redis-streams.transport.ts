@@ -10,6 +10,7 @@ import {
   WireHeader,
   loadBodyHydrator,
   type DeadLetter,
+  type DecodeOptions,
   type Envelope,
   type EventHandler,
   type Reply,
@@ -34,6 +35,15 @@ const encoder = new TextEncoder();
 
 function duplicate(c: Client): Client {
   return c instanceof Object && 'nodes' in c && typeof (c as Cluster).nodes === 'function' ? (c as Cluster).duplicate() : (c as Redis).duplicate();
+}
+
+/** An entry's `h` field: the PROTOCOL.md headers as JSON. */
+function headersOf(fields: Map<string, string>): Map<string, string> {
+  return new Map(Object.entries(JSON.parse(fields.get('h') ?? '{}') as Record<string, string>));
+}
+
+function decodeEntry(fields: Map<string, string>, options: DecodeOptions): Envelope {
+  return decodeEnvelope(headersOf(fields), encoder.encode(fields.get('b') ?? ''), options);
 }
 
 function fieldsOf(entry: StreamEntry): Map<string, string> {
@@ -88,13 +98,11 @@ export class RedisStreamsTransport implements Transport {
     return this.groupReader(key, options.group, 64, 1, async (entry) => {
       const f = fieldsOf(entry);
       const replyTo = f.get('r');
-      const headers = new Map(Object.entries(JSON.parse(f.get('h') ?? '{}') as Record<string, string>));
       let reply: Reply;
       try {
-        const envelope = decodeEnvelope(headers, encoder.encode(f.get('b') ?? ''), { maxBodyBytes: this.maxPayload, expectedType: type, defaultKind: 'command' });
-        reply = await handler(envelope);
+        reply = await handler(decodeEntry(f, { maxBodyBytes: this.maxPayload, expectedType: type, defaultKind: 'command' }));
       } catch (error) {
-        reply = { ok: false, error: serializeError(error, headers.get(WireHeader.messageId)) };
+        reply = { ok: false, error: serializeError(error, headersOf(f).get(WireHeader.messageId)) };
       }
       if (replyTo) {
         const c = this.options.client;
@@ -143,15 +151,12 @@ export class RedisStreamsTransport implements Transport {
 
   async subscribe(type: string, handler: EventHandler, options: SubscribeOptions): Promise<TransportSubscription> {
     const key = this.eventKey(type);
-    const decode = (entry: StreamEntry) => {
-      const f = fieldsOf(entry);
-      const headers = new Map(Object.entries(JSON.parse(f.get('h') ?? '{}') as Record<string, string>));
-      return { f, envelope: decodeEnvelope(headers, encoder.encode(f.get('b') ?? ''), { maxBodyBytes: this.maxPayload, expectedType: type, defaultKind: 'event' }) };
-    };
+    const decode = (entry: StreamEntry) =>
+      decodeEntry(fieldsOf(entry), { maxBodyBytes: this.maxPayload, expectedType: type, defaultKind: 'event' });
     if (options.mode === 'broadcast') {
       return this.plainReader(key, async (entry) => {
         try {
-          await handler(decode(entry).envelope, { attempt: 1 });
+          await handler(decode(entry), { attempt: 1 });
         } catch (error) {
           this.logger.warn(`Broadcast ${type} failed: ${String(error)}`);
         }
@@ -165,7 +170,7 @@ export class RedisStreamsTransport implements Transport {
       const attempt = Math.max(deliveries, attempts.get(entry[0]) ?? 0, 1);
       let envelope: Envelope;
       try {
-        envelope = decode(entry).envelope;
+        envelope = decode(entry);
       } catch (error) {
         await this.deadLetter(type, options.group, entry, error, attempt);
         return true;
@@ -190,8 +195,7 @@ export class RedisStreamsTransport implements Transport {
     return this.plainReader(this.deadLetterKey(), async (entry) => {
       const f = fieldsOf(entry);
       try {
-        const headers = new Map(Object.entries(JSON.parse(f.get('h') ?? '{}') as Record<string, string>));
-        const envelope = decodeEnvelope(headers, encoder.encode(f.get('b') ?? ''), { maxBodyBytes: Number.MAX_SAFE_INTEGER, defaultKind: 'event' });
+        const envelope = decodeEntry(f, { maxBodyBytes: Number.MAX_SAFE_INTEGER, defaultKind: 'event' });
         await handler({
           envelope,
           group: f.get('group') ?? '',
@@ -374,11 +378,11 @@ export class RedisStreamsTransport implements Transport {
 
   private async deadLetter(type: string, group: string, entry: StreamEntry, error: unknown, deliveries: number): Promise<void> {
     const f = fieldsOf(entry);
-    const headers = JSON.parse(f.get('h') ?? '{}') as Record<string, string>;
+    const headers = headersOf(f);
     await this.options.client.xadd(
       this.deadLetterKey(), 'MAXLEN', '~', String(this.maxLen), '*',
       'h', f.get('h') ?? '{}', 'b', f.get('b') ?? '', 'type', type, 'group', group,
-      'deliveries', String(deliveries), 'error', JSON.stringify(serializeError(error, headers[WireHeader.messageId])), 'at', String(Date.now()),
+      'deliveries', String(deliveries), 'error', JSON.stringify(serializeError(error, headers.get(WireHeader.messageId))), 'at', String(Date.now()),
     );
     this.logger.warn(`Dead-lettered ${type} for ${group} after ${deliveries} deliveries: ${String((error as Error)?.message ?? error)}`);
   }
