@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, SagaDefinition, SagaOrchestrator, SagaWorkflow, TransportUnavailableError } from '@catga/core';
-import { eventually } from '@catga/core/conformance';
+import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { CatgaMetricsModule } from '@catga/observability';
+import { natsTransport } from '@catga/nats';
+import { startNatsServer, type NatsServerHandle } from '@catga/testing';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, CommandHandler, EventsHandler, type ICommandHandler, type IEventHandler } from '@nestjs/cqrs';
@@ -126,5 +128,92 @@ describe('GET /metrics', () => {
       const again = parse(await (await fetch(`${base}/metrics`)).text());
       assert.equal(value(again, 'catga_events_handled_total', { type: 'metrics.worked' }), 1);
     });
+  });
+});
+
+@MessageType('metrics.poison')
+class Poison {}
+
+let poisonDeliveries = 0;
+@EventsHandler(Poison)
+class PoisonHandler implements IEventHandler<Poison> {
+  handle(): void {
+    poisonDeliveries++;
+    throw new Error('cannot digest');
+  }
+}
+
+@ErrorCode('METRICS_DOWNSTREAM', { retryable: true })
+class DownstreamDown extends CatgaError {}
+
+@MessageType('metrics.fragile')
+class Fragile extends Command<void> {}
+
+@CommandHandler(Fragile)
+class FragileHandler implements ICommandHandler<Fragile> {
+  async execute(): Promise<void> {
+    throw new DownstreamDown('down');
+  }
+}
+
+describe('GET /metrics over NATS: dead letters, circuits and the connection', () => {
+  let nats: NatsServerHandle;
+  let app: INestApplication;
+  let base: string;
+  const scrape = async () => parse(await (await fetch(`${base}/metrics`)).text());
+
+  before(async () => {
+    nats = await startNatsServer();
+    @Module({
+      imports: [
+        CatgaModule.forRoot({
+          serviceName: 'metered-nats',
+          instanceId: 'mn-1',
+          transport: natsTransport({
+            servers: nats.url,
+            subjectPrefix: `mx${uniqueSuffix()}`,
+            reconnectTimeWaitMs: 100,
+            consumer: { maxDeliveries: 3, redeliveryDelayMs: 10 },
+          }),
+          pipeline: { retry: false, circuitBreaker: { failureThreshold: 4, halfOpenAfterMs: 60_000 } },
+        }),
+        CatgaMetricsModule.forRoot({ processMetrics: false }),
+      ],
+      providers: [PoisonHandler, FragileHandler],
+    })
+    class MeteredNatsModule {}
+    app = await NestFactory.create(MeteredNatsModule, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  after(async () => {
+    await app?.close();
+    await nats?.stop();
+  });
+
+  it('counts each dead letter once, shows an open circuit, and the connection lost and regained', async () => {
+    const nats_ = { transport: 'nats' };
+    assert.equal(value(await scrape(), 'catga_transport_connected', nats_), 1);
+
+    await app.get(CatgaMediator).publish(new Poison());
+    await eventually(async () => assert.equal(value(await scrape(), 'catga_dead_lettered_total', { type: 'metrics.poison' }), 1), 15_000);
+    assert.equal(poisonDeliveries, 3, 'dead-lettered after the third delivery');
+    const group = [...(await scrape()).keys()].find((k) => k.startsWith('catga_dead_lettered_total{'));
+    assert.match(group ?? '', /group="metered-nats\.PoisonHandler"/);
+
+    const mediator = app.get(CatgaMediator);
+    for (let i = 0; i < 4; i++) await assert.rejects(mediator.send(new Fragile()), DownstreamDown);
+    await assert.rejects(mediator.send(new Fragile()), (e: unknown) => e instanceof CatgaError && e.code === 'CIRCUIT_OPEN');
+    assert.equal(value(await scrape(), 'catga_circuit_state', { type: 'metrics.fragile' }), 1, 'open');
+
+    await nats.kill('SIGKILL');
+    await eventually(async () => assert.equal(value(await scrape(), 'catga_transport_connected', nats_), 0), 15_000);
+    await nats.restart();
+    await eventually(async () => {
+      const m = await scrape();
+      assert.equal(value(m, 'catga_transport_connected', nats_), 1);
+      assert.equal(value(m, 'catga_transport_reconnects_total', nats_), 1);
+    }, 20_000);
   });
 });

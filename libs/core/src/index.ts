@@ -65,6 +65,7 @@ export type {
   SubscribeOptions,
   SubscriptionMode,
   Transport,
+  TransportSignals,
   TransportSubscription,
 } from './transport/transport.interface.js';
 export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory.transport.js';
@@ -99,5 +100,5 @@ export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-error
 export { SagaHarness, type SagaHarnessRun } from './saga/saga.harness.js';
 export { CatgaLifecycle } from './module/catga-lifecycle.js';
 export { reportsHealth, type HealthReport, type HealthReporting } from './transport/health-report.js';
-export { CatgaSignals, type CatgaSignalMap } from './module/catga-signals.js';
+export { CatgaSignals, type CatgaSignalMap, type CircuitStateName, type Operation, type OperationWrapper } from './module/catga-signals.js';
 export { addEnvelopeEnricher, type EnvelopeEnricher } from './envelope/envelope-enrichers.js';

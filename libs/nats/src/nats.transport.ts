@@ -22,6 +22,7 @@ import {
   type ServeOptions,
   type SubscribeOptions,
   type Transport,
+  type TransportSignals,
   type TransportSubscription,
 } from '@catga/core';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
@@ -55,6 +56,7 @@ export class NatsTransport implements Transport, HealthReporting {
   private readonly maxPayloadBytes: number;
   private accepting = true;
   private closed = false;
+  private signals: TransportSignals | undefined;
 
   constructor(private readonly options: NatsTransportOptions) {
     this.subjects = new Subjects(options.subjectPrefix ?? 'catga');
@@ -80,6 +82,10 @@ export class NatsTransport implements Transport, HealthReporting {
     } catch (error) {
       return { up: false, details: { connected: false, server: nc.getServer(), error: (error as Error).message } };
     }
+  }
+
+  observe(signals: TransportSignals): void {
+    this.signals = signals;
   }
 
   start(): Promise<void> {
@@ -253,6 +259,7 @@ export class NatsTransport implements Transport, HealthReporting {
       this.starting = undefined;
       throw new TransportUnavailableError(`Cannot connect to NATS at ${servers.join(', ')}: ${String(error)}`, { cause: error });
     }
+    this.signals?.emit('connection', { transport: this.name, connected: true, reconnected: false, server: this.nc.getServer() });
     void this.watchStatus(this.nc);
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
@@ -344,9 +351,11 @@ export class NatsTransport implements Transport, HealthReporting {
     const headers: Record<string, string> = Object.fromEntries(original);
     headers[WireHeader.deadGroup] = group;
     headers[WireHeader.deadDeliveries] = String(deliveries);
-    headers[WireHeader.deadError] = JSON.stringify(serializeError(error, id));
+    const serialized = serializeError(error, id);
+    headers[WireHeader.deadError] = JSON.stringify(serialized);
     headers[WireHeader.deadAt] = String(Date.now());
     await this.publishToStream(this.subjects.deadLetter(type), msg.data, headers, `${id}:${group}`);
+    this.signals?.emit('deadLettered', { type, group, messageId: original.get(WireHeader.messageId), deliveries, error: serialized });
     this.logger.warn(`Dead-lettered ${type} ${id} for ${group} after ${deliveries} deliveries: ${String((error as Error)?.message ?? error)}`);
   }
 
@@ -387,8 +396,13 @@ export class NatsTransport implements Transport, HealthReporting {
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') this.logger.warn(`Disconnected from NATS ${status.server}`);
-      else if (status.type === 'reconnect') this.logger.log(`Reconnected to NATS ${status.server}`);
+      if (status.type === 'disconnect') {
+        this.logger.warn(`Disconnected from NATS ${status.server}`);
+        this.signals?.emit('connection', { transport: this.name, connected: false, reconnected: false, server: status.server });
+      } else if (status.type === 'reconnect') {
+        this.logger.log(`Reconnected to NATS ${status.server}`);
+        this.signals?.emit('connection', { transport: this.name, connected: true, reconnected: true, server: status.server });
+      }
     }
   }
 }

@@ -51,6 +51,13 @@ export class Dispatcher {
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
     const envelope = createEnvelope(message, type, kind, options, currentMessageContext());
+    if (this.signals?.wrapsOperations) {
+      return this.signals.run({ name: 'send', envelope }, () => this.deliver(envelope, local, options));
+    }
+    return this.deliver(envelope, local, options);
+  }
+
+  private deliver(envelope: Envelope, local: LocalHandler | undefined, options: SendOptions | undefined): Promise<unknown> {
     if (local && this.settings.preferLocal) return this.handle(envelope, local);
     return this.sendRemote(envelope, options?.timeoutMs);
   }
@@ -62,8 +69,9 @@ export class Dispatcher {
       parent.pendingEvents.push(envelope);
       return Promise.resolve();
     }
-    const published = this.transport.publish(envelope);
-    return this.signals ? published.then(() => this.signals!.emit('published', { envelope })) : published;
+    const signals = this.signals;
+    if (!signals) return this.transport.publish(envelope);
+    return signals.run({ name: 'publish', envelope }, () => this.transport.publish(envelope)).then(() => signals.emit('published', { envelope }));
   }
 
   /** Handles a request that arrived over the transport; never throws, the error travels in the reply. */

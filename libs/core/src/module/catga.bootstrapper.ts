@@ -9,6 +9,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
 import { CatgaLifecycle } from './catga-lifecycle.js';
+import { CatgaSignals } from './catga-signals.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { behaviorOptionsOf } from '../pipeline/behavior.decorator.js';
@@ -51,6 +52,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     private readonly bridge: CqrsBridge,
     private readonly discovery: DiscoveryService,
     private readonly lifecycle: CatgaLifecycle,
+    private readonly signals: CatgaSignals,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -58,6 +60,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     this.started = true;
     this.dispatcher.usePipeline(new Pipeline([...this.builtins, ...this.userBehaviors()]));
     this.bridge.connect(this.dispatcher, this.settings.serviceName);
+    this.transport.observe?.(this.signals);
     await this.transport.start();
     const group = this.settings.serviceName;
     for (const handler of this.registry.requestTypes()) {

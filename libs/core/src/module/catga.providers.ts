@@ -112,9 +112,9 @@ export function createCatgaProviders(): Provider[] {
     },
     {
       provide: CATGA_BUILTIN_BEHAVIORS,
-      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: IdempotencyStore, outbox: OutboxPublisher) =>
-        buildBuiltinBehaviors(o, s.instanceId, store, outbox),
-      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER],
+      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: IdempotencyStore, outbox: OutboxPublisher, signals: CatgaSignals) =>
+        buildBuiltinBehaviors(o, s.instanceId, store, outbox, signals),
+      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER, CatgaSignals],
     },
     HandlerRegistry,
     { provide: CatgaSignals, useFactory: () => new CatgaSignals() },

@@ -39,15 +39,20 @@ export class OutboxPublisher {
     const published: string[] = [];
     try {
       for (const envelope of envelopes) {
-        await this.transport.publish(envelope);
+        await this.publish(envelope);
         published.push(envelope.id);
-        this.signals?.emit('published', { envelope });
       }
     } catch (error) {
       this.logger.warn(`Publishing ${envelopes.length - published.length} event(s) failed; the relay will retry: ${String(error)}`);
     } finally {
       if (published.length > 0) await this.store.markPublished(published);
     }
+  }
+
+  private async publish(envelope: Envelope): Promise<void> {
+    if (!this.signals) return this.transport.publish(envelope);
+    await this.signals.run({ name: 'publish', envelope }, () => this.transport.publish(envelope));
+    this.signals.emit('published', { envelope });
   }
 
   startRelay(): void {
@@ -75,9 +80,8 @@ export class OutboxPublisher {
       const done: string[] = [];
       try {
         for (const entry of batch) {
-          await this.transport.publish(entry.envelope);
+          await this.publish(entry.envelope);
           done.push(entry.id);
-          this.signals?.emit('published', { envelope: entry.envelope });
         }
       } catch (error) {
         this.logger.warn(`Outbox relay stopped after ${done.length} of ${batch.length}: ${String(error)}`);

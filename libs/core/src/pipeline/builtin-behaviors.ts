@@ -1,4 +1,5 @@
 import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
+import type { CatgaSignals } from '../module/catga-signals.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
 import { CircuitBreakerBehavior } from './behaviors/circuit-breaker.behavior.js';
@@ -16,6 +17,7 @@ export async function buildBuiltinBehaviors(
   instanceId: string,
   idempotencyStore: IdempotencyStore,
   outbox: OutboxPublisher,
+  signals?: CatgaSignals,
 ): Promise<OrderedBehavior[]> {
   const out: OrderedBehavior[] = [{ order: BehaviorOrder.outbox, behavior: new OutboxBehavior(outbox) }];
   if (options.pipeline === 'minimal') return out;
@@ -35,8 +37,8 @@ export async function buildBuiltinBehaviors(
     out.push({ order: BehaviorOrder.idempotency, behavior: new IdempotencyBehavior(idempotencyStore, instanceId, settings) });
   }
   if (p.circuitBreaker !== false) {
-    out.push({ order: BehaviorOrder.circuitBreaker, behavior: new CircuitBreakerBehavior(p.circuitBreaker ?? {}) });
+    out.push({ order: BehaviorOrder.circuitBreaker, behavior: new CircuitBreakerBehavior(p.circuitBreaker ?? {}, signals) });
   }
-  if (p.retry !== false) out.push({ order: BehaviorOrder.retry, behavior: new RetryBehavior(p.retry ?? {}) });
+  if (p.retry !== false) out.push({ order: BehaviorOrder.retry, behavior: new RetryBehavior(p.retry ?? {}, signals) });
   return out;
 }

@@ -235,17 +235,23 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private act(step: SagaStep<unknown>, state: SagaState, messageId: string, timeoutMs: number): Promise<unknown> {
-    const results = resultsOf(state);
-    const work = step.send
-      ? this.mediator.send(step.send(state.data, results), { messageId, timeoutMs, correlationId: state.sagaId })
-      : step.run!(state.data, results);
-    return withTimeout(work, timeoutMs, `Saga step ${step.name} of ${state.sagaId}`, messageId);
+    const operation = { name: 'saga.step', sagaName: state.sagaName, sagaId: state.sagaId, step: step.name, messageId } as const;
+    return this.signals.run(operation, () => {
+      const results = resultsOf(state);
+      const work = step.send
+        ? this.mediator.send(step.send(state.data, results), { messageId, timeoutMs, correlationId: state.sagaId })
+        : step.run!(state.data, results);
+      return withTimeout(work, timeoutMs, `Saga step ${step.name} of ${state.sagaId}`, messageId);
+    });
   }
 
   private undo(step: SagaStep<unknown>, state: SagaState, messageId: string): Promise<unknown> {
-    const results = resultsOf(state);
-    if (step.compensateWith) return this.mediator.send(step.compensateWith(state.data, results), { messageId, correlationId: state.sagaId });
-    return step.compensate!(state.data, results);
+    const operation = { name: 'saga.compensation', sagaName: state.sagaName, sagaId: state.sagaId, step: step.name, messageId } as const;
+    return this.signals.run(operation, () => {
+      const results = resultsOf(state);
+      if (step.compensateWith) return this.mediator.send(step.compensateWith(state.data, results), { messageId, correlationId: state.sagaId });
+      return step.compensate!(state.data, results);
+    });
   }
 
   private async waitForEnd(sagaId: string): Promise<SagaState> {

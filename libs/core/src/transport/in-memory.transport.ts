@@ -4,6 +4,7 @@ import { serializeError } from '../errors/error.serializer.js';
 import { InMemoryBroker, type EventGroup, type GroupMember } from './in-memory.broker.js';
 import type {
   DeadLetter,
+  TransportSignals,
   EventHandler,
   Reply,
   RequestHandler,
@@ -35,6 +36,7 @@ export class InMemoryTransport implements Transport {
   private readonly inFlight = new Set<Promise<unknown>>();
   private accepting = true;
   private closed = false;
+  private signals: TransportSignals | undefined;
 
   constructor(options: InMemoryTransportOptions = {}) {
     this.broker = (options.broker ?? InMemoryBroker.shared) as Broker;
@@ -124,6 +126,10 @@ export class InMemoryTransport implements Transport {
     return this.track(() => this.broker.deadLetterListeners.delete(listener));
   }
 
+  observe(signals: TransportSignals): void {
+    this.signals = signals;
+  }
+
   async drain(): Promise<void> {
     this.accepting = false;
     for (const remove of [...this.removers]) remove();
@@ -150,13 +156,15 @@ export class InMemoryTransport implements Transport {
       owner.run(() => member.handler(envelope, { attempt })).catch((error: unknown) => {
         if (attempt >= group.maxDeliveries) {
           const groupName = [...(this.broker.eventGroups.get(envelope.type)?.entries() ?? [])].find(([, g]) => g === group)?.[0] ?? '';
-          this.broker.deadLetter({
+          const deadLetter: DeadLetter = {
             envelope,
             group: groupName,
             deliveries: attempt,
             error: serializeError(error, envelope.id),
             deadLetteredAt: Date.now(),
-          });
+          };
+          this.broker.deadLetter(deadLetter);
+          owner.signals?.emit('deadLettered', { type: envelope.type, group: groupName, messageId: envelope.id, deliveries: attempt, error: deadLetter.error });
           return;
         }
         const delay = Math.min(5_000, this.redeliveryDelayMs * 2 ** (attempt - 1));

@@ -1,5 +1,6 @@
 import type { Envelope } from '../envelope/envelope.js';
 import type { SerializedError } from '../errors/error.serializer.js';
+import type { CatgaSignals } from '../module/catga-signals.js';
 
 /** What a request handler sends back: the result, or the typed error. */
 export type Reply = { ok: true; result: unknown } | { ok: false; error: SerializedError };
@@ -45,12 +46,17 @@ export interface TransportSubscription {
   unsubscribe(): Promise<void>;
 }
 
+/** Where a transport reports what happens below the pipeline: dead letters and connection changes. */
+export type TransportSignals = Pick<CatgaSignals, 'emit'>;
+
 /**
  * Moves envelopes between instances: request-reply for commands and queries (queue groups),
  * publish-subscribe for events (durable per group, or broadcast).
  */
 export interface Transport {
   readonly name: string;
+  /** Called once before `start` with where to report dead letters and connection changes. */
+  observe?(signals: TransportSignals): void;
   start(): Promise<void>;
   serve(type: string, handler: RequestHandler, options: ServeOptions): Promise<TransportSubscription>;
   /**

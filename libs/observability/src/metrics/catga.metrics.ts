@@ -13,6 +13,10 @@ export class CatgaMetrics {
   readonly sagasCompleted: Counter<'saga'>;
   readonly sagasCompensated: Counter<'saga'>;
   readonly sagasFailed: Counter<'saga'>;
+  readonly deadLettered: Counter<'type' | 'group'>;
+  readonly circuitState: Gauge<'type'>;
+  readonly transportConnected: Gauge<'transport'>;
+  readonly transportReconnects: Counter<'transport'>;
 
   constructor(
     readonly registry: Registry,
@@ -74,5 +78,29 @@ export class CatgaMetrics {
     this.sagasCompleted = sagaCounter('catga_sagas_completed_total', 'Sagas that completed, by saga name');
     this.sagasCompensated = sagaCounter('catga_sagas_compensated_total', 'Sagas compensated after a failed step, by saga name');
     this.sagasFailed = sagaCounter('catga_sagas_failed_total', 'Sagas left Failed (a compensation kept failing), by saga name');
+    this.deadLettered = new Counter({
+      name: 'catga_dead_lettered_total',
+      help: 'Events this instance moved to the dead letters after their last delivery failed, by type and handler group',
+      labelNames: ['type', 'group'],
+      registers: [registry],
+    });
+    this.circuitState = new Gauge({
+      name: 'catga_circuit_state',
+      help: 'Circuit of a message type: 0 closed, 1 open, 2 half-open, 3 isolated',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    this.transportConnected = new Gauge({
+      name: 'catga_transport_connected',
+      help: 'Whether the transport is connected to its broker (1) or not (0)',
+      labelNames: ['transport'],
+      registers: [registry],
+    });
+    this.transportReconnects = new Counter({
+      name: 'catga_transport_reconnects_total',
+      help: 'Times the transport connected again after losing its broker',
+      labelNames: ['transport'],
+      registers: [registry],
+    });
   }
 }

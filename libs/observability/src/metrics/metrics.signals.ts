@@ -1,8 +1,10 @@
-import { CatgaSignals } from '@catga/core';
+import { CatgaSignals, type CircuitStateName } from '@catga/core';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CatgaMetrics } from './catga.metrics.js';
 
-/** Counts what the pipeline does not see: events published, sagas finishing. */
+const CIRCUIT_STATE_VALUES: Record<CircuitStateName, number> = { closed: 0, open: 1, 'half-open': 2, isolated: 3 };
+
+/** Counts what the pipeline does not see: events published, sagas finishing, dead letters, circuits, connections. */
 @Injectable()
 export class MetricsSignals implements OnModuleInit, OnModuleDestroy {
   private readonly stops: Array<() => void> = [];
@@ -19,6 +21,12 @@ export class MetricsSignals implements OnModuleInit, OnModuleDestroy {
         if (status === 'Completed') this.metrics.sagasCompleted.inc({ saga: sagaName });
         else if (status === 'Compensated') this.metrics.sagasCompensated.inc({ saga: sagaName });
         else if (status === 'Failed') this.metrics.sagasFailed.inc({ saga: sagaName });
+      }),
+      this.signals.on('deadLettered', ({ type, group }) => this.metrics.deadLettered.inc({ type, group })),
+      this.signals.on('circuit', ({ type, state }) => this.metrics.circuitState.set({ type }, CIRCUIT_STATE_VALUES[state])),
+      this.signals.on('connection', ({ transport, connected, reconnected }) => {
+        this.metrics.transportConnected.set({ transport }, connected ? 1 : 0);
+        if (reconnected) this.metrics.transportReconnects.inc({ transport });
       }),
     );
   }

@@ -1,13 +1,15 @@
 import { addEnvelopeEnricher, CATGA_SETTINGS, type CatgaSettings } from '@catga/core';
 import { context, propagation } from '@opentelemetry/api';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { OperationSpans } from './operation-spans.js';
 import { TracingBehavior } from './tracing.behavior.js';
 import { CATGA_TRACING_SERVICE } from './tracing.tokens.js';
 
 /**
  * OpenTelemetry for Catga through `@opentelemetry/api` only: the application chooses and starts
  * the SDK. Every message sent or published carries W3C `traceparent`/`tracestate`, and every
- * handling is a span child of it, so one request is one trace across services.
+ * send, publish, handling, retry attempt, saga step and compensation is a span, so one request
+ * is one trace across services.
  */
 @Module({})
 export class CatgaTracingModule {
@@ -29,6 +31,7 @@ export class CatgaTracingModule {
           inject: [CATGA_SETTINGS],
         },
         TracingBehavior,
+        OperationSpans,
       ],
     };
   }

@@ -20,6 +20,7 @@ import {
   type ServeOptions,
   type SubscribeOptions,
   type Transport,
+  type TransportSignals,
   type TransportSubscription,
 } from '@catga/core';
 import { Logger } from '@nestjs/common';
@@ -77,6 +78,7 @@ export class RedisStreamsTransport implements Transport {
   private replyConnection: Client | undefined;
   private stopped = false;
   private closed = false;
+  private signals: TransportSignals | undefined;
   private sequence = 0;
 
   constructor(private readonly options: RedisStreamsTransportOptions) {
@@ -85,6 +87,23 @@ export class RedisStreamsTransport implements Transport {
     this.maxPayload = options.maxPayloadBytes ?? 1024 * 1024;
     this.maxLen = options.streamMaxLength ?? 100_000;
     this.replyKey = `${this.prefix}:rs:reply:{${options.instanceId}-${Math.random().toString(36).slice(2, 8)}}`;
+  }
+
+  observe(signals: TransportSignals): void {
+    this.signals = signals;
+    // The connection state of the client the transport reads and writes with.
+    let lost = false;
+    const client = this.options.client;
+    client.on('close', () => {
+      if (lost || this.closed) return;
+      lost = true;
+      signals.emit('connection', { transport: this.name, connected: false, reconnected: false });
+    });
+    client.on('ready', () => {
+      signals.emit('connection', { transport: this.name, connected: true, reconnected: lost });
+      lost = false;
+    });
+    if (client.status === 'ready') signals.emit('connection', { transport: this.name, connected: true, reconnected: false });
   }
 
   async start(): Promise<void> {
@@ -378,12 +397,14 @@ export class RedisStreamsTransport implements Transport {
 
   private async deadLetter(type: string, group: string, entry: StreamEntry, error: unknown, deliveries: number): Promise<void> {
     const f = fieldsOf(entry);
-    const headers = headersOf(f);
+    const messageId = headersOf(f).get(WireHeader.messageId);
+    const serialized = serializeError(error, messageId);
     await this.options.client.xadd(
       this.deadLetterKey(), 'MAXLEN', '~', String(this.maxLen), '*',
       'h', f.get('h') ?? '{}', 'b', f.get('b') ?? '', 'type', type, 'group', group,
-      'deliveries', String(deliveries), 'error', JSON.stringify(serializeError(error, headers.get(WireHeader.messageId))), 'at', String(Date.now()),
+      'deliveries', String(deliveries), 'error', JSON.stringify(serialized), 'at', String(Date.now()),
     );
+    this.signals?.emit('deadLettered', { type, group, messageId, deliveries, error: serialized });
     this.logger.warn(`Dead-lettered ${type} for ${group} after ${deliveries} deliveries: ${String((error as Error)?.message ?? error)}`);
   }
 

@@ -10,6 +10,7 @@ import {
 import type { MessageContext } from '../../context/message-context.js';
 import { CatgaError } from '../../errors/catga.error.js';
 import { CircuitOpenError } from '../../errors/catga-errors.js';
+import type { CatgaSignals, CircuitStateName } from '../../module/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
 export interface CircuitBreakerBehaviorOptions {
@@ -19,7 +20,12 @@ export interface CircuitBreakerBehaviorOptions {
   halfOpenAfterMs?: number;
 }
 
-export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
+const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
 
 /**
  * One circuit per message type. Failures that say nothing about the handler's health (business
@@ -28,7 +34,10 @@ export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
 export class CircuitBreakerBehavior implements PipelineBehavior {
   private readonly circuits = new Map<string, CircuitBreakerPolicy>();
 
-  constructor(private readonly options: CircuitBreakerBehaviorOptions = {}) {}
+  constructor(
+    private readonly options: CircuitBreakerBehaviorOptions = {},
+    private readonly signals?: CatgaSignals,
+  ) {}
 
   async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
     const type = context.envelope.type;
@@ -46,13 +55,7 @@ export class CircuitBreakerBehavior implements PipelineBehavior {
 
   /** The state of each message type's circuit, for health and metrics. */
   states(): Map<string, CircuitStateName> {
-    const names: Record<CircuitState, CircuitStateName> = {
-      [CircuitState.Closed]: 'closed',
-      [CircuitState.Open]: 'open',
-      [CircuitState.HalfOpen]: 'half-open',
-      [CircuitState.Isolated]: 'isolated',
-    };
-    return new Map([...this.circuits].map(([type, c]) => [type, names[c.state]]));
+    return new Map([...this.circuits].map(([type, c]) => [type, STATE_NAMES[c.state]]));
   }
 
   private circuit(type: string): CircuitBreakerPolicy {
@@ -65,6 +68,10 @@ export class CircuitBreakerBehavior implements PipelineBehavior {
           breaker: new ConsecutiveBreaker(this.options.failureThreshold ?? 5),
         },
       );
+      if (this.signals) {
+        const signals = this.signals;
+        circuit.onStateChange((state) => signals.emit('circuit', { type, state: STATE_NAMES[state] }));
+      }
       this.circuits.set(type, circuit);
     }
     return circuit;

@@ -1,6 +1,7 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { HandlingContext, type MessageContext } from '../../context/message-context.js';
 import { CatgaError } from '../../errors/catga.error.js';
+import type { CatgaSignals } from '../../module/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
 export interface RetryBehaviorOptions {
@@ -20,7 +21,10 @@ const RETRY_ATTEMPT = Symbol.for('catga.retry-attempt');
 export class RetryBehavior implements PipelineBehavior {
   private readonly policy: RetryPolicy;
 
-  constructor(private readonly options: RetryBehaviorOptions = {}) {
+  constructor(
+    private readonly options: RetryBehaviorOptions = {},
+    private readonly signals?: CatgaSignals,
+  ) {
     this.policy = retry(
       handleWhen((error) => error instanceof CatgaError && error.retryable),
       {
@@ -42,6 +46,7 @@ export class RetryBehavior implements PipelineBehavior {
         if (aborted !== undefined) return Promise.reject(aborted);
         context.items.set(RETRY_ATTEMPT, attempt);
         this.options.onRetry?.(context, attempt, undefined);
+        if (this.signals?.wrapsOperations) return this.signals.run({ name: 'retry', envelope: context.envelope, attempt }, next);
       }
       return next();
     });
