@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { CatgaModule, type CatgaModuleOptions } from '@catga/core';
-import { CatgaHealthModule, CatgaLoggingModule, CatgaMetricsModule } from '@catga/observability';
+import { CatgaHealthModule, CatgaLoggingModule, CatgaMetricsModule, CatgaTracingModule } from '@catga/observability';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CatgaErrorFilter } from './catga-error.filter.js';
 import { SampleStateModule } from './sample-state.module.js';
+import { startTelemetry } from './telemetry.js';
 
 export interface ServiceHostOptions {
   /** Default `CATGA_SERVICE_NAME`, else this. */
@@ -18,11 +19,18 @@ export interface ServiceHostOptions {
   host?: string;
 }
 
-/** Builds the Nest HTTP application of a sample service (not listening yet). */
+/**
+ * Builds the Nest HTTP application of a sample service (not listening yet). With
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` set it starts the OpenTelemetry SDK first and traces every
+ * send, publish, handling and saga step.
+ */
 export async function createServiceApp(options: ServiceHostOptions): Promise<INestApplication> {
+  const serviceName = process.env.CATGA_SERVICE_NAME ?? options.serviceName;
+  const telemetry = await startTelemetry(serviceName);
   @Module({
     imports: [
-      CatgaModule.forRoot({ serviceName: process.env.CATGA_SERVICE_NAME ?? options.serviceName, ...options.catga }),
+      CatgaModule.forRoot({ serviceName, ...options.catga }),
+      ...(telemetry ? [CatgaTracingModule.forRoot()] : []),
       CatgaLoggingModule.forRoot(),
       CatgaMetricsModule.forRoot(),
       CatgaHealthModule.forRoot(),
@@ -30,6 +38,8 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
       ...(options.imports ?? []),
     ],
     controllers: options.controllers ?? [],
+    // Exports the spans still buffered when the application shuts down.
+    providers: telemetry ? [{ provide: 'catga.telemetry', useValue: { onApplicationShutdown: () => telemetry.shutdown().catch(() => undefined) } }] : [],
   })
   class ServiceHostModule {}
 
@@ -50,3 +60,4 @@ export async function runService(options: ServiceHostOptions): Promise<INestAppl
   new Logger(options.serviceName).log(`listening on ${await app.getUrl()}`);
   return app;
 }
+
