@@ -15,3 +15,17 @@ export function checkMinimalTarget(rows: readonly ReportRow[]): TargetCheck[] {
     .filter((r) => r.scenario.startsWith('catga-minimal'))
     .map((r) => ({ scenario: r.scenario, mode: r.mode, ratio: r.ratioToBaseline, met: r.ratioToBaseline <= MINIMAL_PIPELINE_LIMIT }));
 }
+
+/** Tracing and metrics on may cost at most 1.5x the minimal pipeline's time per op. */
+export const OBSERVED_PIPELINE_LIMIT = 1.5;
+
+export function checkObservedTarget(rows: readonly ReportRow[]): TargetCheck[] {
+  return rows
+    .filter((r) => r.scenario === 'catga-observed-send')
+    .flatMap((r) => {
+      const minimal = rows.find((m) => m.scenario === 'catga-minimal-send' && m.mode === r.mode);
+      if (!minimal) return [];
+      const ratio = r.usPerOp / minimal.usPerOp;
+      return [{ scenario: r.scenario, mode: r.mode, ratio, met: ratio <= OBSERVED_PIPELINE_LIMIT }];
+    });
+}

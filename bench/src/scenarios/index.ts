@@ -33,6 +33,11 @@ export const SCENARIOS: readonly Scenario[] = [
     boot: async () => (await import('./catga-minimal-bus.scenario.js')).bootCatgaMinimalBus(),
   },
   {
+    name: 'catga-observed-send',
+    label: 'Catga minimal + tracing (SDK, no exporter) + metrics',
+    boot: async () => (await import('./catga-observed-send.scenario.js')).bootCatgaObservedSend(),
+  },
+  {
     name: 'catga-default-send',
     label: 'Catga default, CatgaMediator.send',
     boot: async () => (await import('./catga-default-send.scenario.js')).bootCatgaDefaultSend(),

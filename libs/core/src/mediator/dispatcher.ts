@@ -51,14 +51,10 @@ export class Dispatcher {
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
     const envelope = createEnvelope(message, type, kind, options, currentMessageContext());
-    if (this.signals?.wrapsOperations) {
-      return this.signals.run({ name: 'send', envelope }, () => this.deliver(envelope, local, options));
-    }
-    return this.deliver(envelope, local, options);
-  }
-
-  private deliver(envelope: Envelope, local: LocalHandler | undefined, options: SendOptions | undefined): Promise<unknown> {
     if (local && this.settings.preferLocal) return this.handle(envelope, local);
+    if (this.signals?.wrapsOperations) {
+      return this.signals.run({ name: 'send', envelope }, () => this.sendRemote(envelope, options?.timeoutMs));
+    }
     return this.sendRemote(envelope, options?.timeoutMs);
   }
 

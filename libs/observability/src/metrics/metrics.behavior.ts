@@ -6,25 +6,32 @@ import { CatgaMetrics } from './catga.metrics.js';
 export class MetricsBehavior implements PipelineBehavior {
   constructor(private readonly metrics: CatgaMetrics) {}
 
-  async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
-    const { type, kind } = context.envelope;
+  handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
     const started = performance.now();
-    let outcome = 'success';
-    try {
-      const result = await next();
-      if (wasReplayed(context)) outcome = 'replay';
-      else if (kind === 'event') this.metrics.eventsHandled.inc({ type });
-      return result;
-    } catch (error) {
-      outcome = wasReplayed(context) ? 'replay' : 'error';
-      this.metrics.failed.inc({ type, kind, code: toCatgaError(error).code });
-      throw error;
-    } finally {
-      this.metrics.requests.inc({ type, kind, outcome });
-      this.metrics.duration.observe({ type, kind, outcome }, (performance.now() - started) / 1000);
-      const retries = retryAttemptOf(context);
-      if (retries > 0) this.metrics.retries.inc({ type }, retries);
-      if (outcome === 'replay') this.metrics.replays.inc({ type });
-    }
+    return next().then(
+      (result) => {
+        const replayed = wasReplayed(context);
+        if (!replayed && context.envelope.kind === 'event') this.metrics.eventsHandled.inc({ type: context.envelope.type });
+        this.record(context, replayed ? 'replay' : 'success', started);
+        return result;
+      },
+      (error: unknown) => {
+        const { type, kind } = context.envelope;
+        const replayed = wasReplayed(context);
+        this.metrics.failed.inc({ type, kind, code: toCatgaError(error).code });
+        this.record(context, replayed ? 'replay' : 'error', started);
+        throw error;
+      },
+    );
+  }
+
+  private record(context: MessageContext, outcome: 'success' | 'error' | 'replay', started: number): void {
+    const { type, kind } = context.envelope;
+    const labels = { type, kind, outcome };
+    this.metrics.requests.inc(labels);
+    this.metrics.duration.observe(labels, (performance.now() - started) / 1000);
+    const retries = retryAttemptOf(context);
+    if (retries > 0) this.metrics.retries.inc({ type }, retries);
+    if (outcome === 'replay') this.metrics.replays.inc({ type });
   }
 }

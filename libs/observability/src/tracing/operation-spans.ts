@@ -4,9 +4,10 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes,
 import { CATGA_TRACING_SERVICE, type TracingService } from './tracing.tokens.js';
 
 /** The attributes every Catga span of a message carries. */
-export function messageAttributes(envelope: Envelope, service: TracingService): Attributes {
+export function messageAttributes(envelope: Envelope, service: TracingService, operation: string): Attributes {
   return {
     'messaging.system': 'catga',
+    'messaging.operation': operation,
     'catga.message.type': envelope.type,
     'catga.message.kind': envelope.kind,
     'catga.message.id': envelope.id,
@@ -16,24 +17,18 @@ export function messageAttributes(envelope: Envelope, service: TracingService): 
   };
 }
 
-/** Ends `span` with the outcome of `work`, recording a failure with its Catga error code. */
-export async function endWithOutcome<T>(span: Span, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const e = toCatgaError(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: `${e.code}: ${e.message}` });
-    span.setAttribute('catga.error.code', e.code);
-    throw error;
-  } finally {
-    span.end();
-  }
+/** Records a failure on `span` with its Catga error code. */
+export function failSpan(span: Span, error: unknown): void {
+  const e = toCatgaError(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `${e.code}: ${e.message}` });
+  span.setAttribute('catga.error.code', e.code);
 }
 
 /**
  * A span for each send, publish, retry attempt, saga step and compensation. A send or publish
  * span is a child of the context the message was created in, and the message then carries the
- * span's own context, so the handling on the other side is its child.
+ * span's own context, so the handling on the other side is its child. A send handled in this
+ * process has no span of its own: its handling span is the child of the caller's.
  */
 @Injectable()
 export class OperationSpans implements OnModuleInit, OnModuleDestroy {
@@ -60,19 +55,19 @@ export class OperationSpans implements OnModuleInit, OnModuleDestroy {
         const { envelope } = operation;
         const parent = propagation.extract(context.active(), envelope.headers);
         const kind = operation.name === 'send' ? SpanKind.CLIENT : SpanKind.PRODUCER;
-        const attributes = { ...messageAttributes(envelope, this.service), 'messaging.operation': operation.name };
-        return this.run(`${operation.name} ${envelope.type}`, kind, attributes, parent, () => {
-          propagation.inject(context.active(), envelope.headers);
+        return this.run(`${operation.name} ${envelope.type}`, kind, parent, () => messageAttributes(envelope, this.service, operation.name), (active) => {
+          propagation.inject(active, envelope.headers);
           return work();
         });
       }
       case 'retry': {
-        const attributes = { ...messageAttributes(operation.envelope, this.service), 'catga.retry.attempt': operation.attempt };
-        return this.run(`retry ${operation.envelope.type} #${operation.attempt}`, SpanKind.INTERNAL, attributes, context.active(), work);
+        const { envelope, attempt } = operation;
+        const attributes = () => ({ ...messageAttributes(envelope, this.service, 'process'), 'catga.retry.attempt': attempt });
+        return this.run(`retry ${envelope.type} #${attempt}`, SpanKind.INTERNAL, context.active(), attributes, work);
       }
       case 'saga.step':
       case 'saga.compensation': {
-        const attributes: Attributes = {
+        const attributes = (): Attributes => ({
           'catga.saga.name': operation.sagaName,
           'catga.saga.id': operation.sagaId,
           'catga.saga.step': operation.step,
@@ -80,13 +75,27 @@ export class OperationSpans implements OnModuleInit, OnModuleDestroy {
           'catga.correlation.id': operation.sagaId,
           'catga.service': this.service.serviceName,
           'catga.instance': this.service.instanceId,
-        };
-        return this.run(`${operation.name} ${operation.sagaName}/${operation.step}`, SpanKind.INTERNAL, attributes, context.active(), work);
+        });
+        return this.run(`${operation.name} ${operation.sagaName}/${operation.step}`, SpanKind.INTERNAL, context.active(), attributes, work);
       }
     }
   }
 
-  private run<T>(name: string, kind: SpanKind, attributes: Attributes, parent: Context, work: () => Promise<T>): Promise<T> {
-    return this.tracer.startActiveSpan(name, { kind, attributes }, parent, (span) => endWithOutcome(span, work));
+  private run<T>(name: string, kind: SpanKind, parent: Context, attributes: () => Attributes, work: (active: Context) => Promise<T>): Promise<T> {
+    const span = this.tracer.startSpan(name, { kind }, parent);
+    if (!span.isRecording()) return work(parent);
+    span.setAttributes(attributes());
+    const active = trace.setSpan(parent, span);
+    return context.with(active, work, undefined, active).then(
+      (result) => {
+        span.end();
+        return result;
+      },
+      (error: unknown) => {
+        failSpan(span, error);
+        span.end();
+        throw error;
+      },
+    );
   }
 }

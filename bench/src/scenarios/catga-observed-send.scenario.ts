@@ -1,0 +1,36 @@
+import { CatgaModule, CatgaMediator } from '@catga/core';
+import { CatgaMetricsModule, CatgaTracingModule } from '@catga/observability';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { Module } from '@nestjs/common';
+import { Add, AddHandler } from './add.command.js';
+import { stampAddMessageType } from './add.message-type.js';
+import { createBenchApp } from './bench-app.js';
+import type { BenchTarget } from './bench-target.js';
+
+/**
+ * The minimal pipeline with tracing and metrics on: the OpenTelemetry SDK registered (every span
+ * sampled and recorded, no exporter) and the Prometheus metrics collected.
+ */
+export async function bootCatgaObservedSend(): Promise<BenchTarget> {
+  const tracing = new NodeTracerProvider();
+  tracing.register();
+  stampAddMessageType();
+  @Module({
+    imports: [
+      CatgaModule.forRoot({ pipeline: 'minimal' }),
+      CatgaTracingModule.forRoot(),
+      CatgaMetricsModule.forRoot({ controller: false, processMetrics: false }),
+    ],
+    providers: [AddHandler],
+  })
+  class ObservedBenchModule {}
+  const app = await createBenchApp(ObservedBenchModule);
+  const mediator = app.get(CatgaMediator);
+  return {
+    op: (i) => mediator.send(new Add(i, 1)),
+    close: async () => {
+      await app.close();
+      await tracing.shutdown();
+    },
+  };
+}
