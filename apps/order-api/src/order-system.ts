@@ -4,6 +4,7 @@ import { OrderServiceModule } from '@catga/order-service';
 import { PaymentServiceModule } from '@catga/payment-service';
 import { createServiceApp, type ServiceHostOptions } from '@catga/sample-host';
 import type { INestApplication, Type } from '@nestjs/common';
+import { ClusterController } from './controllers/cluster.controller.js';
 import { LookupsController } from './controllers/lookups.controller.js';
 import { OrdersController } from './controllers/orders.controller.js';
 
@@ -24,7 +25,7 @@ export interface OrderApiOptions {
 export function orderApiHostOptions(options: OrderApiOptions): ServiceHostOptions {
   return {
     serviceName: 'order-api',
-    controllers: [OrdersController, LookupsController],
+    controllers: [OrdersController, LookupsController, ClusterController],
     imports: options.embedded ? EMBEDDED_SERVICES : [],
     catga: options.catga,
   };

@@ -66,6 +66,7 @@ export type {
   SubscriptionMode,
   Transport,
   TransportSignals,
+  PresenceChannel,
   TransportSubscription,
 } from './transport/transport.interface.js';
 export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory.transport.js';
@@ -102,3 +103,6 @@ export { CatgaLifecycle } from './module/catga-lifecycle.js';
 export { reportsHealth, type HealthReport, type HealthReporting } from './transport/health-report.js';
 export { CatgaSignals, type CatgaSignalMap, type CircuitStateName, type Operation, type OperationWrapper } from './module/catga-signals.js';
 export { addEnvelopeEnricher, type EnvelopeEnricher } from './envelope/envelope-enrichers.js';
+
+export { CatgaCluster } from './cluster/catga-cluster.js';
+export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';

@@ -15,6 +15,7 @@ import {
   type EventHandler,
   type HealthReport,
   type HealthReporting,
+  type PresenceChannel,
   type Reply,
   type RequestHandler,
   type RequestOptions,
@@ -83,6 +84,23 @@ export class NatsTransport implements Transport, HealthReporting {
       return { up: false, details: { connected: false, server: nc.getServer(), error: (error as Error).message } };
     }
   }
+
+  readonly presence: PresenceChannel = {
+    announce: async (body) => {
+      const nc = await this.ready();
+      nc.publish(this.subjects.presence(), body);
+    },
+    listen: async (handler) => {
+      const nc = await this.ready();
+      const sub = nc.subscribe(this.subjects.presence(), {
+        callback: (error, msg) => {
+          if (!error) handler(msg.data);
+        },
+      });
+      await nc.flush();
+      return this.own(sub);
+    },
+  };
 
   observe(signals: TransportSignals): void {
     this.signals = signals;

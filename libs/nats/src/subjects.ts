@@ -3,6 +3,7 @@
  *   requests     <prefix>.req.<type>          queue group <service>
  *   events       <prefix>.evt.<type>          stream <PREFIX>_EVENTS
  *   dead letters <prefix>.dlq.<type>          stream <PREFIX>_DLQ
+ *   presence     <prefix>.presence             core NATS, every instance
  *   consumers    <group>__<type>, with every character outside [A-Za-z0-9_-] turned into `_`
  */
 export class Subjects {
@@ -30,6 +31,10 @@ export class Subjects {
 
   allDeadLetters(): string {
     return `${this.prefix}.dlq.>`;
+  }
+
+  presence(): string {
+    return `${this.prefix}.presence`;
   }
 
   eventStream(): string {

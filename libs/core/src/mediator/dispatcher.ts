@@ -30,6 +30,8 @@ function terminal(handler: LocalHandler) {
 /** Routes messages to local handlers through the pipeline, or to other instances through the transport. */
 export class Dispatcher {
   private inFlight = 0;
+  private handled = 0;
+  private failed = 0;
   private idle: Array<() => void> = [];
   private acceptingInbound = true;
   private readonly terminals = new WeakMap<LocalHandler, (context: MessageContext) => Promise<unknown>>();
@@ -104,17 +106,29 @@ export class Dispatcher {
   }
 
   private readonly settleFulfilled = (result: unknown): unknown => {
+    this.handled++;
     this.settle();
     return result;
   };
 
   private readonly settleRejected = (error: unknown): never => {
+    this.failed++;
     this.settle();
     throw error;
   };
 
   get inFlightCount(): number {
     return this.inFlight;
+  }
+
+  /** Handlings that succeeded since start. */
+  get handledCount(): number {
+    return this.handled;
+  }
+
+  /** Handlings that failed since start. */
+  get failedCount(): number {
+    return this.failed;
   }
 
   /** Refuses new inbound messages; local sends (from requests already in hand) still run. */

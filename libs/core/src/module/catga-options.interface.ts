@@ -1,3 +1,4 @@
+import type { ClusterOptions } from '../cluster/cluster-member.js';
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
 import type { OutboxPublisherOptions } from '../outbox/outbox.publisher.js';
 import type { SagaOptions } from '../saga/saga-options.interface.js';
@@ -61,6 +62,8 @@ export interface CatgaModuleOptions {
   shutdownTimeoutMs?: number;
   outbox?: OutboxPublisherOptions;
   saga?: SagaOptions;
+  /** Membership: each instance announces itself on the transport's presence channel. `false` turns it off. */
+  cluster?: ClusterOptions | false;
 }
 
 export interface CatgaOptionsFactory {

@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
+import { CatgaCluster } from '../cluster/catga-cluster.js';
 import { CatgaLifecycle } from './catga-lifecycle.js';
 import { CatgaSignals } from './catga-signals.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
@@ -27,6 +28,7 @@ import {
 
 const EXPORTS = [
   CatgaMediator,
+  CatgaCluster,
   CatgaSignals,
   CatgaLifecycle,
   SagaOrchestrator,
@@ -70,7 +72,7 @@ export class CatgaModule {
       module: CatgaModule,
       global: true,
       imports: [...imports, DiscoveryModule, CqrsModule.forRoot()],
-      providers: [...optionsProviders, ...createCatgaProviders(), ...behaviors, CqrsBridge, CatgaMediator, CatgaBootstrapper, SagaOrchestrator, CatgaLifecycle],
+      providers: [...optionsProviders, ...createCatgaProviders(), ...behaviors, CqrsBridge, CatgaMediator, CatgaBootstrapper, SagaOrchestrator, CatgaLifecycle, CatgaCluster],
       exports: [...EXPORTS, CqrsModule],
     };
   }

@@ -25,6 +25,7 @@ export class InMemoryBroker<RequestH = unknown, EventH = unknown> {
   readonly broadcast = new Map<string, Set<GroupMember<EventH>>>();
   readonly deadLetterListeners = new Set<(dl: DeadLetter) => void>();
   readonly deadLetters: DeadLetter[] = [];
+  readonly presenceListeners = new Set<(body: Uint8Array) => void>();
 
   deadLetter(deadLetter: DeadLetter): void {
     this.deadLetters.push(deadLetter);

@@ -4,6 +4,7 @@ import { serializeError } from '../errors/error.serializer.js';
 import { InMemoryBroker, type EventGroup, type GroupMember } from './in-memory.broker.js';
 import type {
   DeadLetter,
+  PresenceChannel,
   TransportSignals,
   EventHandler,
   Reply,
@@ -125,6 +126,18 @@ export class InMemoryTransport implements Transport {
     this.broker.deadLetterListeners.add(listener);
     return this.track(() => this.broker.deadLetterListeners.delete(listener));
   }
+
+  readonly presence: PresenceChannel = {
+    announce: async (body) => {
+      this.assertOpen();
+      for (const listener of this.broker.presenceListeners) schedule(0, () => listener(body));
+    },
+    listen: async (handler) => {
+      this.assertOpen();
+      this.broker.presenceListeners.add(handler);
+      return this.track(() => this.broker.presenceListeners.delete(handler));
+    },
+  };
 
   observe(signals: TransportSignals): void {
     this.signals = signals;

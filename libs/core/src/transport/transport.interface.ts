@@ -46,6 +46,12 @@ export interface TransportSubscription {
   unsubscribe(): Promise<void>;
 }
 
+/** A fire-and-forget channel every instance on the transport hears; nothing is stored or redelivered. */
+export interface PresenceChannel {
+  announce(body: Uint8Array): Promise<void>;
+  listen(handler: (body: Uint8Array) => void): Promise<TransportSubscription>;
+}
+
 /** Where a transport reports what happens below the pipeline: dead letters and connection changes. */
 export type TransportSignals = Pick<CatgaSignals, 'emit'>;
 
@@ -55,6 +61,8 @@ export type TransportSignals = Pick<CatgaSignals, 'emit'>;
  */
 export interface Transport {
   readonly name: string;
+  /** Where instances announce themselves to each other (cluster membership); absent: none. */
+  readonly presence?: PresenceChannel;
   /** Called once before `start` with where to report dead letters and connection changes. */
   observe?(signals: TransportSignals): void;
   start(): Promise<void>;

@@ -1,0 +1,165 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Dispatcher } from '../mediator/dispatcher.js';
+import { CatgaLifecycle } from '../module/catga-lifecycle.js';
+import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
+import type { CatgaSettings } from '../module/catga-settings.js';
+import { CatgaSignals } from '../module/catga-signals.js';
+import { CATGA_DISPATCHER, CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_TRANSPORT } from '../module/catga.tokens.js';
+import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
+import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
+import type { ClusterEvent, ClusterEventKind, ClusterMember, InstanceAnnouncement } from './cluster-member.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const GONE_KEPT_MS = 120_000;
+
+/**
+ * Cluster membership without a master: every instance announces itself on the transport's
+ * presence channel each heartbeat (state, load, connection) and keeps a view of all the others,
+ * with the changes it noticed (joined, draining, left, heartbeats stopped, reconnected).
+ */
+@Injectable()
+export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger('CatgaCluster');
+  private readonly members = new Map<string, ClusterMember>();
+  private readonly recent: ClusterEvent[] = [];
+  private readonly startedAt = Date.now();
+  private readonly heartbeatMs: number;
+  private readonly suspectAfterMs: number;
+  private readonly eventLimit: number;
+  private readonly enabled: boolean;
+  private timer: NodeJS.Timeout | undefined;
+  private subscription: TransportSubscription | undefined;
+  private connected = true;
+  private reconnects = 0;
+  private stopSignals: (() => void) | undefined;
+
+  constructor(
+    @Inject(CATGA_MODULE_OPTIONS) options: CatgaModuleOptions,
+    @Inject(CATGA_SETTINGS) private readonly settings: CatgaSettings,
+    @Inject(CATGA_TRANSPORT) private readonly transport: Transport,
+    @Inject(CATGA_DISPATCHER) private readonly dispatcher: Dispatcher,
+    private readonly lifecycle: CatgaLifecycle,
+    private readonly sagas: SagaOrchestrator,
+    signals: CatgaSignals,
+  ) {
+    const o = options.cluster === false ? {} : (options.cluster ?? {});
+    this.enabled = options.cluster !== false && transport.presence !== undefined;
+    this.heartbeatMs = o.heartbeatMs ?? 2_000;
+    this.suspectAfterMs = this.heartbeatMs * (o.suspectAfterBeats ?? 3);
+    this.eventLimit = o.eventLimit ?? 200;
+    this.stopSignals = signals.on('connection', ({ connected, reconnected, server }) => {
+      this.connected = connected;
+      if (reconnected) this.reconnects++;
+      if (this.enabled && (reconnected || !connected)) {
+        this.note(connected ? 'reconnected' : 'disconnected', this.settings.serviceName, this.settings.instanceId, server);
+      }
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.members.set(this.settings.instanceId, { ...this.announcement('ready'), status: 'ready', lastSeen: Date.now(), self: true });
+    if (!this.enabled) return;
+    this.subscription = await this.transport.presence!.listen((body) => this.receive(body));
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.enabled) await this.send('left');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.stopSignals?.();
+    await this.subscription?.unsubscribe().catch(() => undefined);
+  }
+
+  /** Every instance this one knows of, itself included, by service then instance. */
+  view(): ClusterMember[] {
+    this.sweep(Date.now());
+    const self = this.members.get(this.settings.instanceId)!;
+    Object.assign(self, this.announcement(this.lifecycle.draining ? 'draining' : 'ready'), { lastSeen: Date.now() });
+    self.status = self.state === 'draining' ? 'draining' : 'ready';
+    return [...this.members.values()].sort((a, b) => a.service.localeCompare(b.service) || a.instance.localeCompare(b.instance));
+  }
+
+  /** The changes noticed, newest first. */
+  events(limit = this.eventLimit): ClusterEvent[] {
+    return this.recent.slice(-limit).reverse();
+  }
+
+  private async beat(): Promise<void> {
+    this.sweep(Date.now());
+    await this.send(this.lifecycle.draining ? 'draining' : 'ready');
+  }
+
+  private async send(state: InstanceAnnouncement['state']): Promise<void> {
+    try {
+      await this.transport.presence!.announce(encoder.encode(JSON.stringify(this.announcement(state))));
+    } catch (error) {
+      this.logger.debug?.(`Presence announcement failed: ${String(error)}`);
+    }
+  }
+
+  private announcement(state: InstanceAnnouncement['state']): InstanceAnnouncement {
+    return {
+      service: this.settings.serviceName,
+      instance: this.settings.instanceId,
+      state,
+      startedAt: this.startedAt,
+      at: Date.now(),
+      handled: this.dispatcher.handledCount,
+      failed: this.dispatcher.failedCount,
+      inFlight: this.dispatcher.inFlightCount,
+      sagasActive: this.sagas.activeCount,
+      transport: this.transport.name,
+      connected: this.connected,
+      reconnects: this.reconnects,
+    };
+  }
+
+  private receive(body: Uint8Array): void {
+    let a: InstanceAnnouncement;
+    try {
+      a = JSON.parse(decoder.decode(body)) as InstanceAnnouncement;
+      if (typeof a.instance !== 'string' || typeof a.service !== 'string') return;
+    } catch {
+      return;
+    }
+    if (a.instance === this.settings.instanceId) return;
+    const known = this.members.get(a.instance);
+    const status: ClusterMember['status'] = a.state === 'left' ? 'gone' : a.state;
+    if (!known || (known.status === 'gone' && status !== 'gone')) this.note(known ? 'back' : 'joined', a.service, a.instance);
+    else if (known.status === 'suspect' && status !== 'gone') this.note('back', a.service, a.instance);
+    if (a.state === 'draining' && known?.state !== 'draining') this.note('draining', a.service, a.instance);
+    if (a.state === 'left' && known?.status !== 'gone') this.note('left', a.service, a.instance);
+    if (known && a.reconnects > known.reconnects) this.note('reconnected', a.service, a.instance, `${a.transport} reconnect #${a.reconnects}`);
+    if (known && !a.connected && known.connected) this.note('disconnected', a.service, a.instance, a.transport);
+    this.members.set(a.instance, { ...a, status, lastSeen: Date.now(), self: false });
+  }
+
+  private sweep(now: number): void {
+    for (const [id, m] of this.members) {
+      if (m.self) continue;
+      const silent = now - m.lastSeen;
+      if (m.status === 'gone') {
+        if (silent > GONE_KEPT_MS) this.members.delete(id);
+      } else if (silent > this.suspectAfterMs * 2) {
+        m.status = 'gone';
+        this.note('lost', m.service, m.instance, `no heartbeat for ${Math.round(silent / 1000)} s`);
+      } else if (silent > this.suspectAfterMs && m.status !== 'suspect') {
+        m.status = 'suspect';
+        this.note('suspect', m.service, m.instance, `no heartbeat for ${Math.round(silent / 1000)} s`);
+      }
+    }
+  }
+
+  private note(kind: ClusterEventKind, service: string, instance: string, detail?: string): void {
+    this.recent.push({ at: Date.now(), kind, service, instance, ...(detail ? { detail } : {}) });
+    if (this.recent.length > this.eventLimit) this.recent.splice(0, this.recent.length - this.eventLimit);
+  }
+}

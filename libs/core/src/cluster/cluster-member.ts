@@ -1,0 +1,46 @@
+/** What an instance announces about itself on the presence channel, every heartbeat. */
+export interface InstanceAnnouncement {
+  service: string;
+  instance: string;
+  /** `left` is the last word of an instance shutting down. */
+  state: 'ready' | 'draining' | 'left';
+  startedAt: number;
+  /** When the instance sent this (its clock). */
+  at: number;
+  /** Handlings finished since start: succeeded and failed. */
+  handled: number;
+  failed: number;
+  inFlight: number;
+  sagasActive: number;
+  transport: string;
+  connected: boolean;
+  reconnects: number;
+}
+
+/** An instance as this one sees it: `suspect` when its heartbeats stopped, `gone` after it left or was lost. */
+export interface ClusterMember extends InstanceAnnouncement {
+  status: 'ready' | 'draining' | 'suspect' | 'gone';
+  /** When this instance last heard from it (this instance's clock). */
+  lastSeen: number;
+  self: boolean;
+}
+
+export type ClusterEventKind = 'joined' | 'draining' | 'left' | 'suspect' | 'lost' | 'back' | 'disconnected' | 'reconnected';
+
+/** A change in the cluster this instance noticed. */
+export interface ClusterEvent {
+  at: number;
+  kind: ClusterEventKind;
+  service: string;
+  instance: string;
+  detail?: string;
+}
+
+export interface ClusterOptions {
+  /** How often each instance announces itself, in ms. Default 2000. */
+  heartbeatMs?: number;
+  /** Heartbeats missed before an instance is `suspect`. Default 3; lost (gone) after twice that. */
+  suspectAfterBeats?: number;
+  /** Recent events kept. Default 200. */
+  eventLimit?: number;
+}

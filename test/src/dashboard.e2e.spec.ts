@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { uniqueSuffix } from '@catga/core/conformance';
+import { startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
+import { chromium, type Browser } from 'playwright-core';
+import { http } from './http.js';
+import { startService, type ServiceProcess } from './service-process.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
+
+describe('the cluster dashboard served by order-api, in headless Chromium', () => {
+  let nats: NatsServerHandle;
+  let redis: RedisServerHandle;
+  let browser: Browser;
+  const services: ServiceProcess[] = [];
+
+  before(async () => {
+    [nats, redis] = await Promise.all([startNatsServer(), startRedisServer()]);
+    const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redis.url, CATGA_REDIS_PREFIX: `dash${uniqueSuffix()}` };
+    const replicas: Array<[string, string]> = [
+      ['order-service', 'order-service-1'],
+      ['order-service', 'order-service-2'],
+      ['payment-service', 'payment-service-1'],
+      ['inventory-service', 'inventory-service-1'],
+      ['notification-service', 'notification-service-1'],
+      ['order-api', 'order-api-1'],
+    ];
+    for (const [app, id] of replicas) services.push(await startService(app, { ...env, CATGA_SERVICE_NAME: app }, id));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await Promise.all(services.map((s) => s.kill('SIGTERM')));
+    await Promise.all([nats?.stop(), redis?.stop()]);
+  });
+
+  it('shows every instance with its load, the sagas by status, and a killed replica going from ready to lost', async (t) => {
+    const api = services.find((s) => s.name === 'order-api-1')!;
+    const orders = 12;
+    for (let i = 0; i < orders; i++) {
+      const res = await http<{ status: string }>(api.url, 'POST', '/api/orders', { customerId: `c${i}`, items: [{ productId: 'dash', quantity: 1, price: 2 }] });
+      assert.equal(res.status, 201);
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
+    await page.goto(`${api.url}/dashboard`);
+
+    const row = (instance: string) => page.locator(`#instances tr[data-instance="${instance}"]`);
+    for (const s of services) await row(s.name).waitFor({ timeout: 15_000 });
+    await page.locator('#instances tr[data-status="ready"]').nth(5).waitFor({ timeout: 15_000 });
+    const completed = Number(await page.locator('[data-saga-status="Completed"] b').textContent());
+    assert.equal(completed, orders, 'the saga store counts every order Completed');
+    const handledByOrderService = await Promise.all(
+      ['order-service-1', 'order-service-2'].map(async (id) => Number(await row(id).locator('td').nth(3).textContent())),
+    );
+    assert.ok(handledByOrderService.reduce((a, b) => a + b, 0) >= orders, `order-service replicas handled the orders: ${handledByOrderService.join(', ')}`);
+
+    await services.find((s) => s.name === 'order-service-2')!.kill('SIGKILL');
+    await page.locator('#instances tr[data-instance="order-service-2"][data-status="gone"]').waitFor({ timeout: 30_000 });
+    const kinds = await page.locator('#events li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-kind')} ${li.textContent ?? ''}`));
+    assert.ok(kinds.some((k) => k.startsWith('suspect') && k.includes('order-service-2')), kinds.join('\n'));
+    assert.ok(kinds.some((k) => k.startsWith('lost') && k.includes('order-service-2')), kinds.join('\n'));
+    assert.equal(await row('order-service-1').getAttribute('data-status'), 'ready');
+
+    await mkdir(RESULTS, { recursive: true });
+    const shot = `${RESULTS}dashboard.png`;
+    await page.screenshot({ path: shot, fullPage: true });
+    t.diagnostic(`screenshot: ${shot}`);
+  });
+});
