@@ -1,6 +1,6 @@
-export type Section = 'in-process' | 'distributed' | 'sagas';
+export type Section = 'in-process' | 'distributed' | 'sagas' | 'scaling';
 
-const SECTIONS: readonly Section[] = ['in-process', 'distributed', 'sagas'];
+const SECTIONS: readonly Section[] = ['in-process', 'distributed', 'sagas', 'scaling'];
 
 export interface CliOptions {
   readonly quick: boolean;

@@ -2,11 +2,12 @@
 // section (server and client processes against a private nats-server), printing a table for each
 // and writing bench-results/core.json and bench-results/distributed.json.
 // and the saga section (the sample services as processes on NATS and Redis).
-// Usage: node bench/dist/index.js [--quick] [--only=in-process|distributed|sagas]
+// Usage: node bench/dist/index.js [--quick] [--only=in-process|distributed|sagas|scaling]
 import { parseCliOptions } from './cli-options.js';
 import { runDistributedSection } from './distributed/distributed-section.js';
 import { runInProcessSection } from './in-process-section.js';
 import { runSagaSection } from './sagas/saga-section.js';
+import { runScalingSection } from './scaling/scaling-section.js';
 import { machineInfo } from './machine.js';
 
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   if (sections.includes('in-process')) await runInProcessSection(quick, machine);
   if (sections.includes('distributed')) await runDistributedSection(quick, machine);
   if (sections.includes('sagas')) await runSagaSection(quick, machine);
+  if (sections.includes('scaling')) await runScalingSection(quick, machine);
 }
 
 main().catch((error: unknown) => {

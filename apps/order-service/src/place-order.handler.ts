@@ -10,6 +10,7 @@ import {
 import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
 import { OrderFulfilmentSaga } from './order-fulfilment.saga.js';
 import { OrderRepository } from './order.repository.js';
+import { SimulatedIo } from './simulated-io.js';
 
 /**
  * Records the order and runs its fulfilment saga (the saga id is the order id, so placing the
@@ -21,9 +22,11 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
     private readonly orders: OrderRepository,
     private readonly sagas: SagaOrchestrator,
     private readonly events: EventBus,
+    private readonly io: SimulatedIo,
   ) {}
 
   async execute(command: PlaceOrder): Promise<PlaceOrderResult> {
+    await this.io.use();
     const now = new Date().toISOString();
     const order: Order = (await this.orders.get(command.orderId)) ?? {
       orderId: command.orderId,

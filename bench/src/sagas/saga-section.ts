@@ -1,21 +1,17 @@
 import 'reflect-metadata';
-import { CatgaMediator, CatgaModule, newMessageId } from '@catga/core';
+import { CatgaMediator, CatgaModule } from '@catga/core';
 import { natsTransport } from '@catga/nats';
-import { OrderItem, PlaceOrder } from '@catga/order-contracts';
 import { startNatsServer, startRedisServer } from '@catga/testing';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { percentile, sortedDurations } from '../distributed/percentile.js';
 import type { MachineInfo } from '../machine.js';
 import { writeResultsFile } from '../results-file.js';
+import { driveOrders } from './order-load.js';
 import { startSampleService, type RunningService } from './sample-services.js';
 
 const IN_FLIGHT = 50;
 const TARGET_PER_REPLICA = 1000;
-
-function item(productId: string): OrderItem {
-  return Object.assign(new OrderItem(), { productId, quantity: 1, price: 1 });
-}
 
 /**
  * The 3-step order saga end to end: order-service (orchestrator), payment-service and
@@ -37,25 +33,7 @@ export async function runSagaSection(quick: boolean, machine: MachineInfo): Prom
     const app = await NestFactory.createApplicationContext(SagaClientModule, { logger: ['error'] });
     await app.init();
     const mediator = app.get(CatgaMediator);
-    const products = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
-    const place = async (n: number) => {
-      const orderId = newMessageId();
-      const started = performance.now();
-      const result = await mediator.send(new PlaceOrder(orderId, `c-${n}`, [item(products[n % products.length]!)]));
-      if (result.status !== 'Completed') throw new Error(`saga ${orderId} ended ${result.status}`);
-      return performance.now() - started;
-    };
-    const drive = async (count: number) => {
-      const durations: number[] = [];
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (next < count) durations.push(await place(next++));
-        }),
-      );
-      return { seconds: (performance.now() - started) / 1000, durations };
-    };
+    const drive = (count: number) => driveOrders(mediator, count, IN_FLIGHT);
     await drive(quick ? 100 : 300);
     const total = quick ? 500 : 2_000;
     const { seconds, durations } = await drive(total);

@@ -9,11 +9,11 @@ export interface RunningService {
 }
 
 /** Starts a sample service (`apps/<app>/dist/main.js`) as its own process and waits until it listens. */
-export async function startSampleService(app: string, env: Record<string, string>): Promise<RunningService> {
+export async function startSampleService(app: string, env: Record<string, string>, instanceId = `${app}-bench`): Promise<RunningService> {
   const main = fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
   const port = await freePort();
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', CATGA_SERVICE_NAME: app, CATGA_INSTANCE_ID: `${app}-bench` },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', CATGA_SERVICE_NAME: app, CATGA_INSTANCE_ID: instanceId },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

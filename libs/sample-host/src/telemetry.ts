@@ -11,6 +11,9 @@ export interface Telemetry {
  */
 export async function startTelemetry(serviceName: string): Promise<Telemetry | undefined> {
   if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  // Traces only: metrics are Prometheus at /metrics, logs are JSON lines on stdout.
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   const sdk = new NodeSDK({

@@ -1,0 +1,34 @@
+import { newMessageId, type CatgaMediator } from '@catga/core';
+import { OrderItem, PlaceOrder } from '@catga/order-contracts';
+
+export interface OrderLoadResult {
+  seconds: number;
+  /** Time of each order from send to outcome, in ms. */
+  durations: number[];
+}
+
+const PRODUCTS = Array.from({ length: 100 }, (_, i) => `bench-${i}`);
+
+function item(productId: string): OrderItem {
+  return Object.assign(new OrderItem(), { productId, quantity: 1, price: 1 });
+}
+
+/** Places `count` orders over the mediator with `inFlight` at a time; every saga must complete. */
+export async function driveOrders(mediator: CatgaMediator, count: number, inFlight: number): Promise<OrderLoadResult> {
+  const durations: number[] = [];
+  let next = 0;
+  const place = async (n: number) => {
+    const orderId = newMessageId();
+    const started = performance.now();
+    const result = await mediator.send(new PlaceOrder(orderId, `c-${n}`, [item(PRODUCTS[n % PRODUCTS.length]!)]));
+    if (result.status !== 'Completed') throw new Error(`saga ${orderId} ended ${result.status}`);
+    return performance.now() - started;
+  };
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) durations.push(await place(next++));
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, durations };
+}
