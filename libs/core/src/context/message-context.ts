@@ -34,6 +34,11 @@ export class HandlingContext implements MessageContext {
     return (this.itemMap ??= new Map());
   }
 
+  /** Reads an item without making the map. */
+  peek(key: string | symbol): unknown {
+    return this.itemMap?.get(key);
+  }
+
   get signal(): AbortSignal {
     if (this.assignedSignal) return this.assignedSignal;
     if (!this.controller) {

@@ -27,9 +27,7 @@ export class MetricsBehavior implements PipelineBehavior {
 
   private record(context: MessageContext, outcome: 'success' | 'error' | 'replay', started: number): void {
     const { type, kind } = context.envelope;
-    const labels = { type, kind, outcome };
-    this.metrics.requests.inc(labels);
-    this.metrics.duration.observe(labels, (performance.now() - started) / 1000);
+    this.metrics.handlings.record(type, kind, outcome, (performance.now() - started) / 1000);
     const retries = retryAttemptOf(context);
     if (retries > 0) this.metrics.retries.inc({ type }, retries);
     if (outcome === 'replay') this.metrics.replays.inc({ type });

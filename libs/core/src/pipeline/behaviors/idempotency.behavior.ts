@@ -1,4 +1,4 @@
-import type { MessageContext } from '../../context/message-context.js';
+import { HandlingContext, type MessageContext } from '../../context/message-context.js';
 import { TimeoutError } from '../../errors/catga-errors.js';
 import { deserializeError, serializeError, toCatgaError } from '../../errors/error.serializer.js';
 import type { IdempotencyOutcome, IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
@@ -121,5 +121,5 @@ export function idempotencyKeyOf(context: MessageContext): string {
 
 /** Whether the current handling returned a stored outcome instead of running the handler. */
 export function wasReplayed(context: MessageContext): boolean {
-  return context.items.get(REPLAYED) === true;
+  return (context instanceof HandlingContext ? context.peek(REPLAYED) : context.items.get(REPLAYED)) === true;
 }

@@ -55,5 +55,6 @@ export class RetryBehavior implements PipelineBehavior {
 
 /** How many retries the current handling has made (0 on the first attempt). */
 export function retryAttemptOf(context: MessageContext): number {
-  return (context.items.get(RETRY_ATTEMPT) as number | undefined) ?? 0;
+  const attempt = context instanceof HandlingContext ? context.peek(RETRY_ATTEMPT) : context.items.get(RETRY_ATTEMPT);
+  return (attempt as number | undefined) ?? 0;
 }
