@@ -21,7 +21,7 @@ export const OBSERVED_PIPELINE_LIMIT = 1.5;
 
 export function checkObservedTarget(rows: readonly ReportRow[]): TargetCheck[] {
   return rows
-    .filter((r) => r.scenario === 'catga-observed-send')
+    .filter((r) => r.scenario.startsWith('catga-observed'))
     .flatMap((r) => {
       const minimal = rows.find((m) => m.scenario === 'catga-minimal-send' && m.mode === r.mode);
       if (!minimal) return [];

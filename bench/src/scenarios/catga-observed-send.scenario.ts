@@ -1,5 +1,6 @@
 import { CatgaModule, CatgaMediator } from '@catga/core';
 import { CatgaMetricsModule, CatgaTracingModule } from '@catga/observability';
+import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Module } from '@nestjs/common';
 import { Add, AddHandler } from './add.command.js';
@@ -8,11 +9,12 @@ import { createBenchApp } from './bench-app.js';
 import type { BenchTarget } from './bench-target.js';
 
 /**
- * The minimal pipeline with tracing and metrics on: the OpenTelemetry SDK registered (every span
- * sampled and recorded, no exporter) and the Prometheus metrics collected.
+ * The minimal pipeline with tracing and metrics on: the OpenTelemetry SDK registered (spans
+ * sampled at `sampleRatio`, recorded, no exporter) and the Prometheus metrics collected.
  */
-export async function bootCatgaObservedSend(): Promise<BenchTarget> {
-  const tracing = new NodeTracerProvider();
+export async function bootCatgaObservedSend(sampleRatio = 1): Promise<BenchTarget> {
+  const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) });
+  const tracing = new NodeTracerProvider({ sampler });
   tracing.register();
   stampAddMessageType();
   @Module({

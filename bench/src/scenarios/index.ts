@@ -38,6 +38,11 @@ export const SCENARIOS: readonly Scenario[] = [
     boot: async () => (await import('./catga-observed-send.scenario.js')).bootCatgaObservedSend(),
   },
   {
+    name: 'catga-observed-sampled-send',
+    label: 'Catga minimal + tracing (SDK, 10% sampled) + metrics',
+    boot: async () => (await import('./catga-observed-send.scenario.js')).bootCatgaObservedSend(0.1),
+  },
+  {
     name: 'catga-default-send',
     label: 'Catga default, CatgaMediator.send',
     boot: async () => (await import('./catga-default-send.scenario.js')).bootCatgaDefaultSend(),
