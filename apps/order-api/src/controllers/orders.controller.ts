@@ -1,8 +1,9 @@
-import { CatgaMediator, newMessageId } from '@catga/core';
+import { CatgaMediator } from '@catga/core';
 import { GetOrder, PlaceOrder, type Order, type PlaceOrderResult } from '@catga/order-contracts';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { CreateOrderDto } from '../dto/create-order.dto.js';
+import { orderIdFor } from './order-id.js';
 
 @Controller('api/orders')
 export class OrdersController {
@@ -11,11 +12,14 @@ export class OrdersController {
     private readonly queries: QueryBus,
   ) {}
 
-  /** Places an order. The same `Idempotency-Key` twice returns the first order and creates no other. */
+  /**
+   * Places an order. The same `Idempotency-Key` twice returns the first order and creates no
+   * other: the message id and the order id (the saga id) both come from the key.
+   */
   @Post()
   @HttpCode(201)
   create(@Body() body: CreateOrderDto, @Headers('idempotency-key') key?: string): Promise<PlaceOrderResult> {
-    const orderId = newMessageId();
+    const orderId = orderIdFor(key);
     return this.mediator.send(new PlaceOrder(orderId, body.customerId, body.items), {
       messageId: key ? `place-order:${key}` : orderId,
     });
