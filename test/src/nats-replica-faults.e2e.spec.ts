@@ -9,7 +9,7 @@ import { startNatsServer, startRedisServer, type NatsServerHandle, type RedisSer
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
-import { ApplyEffect, EFFECTS_KEY } from './fixtures/effect.contracts.js';
+import { ApplyEffect, DIRECT_EFFECTS_KEY, EFFECTS_KEY } from './fixtures/effect.contracts.js';
 import { startNodeProcess, type ServiceProcess } from './service-process.js';
 
 const REPLICA = fileURLToPath(new URL('./fixtures/effect-service.main.js', import.meta.url));
@@ -19,7 +19,10 @@ const IN_FLIGHT = 64;
 interface Run {
   failures: unknown[];
   handledBy: Map<string, number>;
+  /** Times each command's held effect (landing with its outcome) was applied. */
   effects: Map<string, number>;
+  /** Times each command's directly written effect was applied. */
+  direct: Map<string, number>;
   inFlightAtFault: number;
 }
 
@@ -48,9 +51,8 @@ async function drive(mediator: CatgaMediator, redis: Redis, prefix: string, faul
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   await faulted;
-  const raw = await redis.hgetall(EFFECTS_KEY(prefix));
-  const effects = new Map(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
-  return { failures, handledBy, effects, inFlightAtFault };
+  const counts = async (key: string) => new Map(Object.entries(await redis.hgetall(key)).map(([k, v]) => [k, Number(v)]));
+  return { failures, handledBy, effects: await counts(EFFECTS_KEY(prefix)), direct: await counts(DIRECT_EFFECTS_KEY(prefix)), inFlightAtFault };
 }
 
 describe('replicas dying under load', () => {
@@ -95,7 +97,7 @@ describe('replicas dying under load', () => {
     await Promise.all([nats?.stop(), redisServer?.stop()]);
   });
 
-  it('a replica killed with SIGKILL mid-run: every command completes for its caller and none is lost', async () => {
+  it('a replica killed with SIGKILL mid-run: every command completes for its caller, and a held effect is applied exactly once', async () => {
     const prefix = `kill${uniqueSuffix()}`;
     const [victim, ...others] = await startReplicas(prefix, 3);
     const started = Date.now();
@@ -107,13 +109,17 @@ describe('replicas dying under load', () => {
     const missing = Array.from({ length: TOTAL }, (_, n) => `${prefix}-${n}`).filter((id) => !run.effects.has(id));
     assert.deepEqual(missing, [], 'every command took effect');
     const twice = [...run.effects].filter(([, count]) => count > 1);
+    const directTwice = [...run.direct].filter(([, count]) => count > 1);
     console.log(
       `SIGKILL run: ${TOTAL} commands in ${seconds.toFixed(1)} s, ${run.inFlightAtFault} in flight at the kill, ` +
-        `effects applied twice: ${twice.length}, handled by ${JSON.stringify(Object.fromEntries(run.handledBy))}`,
+        `held effects applied twice: ${twice.length}, direct writes applied twice: ${directTwice.length}, ` +
+        `handled by ${JSON.stringify(Object.fromEntries(run.handledBy))}`,
     );
-    // A replica killed between applying an effect and recording its outcome leaves that command to
-    // be run again once its claim lapses: at most the commands it held can be applied twice.
-    assert.ok(twice.length <= run.inFlightAtFault, `${twice.length} applied twice`);
+    assert.deepEqual(twice, [], 'a held effect lands with the outcome: exactly once');
+    // A replica killed between a direct write and recording its outcome leaves that command to be
+    // run again once its claim lapses: at most the commands it held can be written twice.
+    assert.ok(directTwice.length <= run.inFlightAtFault, `${directTwice.length} written twice`);
+    assert.equal(run.direct.size, TOTAL);
     assert.ok(others.every((r) => (run.handledBy.get(r.name) ?? 0) > 0), 'the survivors took the load');
   });
 

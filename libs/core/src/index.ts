@@ -106,3 +106,4 @@ export { addEnvelopeEnricher, type EnvelopeEnricher } from './envelope/envelope-
 
 export { CatgaCluster } from './cluster/catga-cluster.js';
 export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';
+export { holdWrite, HeldWritesUnavailableError } from './context/held-writes.js';

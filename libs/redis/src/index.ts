@@ -7,3 +7,4 @@ export { RedisStreamsTransport } from './transport/redis-streams.transport.js';
 export type { RedisStreamsTransportOptions } from './transport/redis-streams-transport-options.interface.js';
 export { redisStreamsTransport } from './transport/redis-streams-transport.factory.js';
 export { RedisHealthIndicator } from './health/redis.health.js';
+export { holdRedisWrite, HeldRedisWrite } from './idempotency/held-redis-write.js';

@@ -10,6 +10,11 @@ export interface MessageContext {
   signal: AbortSignal;
   /** Events raised during this handling, released only when it succeeds. */
   pendingEvents: Envelope[] | undefined;
+  /**
+   * Store writes the handler asked to land together with the outcome (see `holdWrite`); set
+   * when the idempotency store can apply them atomically with the outcome record.
+   */
+  heldWrites: unknown[] | undefined;
   /** Free-form values behaviors share within one handling. */
   readonly items: Map<string | symbol, unknown>;
 }
@@ -20,6 +25,7 @@ export interface MessageContext {
  */
 export class HandlingContext implements MessageContext {
   pendingEvents: Envelope[] | undefined = undefined;
+  heldWrites: unknown[] | undefined = undefined;
   private itemMap: Map<string | symbol, unknown> | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   private abortedReason: unknown = undefined;

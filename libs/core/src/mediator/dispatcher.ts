@@ -23,6 +23,8 @@ function terminal(handler: LocalHandler) {
   return (context: MessageContext): Promise<unknown> => {
     // A fresh buffer per attempt, so a retried handler does not raise its events twice.
     if (context.envelope.kind !== 'query') context.pendingEvents = [];
+    // Likewise the writes an earlier attempt held.
+    if (context.heldWrites) context.heldWrites.length = 0;
     return handler.invoke(context.envelope.body);
   };
 }

@@ -1,6 +1,7 @@
 import type { ClaimResult, HealthReport, HealthReporting, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
+import { HeldRedisWrite } from './held-redis-write.js';
 
 export interface RedisIdempotencyStoreOptions {
   /** First part of every key. Default `catga`. */
@@ -29,6 +30,19 @@ redis.call('HDEL', KEYS[1], 'owner')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
+// KEYS[2..] are the held writes' keys; ARGV[4] = JSON [[command, [args...]], ...] in the same order.
+const COMPLETE_WITH_WRITES = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
+if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
+local writes = cjson.decode(ARGV[4])
+for i, w in ipairs(writes) do
+  redis.call(w[1], KEYS[i + 1], unpack(w[2]))
+end
+redis.call('HSET', KEYS[1], 'state', 'completed', 'outcome', ARGV[2])
+redis.call('HDEL', KEYS[1], 'owner')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
 const RENEW = `
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
@@ -43,8 +57,12 @@ return 1`;
 
 type Client = Redis | Cluster;
 
-/** Idempotency records in Redis, shared by every replica; claims are atomic (Lua). */
+/**
+ * Idempotency records in Redis, shared by every replica; claims are atomic (Lua). A handler's
+ * `holdRedisWrite` writes are applied in the script that stores its outcome.
+ */
 export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting {
+  readonly holdsWrites = true;
   private readonly prefix: string;
   private readonly maxPoll: number;
 
@@ -63,9 +81,19 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     return { status: 'in-progress', owner: reply[1] ?? '' };
   }
 
-  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number): Promise<void> {
+  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number, writes?: readonly unknown[]): Promise<void> {
     const json = JSON.stringify(outcome.ok ? { ok: true, result: outcome.result ?? null } : outcome);
-    await redisCall('complete', () => this.redis.eval(COMPLETE, 1, this.key(key), owner, json, String(retentionMs)));
+    if (!writes || writes.length === 0) {
+      await redisCall('complete', () => this.redis.eval(COMPLETE, 1, this.key(key), owner, json, String(retentionMs)));
+      return;
+    }
+    const held = writes.map((w) => {
+      if (!(w instanceof HeldRedisWrite)) throw new TypeError('The Redis idempotency store applies only writes held with holdRedisWrite');
+      return w;
+    });
+    const keys = [this.key(key), ...held.map((w) => w.key)];
+    const encoded = JSON.stringify(held.map((w) => [w.command, w.args]));
+    await redisCall('complete', () => this.redis.eval(COMPLETE_WITH_WRITES, keys.length, ...keys, owner, json, String(retentionMs), encoded));
   }
 
   async renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean> {

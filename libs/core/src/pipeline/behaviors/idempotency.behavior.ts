@@ -73,10 +73,12 @@ export class IdempotencyBehavior implements PipelineBehavior {
     let result: unknown;
     const claim = { key, owner };
     this.startRenewing(claim);
+    if (this.store.holdsWrites) context.heldWrites = [];
     try {
       result = await next();
     } catch (error) {
       this.active.delete(claim);
+      context.heldWrites = undefined;
       const e = toCatgaError(error, context.envelope.id);
       // An event's failure is never final: its redelivery must run the handler again.
       if (e.retryable || context.envelope.kind === 'event') await this.store.release(key, owner);
@@ -84,7 +86,9 @@ export class IdempotencyBehavior implements PipelineBehavior {
       throw e;
     }
     this.active.delete(claim);
-    await this.store.complete(key, owner, { ok: true, result }, this.retentionMs);
+    const writes = context.heldWrites;
+    context.heldWrites = undefined;
+    await this.store.complete(key, owner, { ok: true, result }, this.retentionMs, writes);
     return result;
   }
 

@@ -15,8 +15,13 @@ export type ClaimResult =
 export interface IdempotencyStore {
   /** Claims `key` for `owner` for `claimTtlMs` (a claim whose owner died expires and can be claimed again). */
   tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult>;
-  /** Stores the outcome for `retentionMs` and wakes waiters. Ignored if `owner` no longer holds the claim. */
-  complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number): Promise<void>;
+  /**
+   * Stores the outcome for `retentionMs` and wakes waiters. Ignored if `owner` no longer holds the
+   * claim. A store that `holdsWrites` applies `writes` (its own kind) in the same atomic step.
+   */
+  complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number, writes?: readonly unknown[]): Promise<void>;
+  /** Whether `complete` can apply a handler's held writes atomically with the outcome. */
+  readonly holdsWrites?: boolean;
   /** Extends `owner`'s claim to `claimTtlMs` from now; false if it no longer holds it. */
   renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean>;
   /** Gives the claim up without an outcome (the handling may be retried). Ignored if `owner` does not hold it. */
