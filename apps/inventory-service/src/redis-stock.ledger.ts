@@ -2,6 +2,7 @@ import { INITIAL_STOCK, type OrderLine, type StockLevel } from '@catga/order-con
 import type { Cluster, Redis } from 'ioredis';
 import { shortage } from './in-memory-stock.ledger.js';
 import { quantitiesOf, StockLedger } from './stock.ledger.js';
+import { redisCall } from '@catga/redis';
 
 // KEYS[1] = the order's reservation, KEYS[2..] = product levels; ARGV[1] = initial stock,
 // ARGV[2..] = quantities. All or nothing, in one script; returns the short products' levels.
@@ -43,14 +44,14 @@ export class RedisStockLedger extends StockLedger {
   }
 
   async level(productId: string): Promise<StockLevel> {
-    const [available, reserved] = await this.redis.hmget(this.productKey(productId), 'available', 'reserved');
+    const [available, reserved] = await redisCall('hmget', () => this.redis.hmget(this.productKey(productId), 'available', 'reserved'));
     return { productId, available: available === null ? INITIAL_STOCK : Number(available), reserved: Number(reserved ?? 0) };
   }
 
   async reserve(orderId: string, lines: readonly OrderLine[]): Promise<void> {
     const wanted = [...quantitiesOf(lines)];
     const keys = [this.reservationKey(orderId), ...wanted.map(([p]) => this.productKey(p))];
-    const short = (await this.redis.eval(RESERVE, keys.length, ...keys, String(INITIAL_STOCK), ...wanted.map(([, q]) => String(q)))) as number[];
+    const short = (await redisCall('eval', () => this.redis.eval(RESERVE, keys.length, ...keys, String(INITIAL_STOCK), ...wanted.map(([, q]) => String(q))))) as number[];
     if (short.length > 0) {
       const items: Array<{ productId: string; wanted: number; available: number }> = [];
       for (let i = 0; i < short.length; i += 2) {
@@ -62,7 +63,7 @@ export class RedisStockLedger extends StockLedger {
   }
 
   async release(orderId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.reservationKey(orderId));
+    await redisCall('eval', () => this.redis.eval(RELEASE, 1, this.reservationKey(orderId)));
   }
 
   private productKey(productId: string): string {

@@ -1,5 +1,6 @@
 import type { NotificationRecord } from '@catga/order-contracts';
 import type { Cluster, Redis } from 'ioredis';
+import { redisCall } from '@catga/redis';
 
 /** Notifications sent, in order. */
 export abstract class NotificationLog {
@@ -30,12 +31,12 @@ export class RedisNotificationLog extends NotificationLog {
 
   async add(record: NotificationRecord): Promise<void> {
     const json = JSON.stringify(record);
-    await this.redis.rpush(this.key(record.orderId), json);
-    await this.redis.rpush(this.key('*all*'), json);
+    await redisCall('rpush', () => this.redis.rpush(this.key(record.orderId), json));
+    await redisCall('rpush', () => this.redis.rpush(this.key('*all*'), json));
   }
 
   async list(orderId?: string): Promise<NotificationRecord[]> {
-    const items = await this.redis.lrange(this.key(orderId ?? '*all*'), 0, -1);
+    const items = await redisCall('lrange', () => this.redis.lrange(this.key(orderId ?? '*all*'), 0, -1));
     return items.map((json) => JSON.parse(json) as NotificationRecord);
   }
 

@@ -1,5 +1,6 @@
 import type { Order } from '@catga/order-contracts';
 import type { Cluster, Redis } from 'ioredis';
+import { redisCall } from '@catga/redis';
 
 /** Orders by id. */
 export abstract class OrderRepository {
@@ -30,12 +31,12 @@ export class RedisOrderRepository extends OrderRepository {
   }
 
   async get(orderId: string): Promise<Order | undefined> {
-    const json = await this.redis.get(this.key(orderId));
+    const json = await redisCall('get', () => this.redis.get(this.key(orderId)));
     return json ? (JSON.parse(json) as Order) : undefined;
   }
 
   async save(order: Order): Promise<void> {
-    await this.redis.set(this.key(order.orderId), JSON.stringify({ ...order, updatedAt: new Date().toISOString() }));
+    await redisCall('set', () => this.redis.set(this.key(order.orderId), JSON.stringify({ ...order, updatedAt: new Date().toISOString() })));
   }
 
   private key(orderId: string): string {

@@ -1,4 +1,4 @@
-import { SagaOrchestrator, type SagaState } from '@catga/core';
+import { CatgaMediator, SagaOrchestrator, type SagaState } from '@catga/core';
 import {
   OrderCompensated,
   OrderCompleted,
@@ -7,7 +7,7 @@ import {
   type OrderStatus,
   type PlaceOrderResult,
 } from '@catga/order-contracts';
-import { CommandHandler, EventBus, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OrderFulfilmentSaga } from './order-fulfilment.saga.js';
 import { OrderRepository } from './order.repository.js';
 import { SimulatedIo } from './simulated-io.js';
@@ -21,7 +21,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
   constructor(
     private readonly orders: OrderRepository,
     private readonly sagas: SagaOrchestrator,
-    private readonly events: EventBus,
+    private readonly mediator: CatgaMediator,
     private readonly io: SimulatedIo,
   ) {}
 
@@ -49,9 +49,18 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
     const status = orderStatusOf(saga);
     const latest = (await this.orders.get(order.orderId)) ?? order;
     if (latest.status !== status) await this.orders.save({ ...latest, status });
-    // Held by Catga until this command succeeds, then published.
-    if (status === 'Completed') this.events.publish(new OrderCompleted(order.orderId, order.customerId, order.total, order.items));
-    else if (saga.error) this.events.publish(new OrderCompensated(order.orderId, order.customerId, { code: saga.error.code, message: saga.error.message }));
+    // Held by Catga until this command succeeds, then published. The event id comes from the
+    // order, so a second run of this command (its idempotency record lost) publishes the same
+    // event, which JetStream and the subscribers' idempotency take once.
+    if (status === 'Completed') {
+      await this.mediator.publish(new OrderCompleted(order.orderId, order.customerId, order.total, order.items), {
+        messageId: `order-completed:${order.orderId}`,
+      });
+    } else if (saga.error) {
+      await this.mediator.publish(new OrderCompensated(order.orderId, order.customerId, { code: saga.error.code, message: saga.error.message }), {
+        messageId: `order-compensated:${order.orderId}`,
+      });
+    }
     return { orderId: order.orderId, status };
   }
 }

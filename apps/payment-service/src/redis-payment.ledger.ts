@@ -1,6 +1,7 @@
 import type { PaymentRecord } from '@catga/order-contracts';
 import type { Cluster, Redis } from 'ioredis';
 import { PaymentLedger } from './payment.ledger.js';
+import { redisCall } from '@catga/redis';
 
 const REFUND = `
 local c = tonumber(redis.call('HGET', KEYS[1], 'charged') or '0')
@@ -18,22 +19,22 @@ export class RedisPaymentLedger extends PaymentLedger {
   }
 
   async get(orderId: string): Promise<PaymentRecord | undefined> {
-    const h = await this.redis.hgetall(this.key(orderId));
+    const h = await redisCall('hgetall', () => this.redis.hgetall(this.key(orderId)));
     if (!h.charged) return undefined;
     return { orderId, charged: Number(h.charged), refunded: Number(h.refunded ?? 0) };
   }
 
   async open(orderId: string): Promise<void> {
-    await this.redis.hsetnx(this.key(orderId), 'charged', '0');
-    await this.redis.hsetnx(this.key(orderId), 'refunded', '0');
+    await redisCall('hsetnx', () => this.redis.hsetnx(this.key(orderId), 'charged', '0'));
+    await redisCall('hsetnx', () => this.redis.hsetnx(this.key(orderId), 'refunded', '0'));
   }
 
   async charge(orderId: string): Promise<void> {
-    await this.redis.hincrby(this.key(orderId), 'charged', 1);
+    await redisCall('hincrby', () => this.redis.hincrby(this.key(orderId), 'charged', 1));
   }
 
   async refund(orderId: string): Promise<number> {
-    return Number(await this.redis.eval(REFUND, 1, this.key(orderId)));
+    return Number(await redisCall('eval', () => this.redis.eval(REFUND, 1, this.key(orderId))));
   }
 
   private key(orderId: string): string {

@@ -42,6 +42,8 @@ export interface NatsTransportOptions {
   maxReconnectAttempts?: number;
   /** Default 1000 ms. */
   reconnectTimeWaitMs?: number;
+  /** How long start keeps retrying the JetStream stream setup (no leader yet, a node restarting), in ms. Default 60000. */
+  setupTimeoutMs?: number;
   /** How long one request attempt waits before retrying with the same id, in ms. Default 5000. */
   attemptTimeoutMs?: number;
   /**

@@ -280,15 +280,39 @@ export class NatsTransport implements Transport, HealthReporting {
     this.signals?.emit('connection', { transport: this.name, connected: true, reconnected: false, server: this.nc.getServer() });
     void this.watchStatus(this.nc);
     this.js = jetstream(this.nc);
-    this.jsm = await jetstreamManager(this.nc);
-    const stream = o.stream ?? {};
-    await ensureStream(this.jsm, this.subjects.eventStream(), [this.subjects.allEvents()], stream);
-    await ensureStream(this.jsm, this.subjects.deadLetterStream(), [this.subjects.allDeadLetters()], {
-      ...stream,
-      retention: 'limits',
-      maxAgeMs: Math.max(stream.maxAgeMs ?? 0, 30 * 24 * 3600_000),
-    });
+    await this.setUpStreams();
     await loadBodyHydrator();
+  }
+
+  /**
+   * Creates or updates the event and dead-letter streams. A cluster without a JetStream leader
+   * (a node restarting, an election) times out; the setup is retried until `setupTimeoutMs`.
+   */
+  private async setUpStreams(): Promise<void> {
+    const stream = this.options.stream ?? {};
+    const nc = this.nc!;
+    const attempt = async () => {
+      try {
+        this.jsm = await jetstreamManager(nc);
+        await ensureStream(this.jsm, this.subjects.eventStream(), [this.subjects.allEvents()], stream);
+        await ensureStream(this.jsm, this.subjects.deadLetterStream(), [this.subjects.allDeadLetters()], {
+          ...stream,
+          retention: 'limits',
+          maxAgeMs: Math.max(stream.maxAgeMs ?? 0, 30 * 24 * 3600_000),
+        });
+      } catch (error) {
+        if (nc.isClosed()) throw error;
+        this.logger.warn(`JetStream not ready (${String((error as Error)?.message ?? error)}); retrying`);
+        throw new RetryableAttempt(String(error));
+      }
+    };
+    try {
+      await retryUntilDeadline(attempt, Date.now() + (this.options.setupTimeoutMs ?? 60_000), { initialDelay: 200, maxDelay: 2_000 });
+    } catch (error) {
+      this.starting = undefined;
+      await nc.close().catch(() => undefined);
+      throw new TransportUnavailableError(`JetStream streams could not be set up: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    }
   }
 
   private async ready(): Promise<NatsConnection> {

@@ -8,3 +8,4 @@ export type { RedisStreamsTransportOptions } from './transport/redis-streams-tra
 export { redisStreamsTransport } from './transport/redis-streams-transport.factory.js';
 export { RedisHealthIndicator } from './health/redis.health.js';
 export { holdRedisWrite, HeldRedisWrite } from './idempotency/held-redis-write.js';
+export { redisCall } from './redis-errors.js';
