@@ -1,3 +1,4 @@
+import { currentMessageContext } from '@catga/core';
 import { ChargePayment, PAYMENT_LIMIT, PaymentDeclinedError } from '@catga/order-contracts';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PaymentLedger } from './payment.ledger.js';
@@ -13,7 +14,7 @@ export class ChargePaymentHandler implements ICommandHandler<ChargePayment> {
         details: { orderId: command.orderId, amount: command.amount, limit: PAYMENT_LIMIT },
       });
     }
-    await this.ledger.charge(command.orderId);
+    await this.ledger.charge(command.orderId, currentMessageContext()?.envelope.id ?? command.orderId);
     return { orderId: command.orderId, amount: command.amount };
   }
 }

@@ -3,6 +3,7 @@ import { PaymentLedger } from './payment.ledger.js';
 
 export class InMemoryPaymentLedger extends PaymentLedger {
   private readonly records = new Map<string, PaymentRecord>();
+  private readonly charges = new Set<string>();
 
   async get(orderId: string): Promise<PaymentRecord | undefined> {
     const r = this.records.get(orderId);
@@ -13,7 +14,9 @@ export class InMemoryPaymentLedger extends PaymentLedger {
     this.entry(orderId);
   }
 
-  async charge(orderId: string): Promise<void> {
+  async charge(orderId: string, chargeId: string): Promise<void> {
+    if (this.charges.has(chargeId)) return;
+    this.charges.add(chargeId);
     this.entry(orderId).charged++;
   }
 

@@ -3,6 +3,11 @@ import type { Cluster, Redis } from 'ioredis';
 import { PaymentLedger } from './payment.ledger.js';
 import { redisCall } from '@catga/redis';
 
+// A charge counts once per charge id, in the order's own hash (one key, one Cluster slot).
+const CHARGE = `
+if redis.call('HSETNX', KEYS[1], 'charge:' .. ARGV[1], 1) == 1 then redis.call('HINCRBY', KEYS[1], 'charged', 1) end
+return 1`;
+
 const REFUND = `
 local c = tonumber(redis.call('HGET', KEYS[1], 'charged') or '0')
 local r = tonumber(redis.call('HGET', KEYS[1], 'refunded') or '0')
@@ -29,8 +34,8 @@ export class RedisPaymentLedger extends PaymentLedger {
     await redisCall('hsetnx', () => this.redis.hsetnx(this.key(orderId), 'refunded', '0'));
   }
 
-  async charge(orderId: string): Promise<void> {
-    await redisCall('hincrby', () => this.redis.hincrby(this.key(orderId), 'charged', 1));
+  async charge(orderId: string, chargeId: string): Promise<void> {
+    await redisCall('eval', () => this.redis.eval(CHARGE, 1, this.key(orderId), chargeId));
   }
 
   async refund(orderId: string): Promise<number> {
