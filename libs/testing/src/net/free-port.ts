@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:net';
 import { LOOPBACK_HOST } from './host-port.js';
 
-/** A loopback port that was free a moment ago (the OS picks it; nothing holds it afterwards). */
+// Ports are picked below Linux's ephemeral range (32768-60999 by default): a server that is
+// killed and restarted on its port (a NATS node, a Redis primary) must find it still free, and
+// an ephemeral port can be taken in between by any outgoing connection or listen(0).
+const LOWEST = 15_000;
+const HIGHEST = 32_767;
+
+/** A loopback port that was free a moment ago, outside the ephemeral range; nothing holds it afterwards. */
 export async function freePort(): Promise<number> {
   const [port] = await freePorts(1);
   return port as number;
@@ -13,10 +19,12 @@ export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i += 1) {
+    while (ports.length < count) {
       const server = createServer();
+      const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
+      if (ports.includes(port) || !(await listenOn(server, port))) continue;
       servers.push(server);
-      ports.push(await listenOnAnyPort(server));
+      ports.push(port);
     }
     return ports;
   } finally {
@@ -24,13 +32,13 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-function listenOnAnyPort(server: Server): Promise<number> {
+/** Listens on `port`; false when it is taken. */
+function listenOn(server: Server, port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: 0, host: LOOPBACK_HOST, exclusive: true }, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') reject(new Error('listen(0) returned no TCP address'));
-      else resolve(address.port);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(false);
+      else reject(error);
     });
+    server.listen({ port, host: LOOPBACK_HOST, exclusive: true }, () => resolve(true));
   });
 }
