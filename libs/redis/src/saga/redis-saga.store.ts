@@ -37,10 +37,14 @@ return 1`;
 
 const STATUSES: SagaStatus[] = ['Pending', 'Running', 'Compensating', 'Completed', 'Compensated', 'Failed'];
 
+/** How long an active listing may wait for its saga to be written before it is dropped. */
+const ORPHAN_LISTING_GRACE_MS = 60_000;
+
 /**
  * Saga state in Redis. The by-status index (a set per status, and a sorted set of unfinished
- * sagas) lives on other slots, so it is updated after the compare-and-set rather than with it;
- * `findOrphaned` re-reads each saga, so a stale index entry never resumes a finished saga.
+ * sagas) lives on other slots, so it is written apart from the saga: the active listing before
+ * the create (so a saga always has one), the rest after the compare-and-set. `findOrphaned`
+ * re-reads each saga, so a stale index entry never resumes a finished saga.
  */
 export class RedisSagaStore implements SagaStore {
   private readonly prefix: string;
@@ -57,6 +61,9 @@ export class RedisSagaStore implements SagaStore {
   async create(state: SagaState): Promise<boolean> {
     const stored = { ...state, version: 1 };
     delete stored.lease;
+    // Listed as active before it exists: an instance dying right after the create leaves a saga
+    // that recovery can find. (The other order could leave one no instance would ever resume.)
+    await redisCall('saga index', () => this.redis.zadd(this.activeKey(), 'NX', String(state.createdAt), state.sagaId));
     const created = (await redisCall('saga create', () => this.redis.eval(CREATE, 1, this.key(state.sagaId), JSON.stringify(stored)))) === 1;
     if (created) await this.index(state.sagaId, undefined, state.status, state.createdAt);
     return created;
@@ -100,7 +107,13 @@ export class RedisSagaStore implements SagaStore {
     for (const sagaId of candidates) {
       if (out.length >= limit) break;
       const state = await this.get(sagaId);
-      if (!state || TERMINAL_SAGA_STATUSES.includes(state.status)) {
+      if (!state) {
+        // Listed but not created: an instance between the two writes, or one that died there.
+        const listedAt = Number(await this.redis.zscore(this.activeKey(), sagaId));
+        if (now - listedAt > ORPHAN_LISTING_GRACE_MS) await this.redis.zrem(this.activeKey(), sagaId);
+        continue;
+      }
+      if (TERMINAL_SAGA_STATUSES.includes(state.status)) {
         await this.redis.zrem(this.activeKey(), sagaId);
         continue;
       }
