@@ -46,6 +46,8 @@ const child = spawn(
   [
     '--test',
     `--test-concurrency=${concurrency}`,
+    // A test that hangs fails after 10 minutes instead of holding the run.
+    `--test-timeout=${process.env.CATGA_TEST_TIMEOUT_MS ?? '600000'}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
