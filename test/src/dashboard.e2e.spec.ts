@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { uniqueSuffix } from '@catga/core/conformance';
+import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { http } from './http.js';
@@ -56,10 +56,13 @@ describe('the cluster dashboard served by order-api, in headless Chromium', () =
     await page.locator('#instances tr[data-status="ready"]').nth(5).waitFor({ timeout: 15_000 });
     const completed = Number(await page.locator('[data-saga-status="Completed"] b').textContent());
     assert.equal(completed, orders, 'the saga store counts every order Completed');
-    const handledByOrderService = await Promise.all(
-      ['order-service-1', 'order-service-2'].map(async (id) => Number(await row(id).locator('td').nth(3).textContent())),
-    );
-    assert.ok(handledByOrderService.reduce((a, b) => a + b, 0) >= orders, `order-service replicas handled the orders: ${handledByOrderService.join(', ')}`);
+    // Each row shows what its instance said in its last heartbeat (every 2 s).
+    await eventually(async () => {
+      const handled = await Promise.all(
+        ['order-service-1', 'order-service-2'].map(async (id) => Number(await row(id).locator('td').nth(3).textContent())),
+      );
+      assert.ok(handled.reduce((a, b) => a + b, 0) >= orders, `order-service replicas handled the orders: ${handled.join(', ')}`);
+    }, 15_000, 250);
 
     await services.find((s) => s.name === 'order-service-2')!.kill('SIGKILL');
     await page.locator('#instances tr[data-instance="order-service-2"][data-status="gone"]').waitFor({ timeout: 30_000 });
