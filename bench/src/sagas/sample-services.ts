@@ -8,6 +8,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts a sample service (`apps/<app>/dist/main.js`) as its own process and waits until it listens. */
 export async function startSampleService(app: string, env: Record<string, string>, instanceId = `${app}-bench`): Promise<RunningService> {
   const main = fileURLToPath(new URL(`../../../apps/${app}/dist/main.js`, import.meta.url));
@@ -19,7 +24,8 @@ export async function startSampleService(app: string, env: Record<string, string
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
-  process.once('exit', () => child.kill('SIGKILL'));
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   await pollUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`${app} exited:\n${output}`);
