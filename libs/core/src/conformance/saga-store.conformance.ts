@@ -98,6 +98,15 @@ export function sagaStoreConformance(name: string, setup: () => Promise<StoreHar
       await eventually(async () => assert.equal(await store.acquireLease(s, 'c', 10_000), true), 5_000, 25);
     });
 
+    it('a saga created with a lease is leased to its creator in the same write', async () => {
+      const s = id('born-leased');
+      assert.equal(await store.create(newSaga(s), { owner: 'creator', ttlMs: 10_000 }), true);
+      assert.equal((await store.get(s))?.lease?.owner, 'creator');
+      assert.equal(await store.acquireLease(s, 'other', 10_000), false);
+      assert.ok(!(await store.findOrphaned(Date.now(), 10_000)).includes(s));
+      assert.equal(await store.acquireLease(s, 'creator', 10_000), true);
+    });
+
     it('an update keeps the lease', async () => {
       const s = id('lease-kept');
       await store.create(newSaga(s));

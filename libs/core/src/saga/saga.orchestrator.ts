@@ -78,9 +78,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       updatedAt: now,
       ...(definition.deadlineMs ? { deadlineAt: now + definition.deadlineMs } : {}),
     };
-    if (!(await this.store.create(state))) return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
-    if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs))) return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
-    return this.drive(sagaId, definition as SagaDefinition<unknown>) as Promise<SagaState<TData>>;
+    // Created already leased to this instance: one write, and no window in which it is unowned.
+    if (!(await this.store.create(state, { owner: this.owner, ttlMs: this.leaseMs }))) return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
+    const created = { ...state, version: 1, lease: { owner: this.owner, expiresAt: now + this.leaseMs } } as SagaState;
+    return this.drive(sagaId, definition as SagaDefinition<unknown>, created) as Promise<SagaState<TData>>;
   }
 
   /** Sagas this instance is driving right now. */
@@ -112,17 +113,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     return resumed;
   }
 
-  private drive(sagaId: string, definition: SagaDefinition<unknown>): Promise<SagaState> {
-    const run = this.execute(sagaId, definition).finally(() => this.running.delete(sagaId));
+  private drive(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState): Promise<SagaState> {
+    const run = this.execute(sagaId, definition, known).finally(() => this.running.delete(sagaId));
     this.running.set(sagaId, run);
     return run;
   }
 
-  private async execute(sagaId: string, definition: SagaDefinition<unknown>): Promise<SagaState> {
+  /** Drives the saga from its stored state (`known`: the state this instance just created). */
+  private async execute(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState): Promise<SagaState> {
     const renew = setInterval(() => void this.store.acquireLease(sagaId, this.owner, this.leaseMs).catch(() => undefined), this.leaseMs / 3);
     renew.unref();
     try {
-      let state = (await this.store.get(sagaId))!;
+      let state = known ?? (await this.store.get(sagaId))!;
       let status = state.status;
       this.signals.emit('sagaStatus', { sagaName: state.sagaName, sagaId, status });
       const save = async (next: SagaState): Promise<SagaState> => {

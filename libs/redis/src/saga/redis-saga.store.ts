@@ -10,9 +10,11 @@ export interface RedisSagaStoreOptions {
 
 // One hash per saga, `{sagaId}`-tagged: `state` (JSON), `version`, `owner`, `leaseUntil`.
 // Compare-and-set and leases are single-key scripts, so they run unchanged on Redis Cluster.
+// ARGV[2], ARGV[3]: the lease owner and its expiry (ms since the epoch), or empty.
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', 1)
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'leaseUntil', ARGV[3]) end
 return 1`;
 
 // Returns the previous status, so the index is touched only when the status changes.
@@ -58,13 +60,15 @@ export class RedisSagaStore implements SagaStore {
     this.retentionMs = options.finishedRetentionMs ?? 7 * 24 * 3600_000;
   }
 
-  async create(state: SagaState): Promise<boolean> {
+  async create(state: SagaState, lease?: { owner: string; ttlMs: number }): Promise<boolean> {
     const stored = { ...state, version: 1 };
     delete stored.lease;
     // Listed as active before it exists: an instance dying right after the create leaves a saga
     // that recovery can find. (The other order could leave one no instance would ever resume.)
     await redisCall('saga index', () => this.redis.zadd(this.activeKey(), 'NX', String(state.createdAt), state.sagaId));
-    const created = (await redisCall('saga create', () => this.redis.eval(CREATE, 1, this.key(state.sagaId), JSON.stringify(stored)))) === 1;
+    const owner = lease?.owner ?? '';
+    const until = lease ? String(Date.now() + lease.ttlMs) : '';
+    const created = (await redisCall('saga create', () => this.redis.eval(CREATE, 1, this.key(state.sagaId), JSON.stringify(stored), owner, until))) === 1;
     if (created) await this.index(state.sagaId, undefined, state.status, state.createdAt);
     return created;
   }
@@ -127,12 +131,15 @@ export class RedisSagaStore implements SagaStore {
     return Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]!])) as Record<SagaStatus, number>;
   }
 
+  // The index writes are independent of each other (each is re-checked on read), so they go out
+  // together: one round trip rather than three. A new saga is listed as active already.
   private async index(sagaId: string, from: SagaStatus | undefined, to: SagaStatus, createdAt: number): Promise<void> {
     await redisCall('saga index', async () => {
-      if (from && from !== to) await this.redis.srem(this.statusKey(from), sagaId);
-      await this.redis.sadd(this.statusKey(to), sagaId);
-      if (TERMINAL_SAGA_STATUSES.includes(to)) await this.redis.zrem(this.activeKey(), sagaId);
-      else await this.redis.zadd(this.activeKey(), String(createdAt), sagaId);
+      const writes: Array<Promise<unknown>> = [this.redis.sadd(this.statusKey(to), sagaId)];
+      if (from && from !== to) writes.push(this.redis.srem(this.statusKey(from), sagaId));
+      if (TERMINAL_SAGA_STATUSES.includes(to)) writes.push(this.redis.zrem(this.activeKey(), sagaId));
+      else if (from) writes.push(this.redis.zadd(this.activeKey(), String(createdAt), sagaId));
+      await Promise.all(writes);
     });
   }
 

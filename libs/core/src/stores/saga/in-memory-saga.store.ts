@@ -5,9 +5,12 @@ import type { SagaStore } from './saga-store.interface.js';
 export class InMemorySagaStore implements SagaStore {
   private readonly sagas = new Map<string, SagaState>();
 
-  async create(state: SagaState): Promise<boolean> {
+  async create(state: SagaState, lease?: { owner: string; ttlMs: number }): Promise<boolean> {
     if (this.sagas.has(state.sagaId)) return false;
-    this.sagas.set(state.sagaId, structuredClone({ ...state, version: 1 }));
+    const stored = structuredClone({ ...state, version: 1 });
+    delete stored.lease;
+    if (lease) stored.lease = { owner: lease.owner, expiresAt: Date.now() + lease.ttlMs };
+    this.sagas.set(state.sagaId, stored);
     return true;
   }
 

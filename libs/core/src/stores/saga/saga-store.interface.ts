@@ -2,8 +2,11 @@ import type { SagaState, SagaStatus } from './saga-state.js';
 
 /** Persisted saga state shared by every instance, updated by compare-and-set on `version`. */
 export interface SagaStore {
-  /** Stores a new saga at version 1. Returns false (and changes nothing) if the id exists. */
-  create(state: SagaState): Promise<boolean>;
+  /**
+   * Stores a new saga at version 1, leased to `lease.owner` for `lease.ttlMs` when given (in the
+   * same write). Returns false (and changes nothing) if the id exists.
+   */
+  create(state: SagaState, lease?: { owner: string; ttlMs: number }): Promise<boolean>;
   get(sagaId: string): Promise<SagaState | undefined>;
   /**
    * Replaces the saga if its stored version equals `expectedVersion`; the stored version becomes
