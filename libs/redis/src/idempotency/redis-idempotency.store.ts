@@ -22,20 +22,12 @@ end
 if v[1] == 'completed' then return {'completed', v[3]} end
 return {'in-progress', v[2]}`;
 
+// KEYS[2..] are the keys of the writes held with the outcome; ARGV[4] = JSON
+// [[command, [args...]], ...] in the same order (`[]` when none). They run after the owner check.
 const COMPLETE = `
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'completed', 'outcome', ARGV[2])
-redis.call('HDEL', KEYS[1], 'owner')
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-
-// KEYS[2..] are the held writes' keys; ARGV[4] = JSON [[command, [args...]], ...] in the same order.
-const COMPLETE_WITH_WRITES = `
-local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
-if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
-local writes = cjson.decode(ARGV[4])
-for i, w in ipairs(writes) do
+for i, w in ipairs(cjson.decode(ARGV[4])) do
   redis.call(w[1], KEYS[i + 1], unpack(w[2]))
 end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'outcome', ARGV[2])
@@ -81,19 +73,15 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     return { status: 'in-progress', owner: reply[1] ?? '' };
   }
 
-  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number, writes?: readonly unknown[]): Promise<void> {
+  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number, writes: readonly unknown[] = []): Promise<void> {
     const json = JSON.stringify(outcome.ok ? { ok: true, result: outcome.result ?? null } : outcome);
-    if (!writes || writes.length === 0) {
-      await redisCall('complete', () => this.redis.eval(COMPLETE, 1, this.key(key), owner, json, String(retentionMs)));
-      return;
-    }
     const held = writes.map((w) => {
       if (!(w instanceof HeldRedisWrite)) throw new TypeError('The Redis idempotency store applies only writes held with holdRedisWrite');
       return w;
     });
     const keys = [this.key(key), ...held.map((w) => w.key)];
     const encoded = JSON.stringify(held.map((w) => [w.command, w.args]));
-    await redisCall('complete', () => this.redis.eval(COMPLETE_WITH_WRITES, keys.length, ...keys, owner, json, String(retentionMs), encoded));
+    await redisCall('complete', () => this.redis.eval(COMPLETE, keys.length, ...keys, owner, json, String(retentionMs), encoded));
   }
 
   async renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean> {
