@@ -17,7 +17,7 @@ export {
   CATGA_SAGA_STORE,
   CATGA_SETTINGS,
   CATGA_TRANSPORT,
-} from './module/catga.tokens.js';
+} from './tokens/catga.tokens.js';
 
 export { Broadcast } from './handlers/broadcast.decorator.js';
 export { CatgaMediator } from './mediator/catga.mediator.js';
@@ -99,9 +99,9 @@ export { SagaOrchestrator } from './saga/saga.orchestrator.js';
 export type { SagaOptions } from './saga/saga-options.interface.js';
 export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-errors.js';
 export { SagaHarness, type SagaHarnessRun } from './saga/saga.harness.js';
-export { CatgaLifecycle } from './module/catga-lifecycle.js';
+export { CatgaLifecycle } from './lifecycle/catga-lifecycle.js';
 export { reportsHealth, type HealthReport, type HealthReporting } from './transport/health-report.js';
-export { CatgaSignals, type CatgaSignalMap, type CircuitStateName, type Operation, type OperationWrapper } from './module/catga-signals.js';
+export { CatgaSignals, type CatgaSignalMap, type CircuitStateName, type Operation, type OperationWrapper } from './signals/catga-signals.js';
 export { addEnvelopeEnricher, type EnvelopeEnricher } from './envelope/envelope-enrichers.js';
 
 export { CatgaCluster } from './cluster/catga-cluster.js';

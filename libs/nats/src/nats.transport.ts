@@ -32,7 +32,7 @@ import { Logger } from '@nestjs/common';
 import { DurableSubscription } from './jetstream/durable-subscription.js';
 import { ensureStream } from './jetstream/stream.setup.js';
 import type { NatsTransportOptions } from './nats-transport-options.interface.js';
-import { retryUntilDeadline, RetryableAttempt } from './retry-until-deadline.js';
+import { retryUntilDeadline, RetryableAttempt } from '@catga/core/transport';
 import { Subjects } from './subjects.js';
 import { classifyNatsError } from './wire/nats-errors.js';
 import { fromNatsHeaders, toNatsHeaders } from './wire/nats-headers.js';
@@ -168,7 +168,7 @@ export class NatsTransport implements Transport, HealthReporting {
       }
     };
     try {
-      return await retryUntilDeadline(attempt, deadline, { initialDelay: 20, maxDelay: 500 });
+      return await retryUntilDeadline(attempt, deadline, { initialMs: 20, maxMs: 500 });
     } catch (error) {
       if (!(error instanceof RetryableAttempt)) throw error;
       if (state.lastFailure === 'no-responders') throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
@@ -307,7 +307,7 @@ export class NatsTransport implements Transport, HealthReporting {
       }
     };
     try {
-      await retryUntilDeadline(attempt, Date.now() + (this.options.setupTimeoutMs ?? 60_000), { initialDelay: 200, maxDelay: 2_000 });
+      await retryUntilDeadline(attempt, Date.now() + (this.options.setupTimeoutMs ?? 60_000), { initialMs: 200, maxMs: 2_000 });
     } catch (error) {
       this.starting = undefined;
       await nc.close().catch(() => undefined);
@@ -378,7 +378,7 @@ export class NatsTransport implements Transport, HealthReporting {
       }
     };
     try {
-      await retryUntilDeadline(attempt, deadline, { initialDelay: 50, maxDelay: 1_000 });
+      await retryUntilDeadline(attempt, deadline, { initialMs: 50, maxMs: 1_000 });
     } catch (error) {
       if (error instanceof RetryableAttempt) {
         throw new TransportUnavailableError(`JetStream did not accept ${subject}: ${error.message}`, { messageId: msgId });

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Dispatcher } from '../mediator/dispatcher.js';
-import { CatgaLifecycle } from '../module/catga-lifecycle.js';
+import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
 import type { CatgaSettings } from '../module/catga-settings.js';
-import { CatgaSignals } from '../module/catga-signals.js';
-import { CATGA_DISPATCHER, CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_TRANSPORT } from '../module/catga.tokens.js';
+import { CatgaSignals } from '../signals/catga-signals.js';
+import { CATGA_DISPATCHER, CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
 import type { ClusterEvent, ClusterEventKind, ClusterMember, InstanceAnnouncement } from './cluster-member.js';

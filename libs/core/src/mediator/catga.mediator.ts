@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Command, Query } from '@nestjs/cqrs';
-import { CATGA_DISPATCHER } from '../module/catga.tokens.js';
+import { CATGA_DISPATCHER } from '../tokens/catga.tokens.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
 

@@ -9,7 +9,7 @@ import { declaredKindOf, messageTypeOf, type MessageClass } from '../messages/me
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
-import type { CatgaSignals } from '../module/catga-signals.js';
+import type { CatgaSignals } from '../signals/catga-signals.js';
 
 export interface DispatcherSettings {
   serviceName: string;

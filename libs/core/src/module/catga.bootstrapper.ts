@@ -8,8 +8,8 @@ import {
 import { DiscoveryService } from '@nestjs/core';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
-import { CatgaLifecycle } from './catga-lifecycle.js';
-import { CatgaSignals } from './catga-signals.js';
+import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
+import { CatgaSignals } from '../signals/catga-signals.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { behaviorOptionsOf } from '../pipeline/behavior.decorator.js';
@@ -26,7 +26,7 @@ import {
   CATGA_SETTINGS,
   CATGA_STORES,
   CATGA_TRANSPORT,
-} from './catga.tokens.js';
+} from '../tokens/catga.tokens.js';
 import type { ResolvedStores } from './catga.providers.js';
 
 /**

@@ -28,7 +28,7 @@ import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.j
 import type { MessageContext } from '../context/message-context.js';
 import type { CatgaModuleOptions, CatgaOptionsFactory } from './catga-options.interface.js';
 import { CatgaModule } from './catga.module.js';
-import { CATGA_SETTINGS } from './catga.tokens.js';
+import { CATGA_SETTINGS } from '../tokens/catga.tokens.js';
 import type { CatgaSettings } from './catga-settings.js';
 import { eventually } from '../conformance/eventually.js';
 

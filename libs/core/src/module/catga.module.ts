@@ -5,8 +5,8 @@ import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import { CatgaCluster } from '../cluster/catga-cluster.js';
-import { CatgaLifecycle } from './catga-lifecycle.js';
-import { CatgaSignals } from './catga-signals.js';
+import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
+import { CatgaSignals } from '../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import type {
   CatgaFeatureOptions,
@@ -24,7 +24,7 @@ import {
   CATGA_SAGA_STORE,
   CATGA_SETTINGS,
   CATGA_TRANSPORT,
-} from './catga.tokens.js';
+} from '../tokens/catga.tokens.js';
 
 const EXPORTS = [
   CatgaMediator,

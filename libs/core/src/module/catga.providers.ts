@@ -16,7 +16,7 @@ import { InMemoryTransport } from '../transport/in-memory.transport.js';
 import type { Transport } from '../transport/transport.interface.js';
 import type { CatgaModuleOptions, CatgaStores } from './catga-options.interface.js';
 import { resolveSettings, type CatgaSettings } from './catga-settings.js';
-import { CatgaSignals } from './catga-signals.js';
+import { CatgaSignals } from '../signals/catga-signals.js';
 import {
   CATGA_BUILTIN_BEHAVIORS,
   CATGA_DISPATCHER,
@@ -29,7 +29,7 @@ import {
   CATGA_SETTINGS,
   CATGA_STORES,
   CATGA_TRANSPORT,
-} from './catga.tokens.js';
+} from '../tokens/catga.tokens.js';
 
 const NATS_PACKAGE = '@catga/nats';
 const REDIS_PACKAGE = '@catga/redis';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Envelope } from '../envelope/envelope.js';
 import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
 import type { Transport } from '../transport/transport.interface.js';
-import type { CatgaSignals } from '../module/catga-signals.js';
+import type { CatgaSignals } from '../signals/catga-signals.js';
 
 export interface OutboxPublisherOptions {
   /** How often the relay looks for entries left unpublished (a crash, a transport outage), in ms. Default 1000. */

@@ -1,5 +1,5 @@
 import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
-import type { CatgaSignals } from '../module/catga-signals.js';
+import type { CatgaSignals } from '../signals/catga-signals.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
 import { CircuitBreakerBehavior } from './behaviors/circuit-breaker.behavior.js';

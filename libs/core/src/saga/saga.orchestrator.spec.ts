@@ -9,7 +9,7 @@ import { CatgaError } from '../errors/catga.error.js';
 import { ErrorCode } from '../errors/error-code.decorator.js';
 import { MessageType } from '../messages/message-type.decorator.js';
 import { CatgaModule } from '../module/catga.module.js';
-import { CATGA_SAGA_STORE } from '../module/catga.tokens.js';
+import { CATGA_SAGA_STORE } from '../tokens/catga.tokens.js';
 import type { SagaStore } from '../stores/saga/saga-store.interface.js';
 import { SagaDefinition, SagaWorkflow } from './saga-definition.js';
 import { SagaOrchestrator } from './saga.orchestrator.js';

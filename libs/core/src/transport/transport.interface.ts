@@ -1,6 +1,6 @@
 import type { Envelope } from '../envelope/envelope.js';
 import type { SerializedError } from '../errors/error.serializer.js';
-import type { CatgaSignals } from '../module/catga-signals.js';
+import type { CatgaSignals } from '../signals/catga-signals.js';
 
 /** What a request handler sends back: the result, or the typed error. */
 export type Reply = { ok: true; result: unknown } | { ok: false; error: SerializedError };

@@ -1,4 +1,5 @@
-import { MalformedMessageError } from '../errors/catga-errors.js';
+import { MalformedMessageError, PayloadTooLargeError } from '../errors/catga-errors.js';
+import { serializeError } from '../errors/error.serializer.js';
 import type { Reply } from '../transport/transport.interface.js';
 
 const encoder = new TextEncoder();
@@ -7,6 +8,20 @@ const decoder = new TextDecoder();
 /** A reply as UTF-8 JSON: `{"ok":true,"result":…}` or `{"ok":false,"error":{code,…}}`. */
 export function encodeReply(reply: Reply): Uint8Array {
   return encoder.encode(JSON.stringify(reply.ok ? { ok: true, result: reply.result ?? null } : reply));
+}
+
+/**
+ * Encodes a reply that must fit in `maxBytes`: one that does not is replaced by a typed
+ * `PAYLOAD_TOO_LARGE` error reply, so the caller gets an answer instead of a transport failure.
+ */
+export function encodeReplyWithin(reply: Reply, maxBytes: number, messageId: string | undefined): Uint8Array {
+  const body = encodeReply(reply);
+  if (body.byteLength <= maxBytes) return body;
+  const tooLarge = new PayloadTooLargeError(`Reply of ${body.byteLength} bytes exceeds the limit of ${maxBytes}`, {
+    messageId,
+    details: { bytes: body.byteLength, limit: maxBytes },
+  });
+  return encodeReply({ ok: false, error: serializeError(tooLarge, messageId) });
 }
 
 export function decodeReply(body: Uint8Array): Reply {

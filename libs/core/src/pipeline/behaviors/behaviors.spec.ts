@@ -20,7 +20,7 @@ import { CatgaMediator } from '../../mediator/catga.mediator.js';
 import { MessageType } from '../../messages/message-type.decorator.js';
 import type { CatgaModuleOptions } from '../../module/catga-options.interface.js';
 import { CatgaModule } from '../../module/catga.module.js';
-import { CATGA_IDEMPOTENCY_STORE } from '../../module/catga.tokens.js';
+import { CATGA_IDEMPOTENCY_STORE } from '../../tokens/catga.tokens.js';
 import type { IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
 
 @ErrorCode('SPEC_DECLINED', { retryable: false })
@@ -437,7 +437,7 @@ describe('idempotency for events', () => {
     const { app, mediator } = await boot();
     try {
       let calls = 0;
-      const { CATGA_IDEMPOTENCY_STORE: token } = await import('../../module/catga.tokens.js');
+      const { CATGA_IDEMPOTENCY_STORE: token } = await import('../../tokens/catga.tokens.js');
       const store = app.get<IdempotencyStore>(token);
       const { IdempotencyBehavior } = await import('./idempotency.behavior.js');
       const behavior = new IdempotencyBehavior(store, 'i1');

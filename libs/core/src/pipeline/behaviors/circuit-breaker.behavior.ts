@@ -10,7 +10,7 @@ import {
 import type { MessageContext } from '../../context/message-context.js';
 import { CatgaError } from '../../errors/catga.error.js';
 import { CircuitOpenError } from '../../errors/catga-errors.js';
-import type { CatgaSignals, CircuitStateName } from '../../module/catga-signals.js';
+import type { CatgaSignals, CircuitStateName } from '../../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
 export interface CircuitBreakerBehaviorOptions {

@@ -1,7 +1,7 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { HandlingContext, type MessageContext } from '../../context/message-context.js';
 import { CatgaError } from '../../errors/catga.error.js';
-import type { CatgaSignals } from '../../module/catga-signals.js';
+import type { CatgaSignals } from '../../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
 export interface RetryBehaviorOptions {

@@ -1,0 +1,57 @@
+import { decodeEnvelope } from '../../wire/envelope.codec.js';
+import { WireHeader } from '../../wire/wire-headers.js';
+import { serializeError, type SerializedError } from '../../errors/error.serializer.js';
+import type { DeadLetter, TransportSignals } from '../transport.interface.js';
+
+/** Why an event went to the dead letters: written beside its original headers on every transport. */
+export interface DeadLetterFacts {
+  readonly type: string;
+  /** The handler group that gave up. */
+  readonly group: string;
+  readonly deliveries: number;
+  readonly error: unknown;
+}
+
+export interface DeadLetterRecord {
+  /** The event's own headers plus `Catga-Dead-Group`, `-Deliveries`, `-Error` (JSON) and `-At` (epoch ms). */
+  readonly headers: Record<string, string>;
+  /** The event's message id, when it had a readable one. */
+  readonly messageId: string | undefined;
+  readonly error: SerializedError;
+}
+
+/** The one dead-letter shape (docs/PROTOCOL.md): what a transport stores with the event's body. */
+export function deadLetterRecord(original: Iterable<[string, string]>, facts: DeadLetterFacts, now = Date.now()): DeadLetterRecord {
+  const headers: Record<string, string> = Object.fromEntries(original);
+  const messageId = headers[WireHeader.messageId];
+  const error = serializeError(facts.error, messageId);
+  headers[WireHeader.deadGroup] = facts.group;
+  headers[WireHeader.deadDeliveries] = String(facts.deliveries);
+  headers[WireHeader.deadError] = JSON.stringify(error);
+  headers[WireHeader.deadAt] = String(now);
+  return { headers, messageId, error };
+}
+
+/** Reads a stored dead letter back; throws a typed wire error when its headers are unreadable. */
+export function readDeadLetter(headers: ReadonlyMap<string, string>, body: Uint8Array): DeadLetter {
+  const envelope = decodeEnvelope(headers, body, { maxBodyBytes: Number.MAX_SAFE_INTEGER, defaultKind: 'event' });
+  const at = Number(headers.get(WireHeader.deadAt));
+  return {
+    envelope,
+    group: headers.get(WireHeader.deadGroup) ?? '',
+    deliveries: Number(headers.get(WireHeader.deadDeliveries) ?? 0),
+    error: JSON.parse(headers.get(WireHeader.deadError) ?? '{}') as SerializedError,
+    deadLetteredAt: Number.isFinite(at) ? at : Date.now(),
+  };
+}
+
+/** Tells the observers and the log that an event was dead-lettered here. */
+export function reportDeadLetter(
+  signals: TransportSignals | undefined,
+  logger: { warn(message: string): void },
+  facts: DeadLetterFacts,
+  record: Pick<DeadLetterRecord, 'messageId' | 'error'>,
+): void {
+  signals?.emit('deadLettered', { type: facts.type, group: facts.group, messageId: record.messageId, deliveries: facts.deliveries, error: record.error });
+  logger.warn(`Dead-lettered ${facts.type} ${record.messageId ?? '(no id)'} for ${facts.group} after ${facts.deliveries} deliveries: ${record.error.message}`);
+}
