@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
-import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
-import type { CatgaSettings } from '../module/catga-settings.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
-import { CATGA_DISPATCHER, CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
+import { CATGA_CLUSTER_SETTINGS, CATGA_DISPATCHER, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
-import type { ClusterEvent, ClusterEventKind, ClusterMember, InstanceAnnouncement } from './cluster-member.js';
+import type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterSettings, InstanceAnnouncement } from './cluster-member.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -35,19 +33,17 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   private stopSignals: (() => void) | undefined;
 
   constructor(
-    @Inject(CATGA_MODULE_OPTIONS) options: CatgaModuleOptions,
-    @Inject(CATGA_SETTINGS) private readonly settings: CatgaSettings,
+    @Inject(CATGA_CLUSTER_SETTINGS) private readonly settings: ClusterSettings,
     @Inject(CATGA_TRANSPORT) private readonly transport: Transport,
     @Inject(CATGA_DISPATCHER) private readonly dispatcher: Dispatcher,
     private readonly lifecycle: CatgaLifecycle,
     private readonly sagas: SagaOrchestrator,
     signals: CatgaSignals,
   ) {
-    const o = options.cluster === false ? {} : (options.cluster ?? {});
-    this.enabled = options.cluster !== false && transport.presence !== undefined;
-    this.heartbeatMs = o.heartbeatMs ?? 2_000;
-    this.suspectAfterMs = this.heartbeatMs * (o.suspectAfterBeats ?? 3);
-    this.eventLimit = o.eventLimit ?? 200;
+    this.enabled = settings.enabled && transport.presence !== undefined;
+    this.heartbeatMs = settings.heartbeatMs;
+    this.suspectAfterMs = settings.heartbeatMs * settings.suspectAfterBeats;
+    this.eventLimit = settings.eventLimit;
     this.stopSignals = signals.on('connection', ({ connected, reconnected, server }) => {
       this.connected = connected;
       if (reconnected) this.reconnects++;

@@ -36,6 +36,14 @@ export interface ClusterEvent {
   detail?: string;
 }
 
+/** Membership settings with their defaults applied, and who this instance is. */
+export type ClusterSettings = Readonly<Required<ClusterOptions>> & {
+  /** `false` when the options said `cluster: false`. */
+  readonly enabled: boolean;
+  readonly serviceName: string;
+  readonly instanceId: string;
+};
+
 export interface ClusterOptions {
   /** How often each instance announces itself, in ms. Default 2000. */
   heartbeatMs?: number;

@@ -17,6 +17,8 @@ export interface MessageContext {
   heldWrites: unknown[] | undefined;
   /** Free-form values behaviors share within one handling. */
   readonly items: Map<string | symbol, unknown>;
+  /** Reads an item without making the map (most handlings never write one). */
+  peek(key: string | symbol): unknown;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { currentMessageContext, HandlingContext, runInMessageContext, type MessageContext } from '../context/message-context.js';
+import { currentMessageContext, HandlingContext, runInMessageContext } from '../context/message-context.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { createEnvelope } from '../envelope/envelope.factory.js';
 import { HandlerNotFoundError, ShuttingDownError } from '../errors/catga-errors.js';
@@ -7,9 +7,9 @@ import type { LocalHandler } from '../handlers/local-handler.js';
 import type { HandlerRegistry } from '../handlers/handler.registry.js';
 import { declaredKindOf, messageTypeOf, type MessageClass } from '../messages/message-type.decorator.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { CatgaSignals } from '../signals/catga-signals.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
-import type { CatgaSignals } from '../signals/catga-signals.js';
 
 export interface DispatcherSettings {
   serviceName: string;
@@ -20,7 +20,7 @@ export interface DispatcherSettings {
 }
 
 function terminal(handler: LocalHandler) {
-  return (context: MessageContext): Promise<unknown> => {
+  return (context: HandlingContext): Promise<unknown> => {
     // A fresh buffer per attempt, so a retried handler does not raise its events twice.
     if (context.envelope.kind !== 'query') context.pendingEvents = [];
     // Likewise the writes an earlier attempt held.
@@ -36,19 +36,17 @@ export class Dispatcher {
   private failed = 0;
   private idle: Array<() => void> = [];
   private acceptingInbound = true;
-  private readonly terminals = new WeakMap<LocalHandler, (context: MessageContext) => Promise<unknown>>();
+  private readonly terminals = new WeakMap<LocalHandler, (context: HandlingContext) => Promise<unknown>>();
+  private pipeline: Pipeline | undefined;
 
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly transport: Transport,
-    private pipeline: Pipeline,
+    /** Gives the application's pipeline; asked once, at the first handling. */
+    private readonly pipelineOf: () => Pipeline,
     readonly settings: DispatcherSettings,
     private readonly signals?: CatgaSignals,
   ) {}
-
-  usePipeline(pipeline: Pipeline): void {
-    this.pipeline = pipeline;
-  }
 
   send(message: object, options?: SendOptions): Promise<unknown> {
     const type = messageTypeOf(message);
@@ -100,7 +98,7 @@ export class Dispatcher {
     this.inFlight++;
     let promise: Promise<unknown>;
     try {
-      promise = runInMessageContext(context, this.pipeline.run, context, end);
+      promise = runInMessageContext(context, (this.pipeline ??= this.pipelineOf()).run, context, end);
     } catch (error) {
       promise = Promise.reject(error);
     }

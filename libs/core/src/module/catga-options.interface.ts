@@ -16,10 +16,10 @@ import type { Transport } from '../transport/transport.interface.js';
 export interface PipelineOptions {
   logging?: boolean;
   validation?: boolean;
-  idempotency?: boolean | Omit<IdempotencyBehaviorOptions, 'onReplay'>;
+  idempotency?: boolean | IdempotencyBehaviorOptions;
   /** Time limit per handling in ms, or `false`. Default 30000. */
-  timeout?: false | number | { timeoutMs: number; perType?: Record<string, number> };
-  retry?: false | Omit<RetryBehaviorOptions, 'onRetry'>;
+  timeout?: false | number | { timeoutMs?: number; perType?: Record<string, number> };
+  retry?: false | RetryBehaviorOptions;
   circuitBreaker?: false | CircuitBreakerBehaviorOptions;
 }
 

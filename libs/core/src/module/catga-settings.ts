@@ -1,21 +1,95 @@
 import { hostname } from 'node:os';
+import type { ClusterSettings } from '../cluster/cluster-member.js';
+import type { OutboxSettings } from '../outbox/outbox.publisher.js';
+import type { CircuitBreakerSettings } from '../pipeline/behaviors/circuit-breaker.behavior.js';
+import type { IdempotencySettings } from '../pipeline/behaviors/idempotency.behavior.js';
+import type { RetrySettings } from '../pipeline/behaviors/retry.behavior.js';
+import type { TimeoutSettings } from '../pipeline/behaviors/timeout.behavior.js';
+import type { SagaSettings } from '../saga/saga-options.interface.js';
 import type { CatgaModuleOptions } from './catga-options.interface.js';
 
-/** Options with defaults and environment applied. */
+/** Each built-in behavior: `false` when switched off, else its complete settings. */
+export interface PipelineSettings {
+  readonly logging: boolean;
+  readonly validation: boolean;
+  readonly timeout: false | TimeoutSettings;
+  readonly idempotency: false | IdempotencySettings;
+  readonly circuitBreaker: false | CircuitBreakerSettings;
+  readonly retry: false | RetrySettings;
+}
+
+/** Every module option with its default and environment applied: resolved once, then injected. */
 export interface CatgaSettings {
-  serviceName: string;
-  instanceId: string;
-  preferLocal: boolean;
-  requestTimeoutMs: number;
-  shutdownTimeoutMs: number;
+  readonly serviceName: string;
+  readonly instanceId: string;
+  readonly preferLocal: boolean;
+  readonly requestTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly pipeline: PipelineSettings;
+  readonly outbox: OutboxSettings;
+  readonly saga: SagaSettings;
+  readonly cluster: ClusterSettings;
+}
+
+const OFF: PipelineSettings = { logging: false, validation: false, timeout: false, idempotency: false, circuitBreaker: false, retry: false };
+
+function resolvePipeline(pipeline: CatgaModuleOptions['pipeline']): PipelineSettings {
+  if (pipeline === 'minimal') return OFF;
+  const p = pipeline ?? {};
+  const t = p.timeout;
+  return {
+    logging: p.logging ?? true,
+    validation: p.validation ?? true,
+    timeout: t === false ? false : { timeoutMs: (typeof t === 'number' ? t : t?.timeoutMs) ?? 30_000, perType: (typeof t === 'object' ? t.perType : undefined) ?? {} },
+    idempotency:
+      p.idempotency === false
+        ? false
+        : {
+            retentionMs: 7 * 24 * 3600_000,
+            claimTtlMs: 10_000,
+            waitTimeoutMs: 30_000,
+            ...definedOnly(typeof p.idempotency === 'object' ? p.idempotency : {}),
+          },
+    circuitBreaker: p.circuitBreaker === false ? false : { failureThreshold: 5, halfOpenAfterMs: 10_000, ...definedOnly(p.circuitBreaker ?? {}) },
+    retry: p.retry === false ? false : { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 2_000, ...definedOnly(p.retry ?? {}) },
+  };
 }
 
 export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.ProcessEnv = process.env): CatgaSettings {
+  const serviceName = options.serviceName ?? env.CATGA_SERVICE_NAME ?? 'catga';
+  const instanceId = options.instanceId ?? env.CATGA_INSTANCE_ID ?? `${hostname()}-${process.pid}`;
+  const cluster = options.cluster === false ? {} : (options.cluster ?? {});
   return {
-    serviceName: options.serviceName ?? env.CATGA_SERVICE_NAME ?? 'catga',
-    instanceId: options.instanceId ?? env.CATGA_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    serviceName,
+    instanceId,
     preferLocal: options.preferLocal ?? true,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,
+    pipeline: resolvePipeline(options.pipeline),
+    outbox: { relayIntervalMs: 1_000, relayMinAgeMs: 5_000, relayBatchSize: 100, relayLeaseMs: 30_000, ...definedOnly(options.outbox ?? {}) },
+    saga: {
+      leaseMs: 10_000,
+      stepTimeoutMs: 30_000,
+      compensationAttempts: 5,
+      compensationBackoffMs: 100,
+      recoveryIntervalMs: 5_000,
+      waitTimeoutMs: 60_000,
+      ...definedOnly(options.saga ?? {}),
+      owner: `${serviceName}:${instanceId}`,
+    },
+    cluster: {
+      heartbeatMs: 2_000,
+      suspectAfterBeats: 3,
+      eventLimit: 200,
+      ...definedOnly(cluster),
+      enabled: options.cluster !== false,
+      serviceName,
+      instanceId,
+    },
   };
+}
+
+/** An options object without its `undefined` members, so spreading it never erases a default. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

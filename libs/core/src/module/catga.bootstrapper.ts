@@ -5,23 +5,18 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
-import { behaviorOptionsOf } from '../pipeline/behavior.decorator.js';
-import { Pipeline } from '../pipeline/pipeline.js';
-import type { OrderedBehavior, PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
-import type { CatgaModuleOptions } from './catga-options.interface.js';
+import { loadBodyHydrator } from '../wire/body-hydrator.js';
+import { CatgaPipeline } from './catga-pipeline.js';
 import type { CatgaSettings } from './catga-settings.js';
 import {
-  CATGA_BUILTIN_BEHAVIORS,
   CATGA_DISPATCHER,
-  CATGA_MODULE_OPTIONS,
   CATGA_OUTBOX_PUBLISHER,
   CATGA_SETTINGS,
   CATGA_STORES,
@@ -41,16 +36,14 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
   private stopped = false;
 
   constructor(
-    @Inject(CATGA_MODULE_OPTIONS) private readonly options: CatgaModuleOptions,
     @Inject(CATGA_SETTINGS) private readonly settings: CatgaSettings,
     @Inject(CATGA_TRANSPORT) private readonly transport: Transport,
     @Inject(CATGA_DISPATCHER) private readonly dispatcher: Dispatcher,
     @Inject(CATGA_OUTBOX_PUBLISHER) private readonly outbox: OutboxPublisher,
-    @Inject(CATGA_BUILTIN_BEHAVIORS) private readonly builtins: OrderedBehavior[],
     @Inject(CATGA_STORES) private readonly resolvedStores: ResolvedStores,
     private readonly registry: HandlerRegistry,
     private readonly bridge: CqrsBridge,
-    private readonly discovery: DiscoveryService,
+    private readonly pipeline: CatgaPipeline,
     private readonly lifecycle: CatgaLifecycle,
     private readonly signals: CatgaSignals,
   ) {}
@@ -58,9 +51,12 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.dispatcher.usePipeline(new Pipeline([...this.builtins, ...this.userBehaviors()]));
+    // Composed now, so a behavior that cannot be built fails the start rather than the first message.
+    this.pipeline.get();
     this.bridge.connect(this.dispatcher, this.settings.serviceName);
     this.transport.observe?.(this.signals);
+    // Once for every transport: received bodies become instances of their registered classes.
+    await loadBodyHydrator();
     await this.transport.start();
     const group = this.settings.serviceName;
     for (const handler of this.registry.requestTypes()) {
@@ -101,24 +97,5 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     await this.transport.close();
     await this.resolvedStores.close();
     this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) drained and closed`);
-  }
-
-  private userBehaviors(): OrderedBehavior[] {
-    const out: OrderedBehavior[] = [];
-    for (const entry of this.options.behaviors ?? []) {
-      if (typeof entry !== 'function') out.push(entry);
-    }
-    const seen = new Set<PipelineBehavior>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const metatype = wrapper.metatype;
-      if (!metatype || typeof metatype !== 'function') continue;
-      const meta = behaviorOptionsOf(metatype);
-      if (!meta || !wrapper.instance || !wrapper.isDependencyTreeStatic()) continue;
-      const behavior = wrapper.instance as PipelineBehavior;
-      if (seen.has(behavior)) continue;
-      seen.add(behavior);
-      out.push({ order: meta.order, behavior });
-    }
-    return out;
   }
 }

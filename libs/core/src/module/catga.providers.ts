@@ -2,9 +2,6 @@ import type { Provider } from '@nestjs/common';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
 import { Dispatcher } from '../mediator/dispatcher.js';
 import { OutboxPublisher } from '../outbox/outbox.publisher.js';
-import { buildBuiltinBehaviors } from '../pipeline/builtin-behaviors.js';
-import { Pipeline } from '../pipeline/pipeline.js';
-import type { OrderedBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import { InMemoryEventStreamStore } from '../stores/event-stream/in-memory-event-stream.store.js';
 import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
 import { InMemoryIdempotencyStore } from '../stores/idempotency/in-memory-idempotency.store.js';
@@ -15,16 +12,19 @@ import { InMemoryBroker } from '../transport/in-memory.broker.js';
 import { InMemoryTransport } from '../transport/in-memory.transport.js';
 import type { Transport } from '../transport/transport.interface.js';
 import type { CatgaModuleOptions, CatgaStores } from './catga-options.interface.js';
+import { CatgaPipeline, createBuiltinBehaviors } from './catga-pipeline.js';
 import { resolveSettings, type CatgaSettings } from './catga-settings.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import {
   CATGA_BUILTIN_BEHAVIORS,
+  CATGA_CLUSTER_SETTINGS,
   CATGA_DISPATCHER,
   CATGA_EVENT_STREAM_STORE,
   CATGA_IDEMPOTENCY_STORE,
   CATGA_MODULE_OPTIONS,
   CATGA_OUTBOX_PUBLISHER,
   CATGA_OUTBOX_STORE,
+  CATGA_SAGA_SETTINGS,
   CATGA_SAGA_STORE,
   CATGA_SETTINGS,
   CATGA_STORES,
@@ -90,6 +90,8 @@ export function createCatgaProviders(): Provider[] {
       useFactory: (options: CatgaModuleOptions) => resolveSettings(options),
       inject: [CATGA_MODULE_OPTIONS],
     },
+    { provide: CATGA_SAGA_SETTINGS, useFactory: (s: CatgaSettings) => s.saga, inject: [CATGA_SETTINGS] },
+    { provide: CATGA_CLUSTER_SETTINGS, useFactory: (s: CatgaSettings) => s.cluster, inject: [CATGA_SETTINGS] },
     {
       provide: CATGA_TRANSPORT,
       useFactory: (options: CatgaModuleOptions, settings: CatgaSettings) => createTransport(options, settings),
@@ -106,23 +108,24 @@ export function createCatgaProviders(): Provider[] {
     { provide: CATGA_EVENT_STREAM_STORE, useFactory: (r: ResolvedStores) => r.stores.eventStream, inject: [CATGA_STORES] },
     {
       provide: CATGA_OUTBOX_PUBLISHER,
-      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: OutboxStore, transport: Transport, signals: CatgaSignals) =>
-        new OutboxPublisher(store, transport, s.instanceId, o.outbox, signals),
-      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_OUTBOX_STORE, CATGA_TRANSPORT, CatgaSignals],
+      useFactory: (s: CatgaSettings, store: OutboxStore, transport: Transport, signals: CatgaSignals) =>
+        new OutboxPublisher(store, transport, s.instanceId, s.outbox, signals),
+      inject: [CATGA_SETTINGS, CATGA_OUTBOX_STORE, CATGA_TRANSPORT, CatgaSignals],
     },
     {
       provide: CATGA_BUILTIN_BEHAVIORS,
-      useFactory: (o: CatgaModuleOptions, s: CatgaSettings, store: IdempotencyStore, outbox: OutboxPublisher, signals: CatgaSignals) =>
-        buildBuiltinBehaviors(o, s.instanceId, store, outbox, signals),
-      inject: [CATGA_MODULE_OPTIONS, CATGA_SETTINGS, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER, CatgaSignals],
+      useFactory: (s: CatgaSettings, store: IdempotencyStore, outbox: OutboxPublisher, signals: CatgaSignals) =>
+        createBuiltinBehaviors(s.pipeline, s.instanceId, store, outbox, signals),
+      inject: [CATGA_SETTINGS, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER, CatgaSignals],
     },
     HandlerRegistry,
+    CatgaPipeline,
     { provide: CatgaSignals, useFactory: () => new CatgaSignals() },
     {
       provide: CATGA_DISPATCHER,
-      useFactory: (registry: HandlerRegistry, transport: Transport, builtins: OrderedBehavior[], s: CatgaSettings, signals: CatgaSignals) =>
-        new Dispatcher(registry, transport, new Pipeline(builtins), s, signals),
-      inject: [HandlerRegistry, CATGA_TRANSPORT, CATGA_BUILTIN_BEHAVIORS, CATGA_SETTINGS, CatgaSignals],
+      useFactory: (registry: HandlerRegistry, transport: Transport, pipeline: CatgaPipeline, s: CatgaSettings, signals: CatgaSignals) =>
+        new Dispatcher(registry, transport, () => pipeline.get(), s, signals),
+      inject: [HandlerRegistry, CATGA_TRANSPORT, CatgaPipeline, CATGA_SETTINGS, CatgaSignals],
     },
   ];
 }

@@ -4,16 +4,18 @@ import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
 import type { Transport } from '../transport/transport.interface.js';
 import type { CatgaSignals } from '../signals/catga-signals.js';
 
-export interface OutboxPublisherOptions {
+export interface OutboxSettings {
   /** How often the relay looks for entries left unpublished (a crash, a transport outage), in ms. Default 1000. */
-  relayIntervalMs?: number;
+  readonly relayIntervalMs: number;
   /** Entries younger than this are left to the instance that saved them, in ms. Default 5000. */
-  relayMinAgeMs?: number;
+  readonly relayMinAgeMs: number;
   /** Entries per relay batch. Default 100. */
-  relayBatchSize?: number;
+  readonly relayBatchSize: number;
   /** Lease on a claimed batch, in ms. Default 30000. */
-  relayLeaseMs?: number;
+  readonly relayLeaseMs: number;
 }
+
+export type OutboxPublisherOptions = Partial<OutboxSettings>;
 
 /**
  * Releases the events a handling raised once it succeeded: saved to the outbox store first, then
@@ -29,7 +31,7 @@ export class OutboxPublisher {
     private readonly store: OutboxStore,
     private readonly transport: Transport,
     private readonly instanceId: string,
-    private readonly options: OutboxPublisherOptions = {},
+    private readonly settings: OutboxSettings,
     private readonly signals?: CatgaSignals,
   ) {}
 
@@ -57,7 +59,7 @@ export class OutboxPublisher {
 
   startRelay(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.relayOnce(), this.options.relayIntervalMs ?? 1_000);
+    this.timer = setInterval(() => void this.relayOnce(), this.settings.relayIntervalMs);
     this.timer.unref();
   }
 
@@ -68,7 +70,7 @@ export class OutboxPublisher {
   }
 
   /** Publishes one batch of unpublished entries; returns how many went out. */
-  async relayOnce(minAgeMs = this.options.relayMinAgeMs ?? 5_000): Promise<number> {
+  async relayOnce(minAgeMs = this.settings.relayMinAgeMs): Promise<number> {
     if (this.relaying) {
       await this.relaying;
       return 0;
@@ -76,7 +78,7 @@ export class OutboxPublisher {
     let count = 0;
     const run = (async () => {
       const owner = `${this.instanceId}:relay`;
-      const batch = await this.store.claimPending(owner, this.options.relayBatchSize ?? 100, this.options.relayLeaseMs ?? 30_000, Date.now() - minAgeMs);
+      const batch = await this.store.claimPending(owner, this.settings.relayBatchSize, this.settings.relayLeaseMs, Date.now() - minAgeMs);
       const done: string[] = [];
       try {
         for (const entry of batch) {

@@ -1,9 +1,12 @@
 import type { MessageContext } from '../context/message-context.js';
 import type { MessageKind } from '../messages/message-kind.js';
 
-/** One link of the pipeline around every handler. Call `next()` to go on (more than once to retry). */
-export interface PipelineBehavior {
-  handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown>;
+/**
+ * One link of the pipeline around every handler. Call `next()` to go on (more than once to retry).
+ * `C` is the context the behavior reads; the pipeline passes a `HandlingContext`, which is one.
+ */
+export interface PipelineBehavior<C extends MessageContext = MessageContext> {
+  handle(context: C, next: () => Promise<unknown>): Promise<unknown>;
   /** Limits the behavior to some kinds of message; all kinds when absent. */
   appliesTo?(kind: MessageKind): boolean;
 }
@@ -22,7 +25,7 @@ export const BehaviorOrder = {
   user: 1000,
 } as const;
 
-export interface OrderedBehavior {
+export interface OrderedBehavior<C extends MessageContext = MessageContext> {
   readonly order: number;
-  readonly behavior: PipelineBehavior;
+  readonly behavior: PipelineBehavior<C>;
 }

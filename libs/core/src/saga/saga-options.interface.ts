@@ -12,3 +12,9 @@ export interface SagaOptions {
   /** How long `start` waits for a saga another instance is running, in ms. Default 60000. */
   waitTimeoutMs?: number;
 }
+
+/** The saga options with their defaults applied, and who this instance is as a lease owner. */
+export type SagaSettings = Readonly<Required<SagaOptions>> & {
+  /** `<service>:<instance>`: the owner written on the leases this instance takes. */
+  readonly owner: string;
+};

@@ -3,10 +3,9 @@ import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { TimeoutError } from '../errors/catga-errors.js';
 import { serializeError, toCatgaError } from '../errors/error.serializer.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
-import type { CatgaSettings } from '../module/catga-settings.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
-import { CATGA_MODULE_OPTIONS, CATGA_SAGA_STORE, CATGA_SETTINGS } from '../tokens/catga.tokens.js';
-import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
+import { CATGA_SAGA_SETTINGS, CATGA_SAGA_STORE } from '../tokens/catga.tokens.js';
+import type { SagaSettings } from './saga-options.interface.js';
 import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from '../stores/saga/saga-state.js';
 import type { SagaStore } from '../stores/saga/saga-store.interface.js';
 import { sagaClassOf, sagaNameOf, type SagaClass, type SagaDefinition, type SagaStep, type StepResults } from './saga-definition.js';
@@ -34,18 +33,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly mediator: CatgaMediator,
     @Inject(CATGA_SAGA_STORE) private readonly store: SagaStore,
-    @Inject(CATGA_SETTINGS) settings: CatgaSettings,
-    @Inject(CATGA_MODULE_OPTIONS) options: CatgaModuleOptions,
+    @Inject(CATGA_SAGA_SETTINGS) settings: SagaSettings,
     private readonly signals: CatgaSignals,
   ) {
-    const o = options.saga ?? {};
-    this.owner = `${settings.serviceName}:${settings.instanceId}`;
-    this.leaseMs = o.leaseMs ?? 10_000;
-    this.stepTimeoutMs = o.stepTimeoutMs ?? 30_000;
-    this.compensationAttempts = o.compensationAttempts ?? 5;
-    this.compensationBackoffMs = o.compensationBackoffMs ?? 100;
-    this.recoveryIntervalMs = o.recoveryIntervalMs ?? 5_000;
-    this.waitTimeoutMs = o.waitTimeoutMs ?? 60_000;
+    ({
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      stepTimeoutMs: this.stepTimeoutMs,
+      compensationAttempts: this.compensationAttempts,
+      compensationBackoffMs: this.compensationBackoffMs,
+      recoveryIntervalMs: this.recoveryIntervalMs,
+      waitTimeoutMs: this.waitTimeoutMs,
+    } = settings);
   }
 
   onApplicationBootstrap(): void {

@@ -23,14 +23,9 @@ export class InMemoryBroker<RequestH = unknown, EventH = unknown> {
   readonly requestGroups = new Map<string, { group: string; members: GroupMember<RequestH>[]; next: number }>();
   readonly eventGroups = new Map<string, Map<string, EventGroup<EventH>>>();
   readonly broadcast = new Map<string, Set<GroupMember<EventH>>>();
+  /** Dead letters go to these listeners as they happen; like a dead-letter stream read from "new", nothing is kept. */
   readonly deadLetterListeners = new Set<(dl: DeadLetter) => void>();
-  readonly deadLetters: DeadLetter[] = [];
   readonly presenceListeners = new Set<(body: Uint8Array) => void>();
-
-  deadLetter(deadLetter: DeadLetter): void {
-    this.deadLetters.push(deadLetter);
-    for (const listener of this.deadLetterListeners) listener(deadLetter);
-  }
 
   static readonly shared = new InMemoryBroker();
 }

@@ -1,3 +1,8 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { eventually } from '../conformance/eventually.js';
 import { transportConformance } from '../conformance/transport.conformance.js';
 import { InMemoryBroker } from './in-memory.broker.js';
 import { InMemoryTransport } from './in-memory.transport.js';
@@ -8,4 +13,27 @@ transportConformance('in-memory', async () => {
     createPeer: async () => new InMemoryTransport({ broker, redeliveryDelayMs: 10 }),
     dispose: async () => undefined,
   };
+});
+
+describe('in-memory transport, poison events', () => {
+  it('keeps nothing of an event it dead-lettered, so a poison message cannot grow the embedded default', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const transport = new InMemoryTransport({ broker: new InMemoryBroker(), redeliveryDelayMs: 1 });
+    let deadLettered = 0;
+    transport.observe({ emit: (kind) => void (kind === 'deadLettered' && deadLettered++) });
+    await transport.subscribe('poison', async () => Promise.reject(new Error('never handled')), { group: 'g', maxDeliveries: 2 });
+    let body: WeakRef<object> | undefined;
+    await (async () => {
+      const payload = { big: 'x'.repeat(1_000_000) };
+      body = new WeakRef(payload);
+      await transport.publish({ id: 'p-1', type: 'poison', kind: 'event', correlationId: 'p-1', causationId: undefined, timestamp: Date.now(), headers: {}, body: payload });
+    })();
+    await eventually(() => assert.equal(deadLettered, 1));
+    await eventually(() => {
+      gc();
+      assert.equal(body!.deref(), undefined, 'the dead-lettered event is still referenced');
+    });
+    await transport.close();
+  });
 });

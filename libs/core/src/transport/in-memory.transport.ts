@@ -1,7 +1,13 @@
 import type { Envelope } from '../envelope/envelope.js';
 import { HandlerNotFoundError, TimeoutError, TransportUnavailableError } from '../errors/catga-errors.js';
 import { serializeError } from '../errors/error.serializer.js';
+import { Logger } from '@nestjs/common';
 import { InMemoryBroker, type EventGroup, type GroupMember } from './in-memory.broker.js';
+import { deadLetterRecord, readDeadLetter, reportDeadLetter } from './kit/dead-letter-record.js';
+import { InFlight } from './kit/in-flight.js';
+import { redeliveryDelay } from './kit/redelivery.js';
+import { encodeEnvelope } from '../wire/envelope.codec.js';
+import type { DeadLetterFacts } from './kit/dead-letter-record.js';
 import type {
   DeadLetter,
   PresenceChannel,
@@ -21,7 +27,7 @@ export interface InMemoryTransportOptions {
   broker?: InMemoryBroker;
   /** Default deliveries before dead-lettering. Default 5. */
   maxDeliveries?: number;
-  /** Delay before the n-th redelivery: `redeliveryDelayMs * 2^(n-1)`, capped at 5 s. Default 50. */
+  /** Delay before the n-th redelivery: `redeliveryDelayMs * 2^(n-1)`, capped at 30 s. Default 50. */
   redeliveryDelayMs?: number;
 }
 
@@ -33,8 +39,9 @@ export class InMemoryTransport implements Transport {
   private readonly broker: Broker;
   private readonly maxDeliveries: number;
   private readonly redeliveryDelayMs: number;
+  private readonly logger = new Logger('CatgaInMemory');
   private readonly removers = new Set<() => void>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private accepting = true;
   private closed = false;
   private signals: TransportSignals | undefined;
@@ -147,7 +154,7 @@ export class InMemoryTransport implements Transport {
     this.accepting = false;
     for (const remove of [...this.removers]) remove();
     this.removers.clear();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.settled();
   }
 
   async close(): Promise<void> {
@@ -169,29 +176,28 @@ export class InMemoryTransport implements Transport {
       owner.run(() => member.handler(envelope, { attempt })).catch((error: unknown) => {
         if (attempt >= group.maxDeliveries) {
           const groupName = [...(this.broker.eventGroups.get(envelope.type)?.entries() ?? [])].find(([, g]) => g === group)?.[0] ?? '';
-          const deadLetter: DeadLetter = {
-            envelope,
-            group: groupName,
-            deliveries: attempt,
-            error: serializeError(error, envelope.id),
-            deadLetteredAt: Date.now(),
-          };
-          this.broker.deadLetter(deadLetter);
-          owner.signals?.emit('deadLettered', { type: envelope.type, group: groupName, messageId: envelope.id, deliveries: attempt, error: deadLetter.error });
+          owner.deadLetter(envelope, { type: envelope.type, group: groupName, deliveries: attempt, error });
           return;
         }
-        const delay = Math.min(5_000, this.redeliveryDelayMs * 2 ** (attempt - 1));
+        const delay = redeliveryDelay(attempt, this.redeliveryDelayMs);
         schedule(delay, () => this.dispatch(group, envelope, attempt + 1));
       });
     });
   }
 
   private run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = fn();
-    this.inFlight.add(p);
-    const done = () => this.inFlight.delete(p);
-    p.then(done, done);
-    return p;
+    return this.inFlight.track(fn());
+  }
+
+  /** The same record a networked transport stores: the event as it would travel, and why it was given up. */
+  private deadLetter(envelope: Envelope, facts: DeadLetterFacts): void {
+    const wire = encodeEnvelope(envelope, Number.MAX_SAFE_INTEGER);
+    const record = deadLetterRecord(Object.entries(wire.headers), facts);
+    reportDeadLetter(this.signals, this.logger, facts, record);
+    const listeners = this.broker.deadLetterListeners;
+    if (listeners.size === 0) return;
+    const deadLetter = readDeadLetter(new Map(Object.entries(record.headers)), wire.body);
+    for (const listener of listeners) listener(deadLetter);
   }
 
   private track(removeFn: () => void): TransportSubscription {

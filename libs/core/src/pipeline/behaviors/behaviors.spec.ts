@@ -440,7 +440,7 @@ describe('idempotency for events', () => {
       const { CATGA_IDEMPOTENCY_STORE: token } = await import('../../tokens/catga.tokens.js');
       const store = app.get<IdempotencyStore>(token);
       const { IdempotencyBehavior } = await import('./idempotency.behavior.js');
-      const behavior = new IdempotencyBehavior(store, 'i1');
+      const behavior = new IdempotencyBehavior(store, 'i1', { retentionMs: 60_000, claimTtlMs: 10_000, waitTimeoutMs: 30_000 });
       const { HandlingContext } = await import('../../context/message-context.js');
       const envelope = { id: 'evt-1', type: 'behaviors.charged', kind: 'event' as const, correlationId: 'evt-1', causationId: undefined, timestamp: Date.now(), headers: {}, body: {} };
       const run = () =>

@@ -13,12 +13,14 @@ import { CircuitOpenError } from '../../errors/catga-errors.js';
 import type { CatgaSignals, CircuitStateName } from '../../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
-export interface CircuitBreakerBehaviorOptions {
+export interface CircuitBreakerSettings {
   /** Consecutive failures that open the circuit of a message type. Default 5. */
-  failureThreshold?: number;
+  readonly failureThreshold: number;
   /** How long the circuit stays open before one trial handling is let through, in ms. Default 10000. */
-  halfOpenAfterMs?: number;
+  readonly halfOpenAfterMs: number;
 }
+
+export type CircuitBreakerBehaviorOptions = Partial<CircuitBreakerSettings>;
 
 const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
   [CircuitState.Closed]: 'closed',
@@ -35,7 +37,7 @@ export class CircuitBreakerBehavior implements PipelineBehavior {
   private readonly circuits = new Map<string, CircuitBreakerPolicy>();
 
   constructor(
-    private readonly options: CircuitBreakerBehaviorOptions = {},
+    private readonly settings: CircuitBreakerSettings,
     private readonly signals?: CatgaSignals,
   ) {}
 
@@ -53,19 +55,14 @@ export class CircuitBreakerBehavior implements PipelineBehavior {
     }
   }
 
-  /** The state of each message type's circuit, for health and metrics. */
-  states(): Map<string, CircuitStateName> {
-    return new Map([...this.circuits].map(([type, c]) => [type, STATE_NAMES[c.state]]));
-  }
-
   private circuit(type: string): CircuitBreakerPolicy {
     let circuit = this.circuits.get(type);
     if (!circuit) {
       circuit = circuitBreaker(
         handleWhen((error) => !(error instanceof CatgaError) || error.retryable),
         {
-          halfOpenAfter: this.options.halfOpenAfterMs ?? 10_000,
-          breaker: new ConsecutiveBreaker(this.options.failureThreshold ?? 5),
+          halfOpenAfter: this.settings.halfOpenAfterMs,
+          breaker: new ConsecutiveBreaker(this.settings.failureThreshold),
         },
       );
       if (this.signals) {

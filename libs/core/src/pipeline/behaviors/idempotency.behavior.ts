@@ -1,23 +1,23 @@
-import { HandlingContext, type MessageContext } from '../../context/message-context.js';
+import type { MessageContext } from '../../context/message-context.js';
 import { TimeoutError } from '../../errors/catga-errors.js';
 import { deserializeError, serializeError, toCatgaError } from '../../errors/error.serializer.js';
 import type { IdempotencyOutcome, IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
 import type { MessageKind } from '../../messages/message-kind.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
-export interface IdempotencyBehaviorOptions {
-  /** How long an outcome is remembered, in ms. Default 7 days. */
-  retentionMs?: number;
+export interface IdempotencySettings {
+  /** How long an outcome is remembered, in ms. Default 604800000 (7 days). */
+  readonly retentionMs: number;
   /**
    * How long a claim outlives its owner, in ms: the owner renews it every third of this while the
-   * handler runs, so when the owner dies another instance may take over after at most this. Default 10 s.
+   * handler runs, so when the owner dies another instance may take over after at most this. Default 10000.
    */
-  claimTtlMs?: number;
-  /** How long a duplicate waits for the first handling to finish, in ms. Default 30 s. */
-  waitTimeoutMs?: number;
-  /** Called when a duplicate receives a stored outcome instead of running the handler. */
-  onReplay?: (context: MessageContext) => void;
+  readonly claimTtlMs: number;
+  /** How long a duplicate waits for the first handling to finish, in ms. Default 30000. */
+  readonly waitTimeoutMs: number;
 }
+
+export type IdempotencyBehaviorOptions = Partial<IdempotencySettings>;
 
 const REPLAYED = Symbol.for('catga.idempotent-replay');
 let claimSequence = 0;
@@ -38,11 +38,9 @@ export class IdempotencyBehavior implements PipelineBehavior {
   constructor(
     private readonly store: IdempotencyStore,
     private readonly instanceId: string,
-    private readonly options: IdempotencyBehaviorOptions = {},
+    settings: IdempotencySettings,
   ) {
-    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    this.claimTtlMs = options.claimTtlMs ?? 10_000;
-    this.waitTimeoutMs = options.waitTimeoutMs ?? 30_000;
+    ({ retentionMs: this.retentionMs, claimTtlMs: this.claimTtlMs, waitTimeoutMs: this.waitTimeoutMs } = settings);
   }
 
   appliesTo(kind: MessageKind): boolean {
@@ -109,7 +107,6 @@ export class IdempotencyBehavior implements PipelineBehavior {
 
   private replay(context: MessageContext, outcome: IdempotencyOutcome): unknown {
     context.items.set(REPLAYED, true);
-    this.options.onReplay?.(context);
     if (outcome.ok) return outcome.result;
     throw deserializeError(outcome.error);
   }
@@ -125,5 +122,5 @@ export function idempotencyKeyOf(context: MessageContext): string {
 
 /** Whether the current handling returned a stored outcome instead of running the handler. */
 export function wasReplayed(context: MessageContext): boolean {
-  return (context instanceof HandlingContext ? context.peek(REPLAYED) : context.items.get(REPLAYED)) === true;
+  return context.peek(REPLAYED) === true;
 }
