@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Broadcast, CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, ValidationFailedError, type CatgaModuleOptions } from '@catga/core';
+import { Broadcast, CatgaError, CatgaMediator, CatgaModule, type CatgaModuleOptions, ErrorCode, MessageType, ValidationFailedError } from '@catga/core';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { natsTransport } from '@catga/nats';
 import { startNatsServer, type NatsServerHandle } from '@catga/testing';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CatgaError, CatgaMediator, ErrorCode, CatgaModule, MessageType, SagaDefinition, SagaOrchestrator, SagaWorkflow } from '@catga/core';
+import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, SagaDefinition, SagaOrchestrator, SagaWorkflow } from '@catga/core';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { natsTransport } from '@catga/nats';
 import { CatgaTracingModule } from '@catga/observability';

@@ -1,4 +1,4 @@
-import { newMessageId, type CatgaMediator } from '@catga/core';
+import { type CatgaMediator, newMessageId } from '@catga/core';
 import { OrderItem, PlaceOrder } from '@catga/order-contracts';
 
 export interface OrderLoadResult {

@@ -1,4 +1,4 @@
-import { CatgaModule, CatgaMediator } from '@catga/core';
+import { CatgaMediator, CatgaModule } from '@catga/core';
 import { CatgaMetricsModule, CatgaTracingModule } from '@catga/observability';
 import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';

@@ -1,3 +1,5 @@
+// @catga/core: what an application imports. Adapter authors: @catga/core/transport; tests:
+// @catga/core/testing and @catga/core/conformance.
 export { CatgaModule } from './module/catga.module.js';
 export type {
   CatgaFeatureOptions,
@@ -9,7 +11,7 @@ export type {
   TransportContext,
   TransportFactory,
 } from './module/catga-options.interface.js';
-export type { CatgaSettings } from './module/catga-settings.js';
+export type { CatgaSettings, PipelineSettings } from './module/catga-settings.js';
 export {
   CATGA_EVENT_STREAM_STORE,
   CATGA_IDEMPOTENCY_STORE,
@@ -18,6 +20,7 @@ export {
   CATGA_SETTINGS,
   CATGA_TRANSPORT,
 } from './tokens/catga.tokens.js';
+export { CatgaLifecycle } from './lifecycle/catga-lifecycle.js';
 
 export { Broadcast } from './handlers/broadcast.decorator.js';
 export { CatgaMediator } from './mediator/catga.mediator.js';
@@ -28,6 +31,7 @@ export type { MessageKind } from './messages/message-kind.js';
 export type { Envelope } from './envelope/envelope.js';
 export { newMessageId } from './envelope/message-id.js';
 export { currentMessageContext, type MessageContext } from './context/message-context.js';
+export { holdWrite, HeldWritesUnavailableError } from './context/held-writes.js';
 
 export { CatgaError, type CatgaErrorOptions } from './errors/catga.error.js';
 export { ErrorCode } from './errors/error-code.decorator.js';
@@ -54,26 +58,8 @@ export { wasReplayed, type IdempotencyBehaviorOptions } from './pipeline/behavio
 export type { CircuitBreakerBehaviorOptions } from './pipeline/behaviors/circuit-breaker.behavior.js';
 export type { OutboxPublisherOptions } from './outbox/outbox.publisher.js';
 
-export type {
-  DeadLetter,
-  Delivery,
-  EventHandler,
-  Reply,
-  RequestHandler,
-  RequestOptions,
-  ServeOptions,
-  SubscribeOptions,
-  SubscriptionMode,
-  Transport,
-  TransportSignals,
-  PresenceChannel,
-  TransportSubscription,
-} from './transport/transport.interface.js';
-export { InMemoryTransport, type InMemoryTransportOptions } from './transport/in-memory.transport.js';
-export { InMemoryBroker } from './transport/in-memory.broker.js';
-
+export type { Transport } from './transport/transport.interface.js';
 export type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from './stores/idempotency/idempotency-store.interface.js';
-export { InMemoryIdempotencyStore, type InMemoryIdempotencyStoreOptions } from './stores/idempotency/in-memory-idempotency.store.js';
 export type { SagaStore } from './stores/saga/saga-store.interface.js';
 export {
   TERMINAL_SAGA_STATUSES,
@@ -83,27 +69,13 @@ export {
   type SagaStepState,
   type SagaStepStatus,
 } from './stores/saga/saga-state.js';
-export { InMemorySagaStore } from './stores/saga/in-memory-saga.store.js';
 export type { OutboxEntry, OutboxStore } from './stores/outbox/outbox-store.interface.js';
-export { InMemoryOutboxStore } from './stores/outbox/in-memory-outbox.store.js';
 export type { EventStreamStore, NewStreamEvent, StoredStreamEvent } from './stores/event-stream/event-stream-store.interface.js';
-export { InMemoryEventStreamStore } from './stores/event-stream/in-memory-event-stream.store.js';
-
-export { WireHeader, JSON_CONTENT_TYPE, isReservedHeader } from './wire/wire-headers.js';
-export { decodeEnvelope, encodeEnvelope, type DecodeOptions, type WireMessage } from './wire/envelope.codec.js';
-export { decodeReply, encodeReply } from './wire/reply.codec.js';
-export { hydrateBody, loadBodyHydrator } from './wire/body-hydrator.js';
 
 export { SagaDefinition, SagaWorkflow, type SagaClass, type SagaStep, type SagaStepOptions, type StepResults } from './saga/saga-definition.js';
 export { SagaOrchestrator } from './saga/saga.orchestrator.js';
 export type { SagaOptions } from './saga/saga-options.interface.js';
 export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-errors.js';
-export { SagaHarness, type SagaHarnessRun } from './saga/saga.harness.js';
-export { CatgaLifecycle } from './lifecycle/catga-lifecycle.js';
-export { reportsHealth, type HealthReport, type HealthReporting } from './transport/health-report.js';
-export { CatgaSignals, type CatgaSignalMap, type CircuitStateName, type Operation, type OperationWrapper } from './signals/catga-signals.js';
-export { addEnvelopeEnricher, type EnvelopeEnricher } from './envelope/envelope-enrichers.js';
 
 export { CatgaCluster } from './cluster/catga-cluster.js';
 export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';
-export { holdWrite, HeldWritesUnavailableError } from './context/held-writes.js';

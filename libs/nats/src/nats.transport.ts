@@ -1,42 +1,15 @@
-import {
-  decodeEnvelope,
-  decodeReply,
-  encodeEnvelope,
-  encodeReply,
-  HandlerNotFoundError,
-  loadBodyHydrator,
-  PayloadTooLargeError,
-  serializeError,
-  TimeoutError,
-  TransportUnavailableError,
-  WireHeader,
-  type DeadLetter,
-  type Envelope,
-  type EventHandler,
-  type HealthReport,
-  type HealthReporting,
-  type PresenceChannel,
-  type Reply,
-  type RequestHandler,
-  type RequestOptions,
-  type SerializedError,
-  type ServeOptions,
-  type SubscribeOptions,
-  type Transport,
-  type TransportSignals,
-  type TransportSubscription,
-} from '@catga/core';
+import { type Envelope, HandlerNotFoundError, PayloadTooLargeError, type SerializedError, serializeError, TimeoutError, type Transport, TransportUnavailableError } from '@catga/core';
+import { type DeadLetter, decodeEnvelope, decodeReply, encodeEnvelope, encodeReply, type EventHandler, type HealthReport, type HealthReporting, type PresenceChannel, type Reply, type RequestHandler, type RequestOptions, RetryableAttempt, retryUntilDeadline, type ServeOptions, type SubscribeOptions, type TransportSignals, type TransportSubscription, WireHeader } from '@catga/core/transport';
 import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { DurableSubscription } from './jetstream/durable-subscription.js';
 import { ensureStream } from './jetstream/stream.setup.js';
 import type { NatsTransportOptions } from './nats-transport-options.interface.js';
-import { retryUntilDeadline, RetryableAttempt } from '@catga/core/transport';
+
 import { Subjects } from './subjects.js';
 import { classifyNatsError } from './wire/nats-errors.js';
 import { fromNatsHeaders, toNatsHeaders } from './wire/nats-headers.js';
-
 
 /**
  * Catga over NATS: requests on `<prefix>.req.<type>` served by queue groups (one replica per
@@ -281,7 +254,6 @@ export class NatsTransport implements Transport, HealthReporting {
     void this.watchStatus(this.nc);
     this.js = jetstream(this.nc);
     await this.setUpStreams();
-    await loadBodyHydrator();
   }
 
   /**

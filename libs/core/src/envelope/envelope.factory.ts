@@ -2,7 +2,7 @@ import type { MessageContext } from '../context/message-context.js';
 import type { MessageKind } from '../messages/message-kind.js';
 import type { Envelope } from './envelope.js';
 import { newMessageId } from './message-id.js';
-import { enrichHeaders } from './envelope-enrichers.js';
+import type { EnvelopeEnrichers } from './envelope-enrichers.js';
 
 export interface EnvelopeOptions {
   /** Reuse an id to make a retry idempotent (for example an HTTP `Idempotency-Key`). */
@@ -20,6 +20,7 @@ export function createEnvelope<T>(
   kind: MessageKind,
   options: EnvelopeOptions | undefined,
   parent: MessageContext | undefined,
+  enrichers?: EnvelopeEnrichers,
 ): Envelope<T> {
   const id = options?.messageId ?? newMessageId();
   return {
@@ -29,7 +30,7 @@ export function createEnvelope<T>(
     correlationId: options?.correlationId ?? parent?.envelope.correlationId ?? id,
     causationId: parent?.envelope.id,
     timestamp: Date.now(),
-    headers: enrichHeaders(options?.headers ?? NO_HEADERS),
+    headers: enrichers ? enrichers.apply(options?.headers ?? NO_HEADERS) : (options?.headers ?? NO_HEADERS),
     body,
   };
 }

@@ -27,10 +27,6 @@ export class HandlerRegistry {
     return this.requests.get(type);
   }
 
-  eventHandlers(type: string): readonly LocalHandler[] {
-    return this.events.get(type) ?? [];
-  }
-
   requestTypes(): IterableIterator<LocalHandler> {
     return this.requests.values();
   }

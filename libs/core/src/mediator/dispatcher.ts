@@ -52,7 +52,7 @@ export class Dispatcher {
     const type = messageTypeOf(message);
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
-    const envelope = createEnvelope(message, type, kind, options, currentMessageContext());
+    const envelope = createEnvelope(message, type, kind, options, currentMessageContext(), this.signals?.enrichers);
     if (local && this.settings.preferLocal) return this.handle(envelope, local);
     if (this.signals?.wrapsOperations) {
       return this.signals.run({ name: 'send', envelope }, () => this.sendRemote(envelope, options?.timeoutMs));
@@ -62,7 +62,7 @@ export class Dispatcher {
 
   publish(event: object, options?: PublishOptions): Promise<void> {
     const parent = currentMessageContext();
-    const envelope = createEnvelope(event, messageTypeOf(event), 'event', options, parent);
+    const envelope = createEnvelope(event, messageTypeOf(event), 'event', options, parent, this.signals?.enrichers);
     if (parent?.pendingEvents) {
       parent.pendingEvents.push(envelope);
       return Promise.resolve();

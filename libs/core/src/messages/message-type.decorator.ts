@@ -59,10 +59,6 @@ export function messageTypeOf(messageOrClass: object | MessageClass): string {
   return ctor.name;
 }
 
-export function hasMessageType(ctor: MessageClass): boolean {
-  return Object.prototype.hasOwnProperty.call(ctor, TYPE_INFO);
-}
-
 /** The kind a class declares, by base class (`Command`, `Query`) or by `@MessageType(..., { kind })`. */
 export function declaredKindOf(ctor: MessageClass): MessageKind | undefined {
   const info = Object.prototype.hasOwnProperty.call(ctor, TYPE_INFO) ? (ctor as Stamped)[TYPE_INFO] : undefined;

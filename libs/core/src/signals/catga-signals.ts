@@ -1,4 +1,5 @@
 import type { Envelope } from '../envelope/envelope.js';
+import { EnvelopeEnrichers, type EnvelopeEnricher } from '../envelope/envelope-enrichers.js';
 import type { SagaStatus } from '../stores/saga/saga-state.js';
 import type { SerializedError } from '../errors/error.serializer.js';
 
@@ -45,6 +46,13 @@ export class CatgaSignals {
     circuit: new Set(),
   };
   private wrapper: OperationWrapper | undefined;
+  /** What adds headers to every envelope this application creates. */
+  readonly enrichers = new EnvelopeEnrichers();
+
+  /** Adds headers to every envelope this application creates from now on; returns a function that stops it. */
+  enrichEnvelopes(enricher: EnvelopeEnricher): () => void {
+    return this.enrichers.add(enricher);
+  }
 
   on<K extends keyof CatgaSignalMap>(kind: K, listener: Listener<K>): () => void {
     const set = this.listeners[kind] as Set<Listener<K>>;

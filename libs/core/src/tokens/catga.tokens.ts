@@ -11,4 +11,3 @@ export const CATGA_BUILTIN_BEHAVIORS = Symbol.for('catga.builtin-behaviors');
 export const CATGA_STORES = Symbol.for('catga.stores');
 export const CATGA_SAGA_SETTINGS = Symbol.for('catga.saga-settings');
 export const CATGA_CLUSTER_SETTINGS = Symbol.for('catga.cluster-settings');
-export const CATGA_PIPELINE = Symbol.for('catga.pipeline');

@@ -16,6 +16,8 @@ export type {
   TransportSubscription,
 } from './transport.interface.js';
 export { reportsHealth, type HealthReport, type HealthReporting } from './health-report.js';
+export { CatgaSignals, type CatgaSignalMap, type CircuitStateName, type Operation, type OperationWrapper } from '../signals/catga-signals.js';
+export type { EnvelopeEnricher } from '../envelope/envelope-enrichers.js';
 
 export { InFlight } from './kit/in-flight.js';
 export { MAX_REDELIVERY_DELAY_MS, redeliveryDelay } from './kit/redelivery.js';

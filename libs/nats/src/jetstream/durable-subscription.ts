@@ -1,8 +1,5 @@
-import {
-  decodeEnvelope,
-  HandlerFailedError,
-  type EventHandler,
-} from '@catga/core';
+import { HandlerFailedError } from '@catga/core';
+import { decodeEnvelope, type EventHandler } from '@catga/core/transport';
 import {
   AckPolicy,
   DeliverPolicy,

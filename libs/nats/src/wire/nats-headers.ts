@@ -1,4 +1,4 @@
-import { WireHeader } from '@catga/core';
+import { WireHeader } from '@catga/core/transport';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
 const CANONICAL = new Map<string, string>(Object.values(WireHeader).map((h) => [h.toLowerCase(), h]));

@@ -1,12 +1,6 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import {
-  CATGA_IDEMPOTENCY_STORE,
-  CATGA_TRANSPORT,
-  CatgaLifecycle,
-  reportsHealth,
-  type IdempotencyStore,
-  type Transport,
-} from '@catga/core';
+import { CATGA_IDEMPOTENCY_STORE, CATGA_TRANSPORT, CatgaLifecycle, type IdempotencyStore, type Transport } from '@catga/core';
+import { reportsHealth } from '@catga/core/transport';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 

@@ -1,4 +1,4 @@
-import { Behavior, retryAttemptOf, toCatgaError, wasReplayed, type MessageContext, type PipelineBehavior } from '@catga/core';
+import { Behavior, type MessageContext, type PipelineBehavior, retryAttemptOf, toCatgaError, wasReplayed } from '@catga/core';
 import { CatgaMetrics } from './catga.metrics.js';
 
 /** Outermost behavior: counts and times every handling, and the retries and replays inside it. */

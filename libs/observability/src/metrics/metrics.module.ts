@@ -1,4 +1,4 @@
-import { CATGA_SETTINGS, SagaOrchestrator, type CatgaSettings } from '@catga/core';
+import { CATGA_SETTINGS, type CatgaSettings, SagaOrchestrator } from '@catga/core';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { CatgaMetrics } from './catga.metrics.js';

@@ -1,4 +1,4 @@
-import { CatgaSignals, type CircuitStateName } from '@catga/core';
+import { CatgaSignals, type CircuitStateName } from '@catga/core/transport';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CatgaMetrics } from './catga.metrics.js';
 

@@ -1,4 +1,5 @@
-import { CatgaSignals, toCatgaError, type Envelope, type Operation } from '@catga/core';
+import { type Envelope, toCatgaError } from '@catga/core';
+import { CatgaSignals, type Operation } from '@catga/core/transport';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { CATGA_TRACING_SERVICE, type TracingService } from './tracing.tokens.js';
@@ -33,7 +34,7 @@ export function failSpan(span: Span, error: unknown): void {
 @Injectable()
 export class OperationSpans implements OnModuleInit, OnModuleDestroy {
   private readonly tracer: Tracer = trace.getTracer('@catga/observability');
-  private stop: (() => void) | undefined;
+  private readonly stops: Array<() => void> = [];
 
   constructor(
     private readonly signals: CatgaSignals,
@@ -41,11 +42,15 @@ export class OperationSpans implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.stop = this.signals.wrapOperations((operation, work) => this.span(operation, work));
+    this.stops.push(
+      this.signals.wrapOperations((operation, work) => this.span(operation, work)),
+      // The trace context of the current async path goes into every message this application creates.
+      this.signals.enrichEnvelopes((headers) => propagation.inject(context.active(), headers)),
+    );
   }
 
   onModuleDestroy(): void {
-    this.stop?.();
+    for (const stop of this.stops.splice(0)) stop();
   }
 
   private span<T>(operation: Operation, work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { Behavior, retryAttemptOf, wasReplayed, type MessageContext, type PipelineBehavior } from '@catga/core';
+import { Behavior, type MessageContext, type PipelineBehavior, retryAttemptOf, wasReplayed } from '@catga/core';
 import { context, propagation, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { Inject } from '@nestjs/common';
 import { failSpan, messageAttributes } from './operation-spans.js';

@@ -1,5 +1,4 @@
-import { addEnvelopeEnricher, CATGA_SETTINGS, type CatgaSettings } from '@catga/core';
-import { context, propagation } from '@opentelemetry/api';
+import { CATGA_SETTINGS, type CatgaSettings } from '@catga/core';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { OperationSpans } from './operation-spans.js';
 import { TracingBehavior } from './tracing.behavior.js';
@@ -13,14 +12,7 @@ import { CATGA_TRACING_SERVICE } from './tracing.tokens.js';
  */
 @Module({})
 export class CatgaTracingModule {
-  private static enricherAdded = false;
-
   static forRoot(): DynamicModule {
-    // Registered once per process: the trace context of the current async path goes into headers.
-    if (!CatgaTracingModule.enricherAdded) {
-      addEnvelopeEnricher((headers) => propagation.inject(context.active(), headers));
-      CatgaTracingModule.enricherAdded = true;
-    }
     return {
       module: CatgaTracingModule,
       global: true,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, HeldWritesUnavailableError, MessageType, holdWrite } from '@catga/core';
+import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, HeldWritesUnavailableError, holdWrite, MessageType } from '@catga/core';
 import { uniqueSuffix } from '@catga/core/conformance';
 import { startRedisServer, type RedisServerHandle } from '@catga/testing';
 import { Module, type INestApplicationContext } from '@nestjs/common';

@@ -1,4 +1,5 @@
-import type { ClaimResult, HealthReport, HealthReporting, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
+import type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
+import type { HealthReport, HealthReporting } from '@catga/core/transport';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 import { HeldRedisWrite } from './held-redis-write.js';

@@ -1,4 +1,4 @@
-import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus, type SagaStore } from '@catga/core';
+import { type SagaState, type SagaStatus, type SagaStore, TERMINAL_SAGA_STATUSES } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { newMessageId, type Envelope } from '@catga/core';
+import { type Envelope, newMessageId } from '@catga/core';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { startRedisServer, type RedisServerHandle } from '@catga/testing';
 import { Redis } from 'ioredis';

@@ -1,28 +1,5 @@
-import {
-  decodeEnvelope,
-  decodeReply,
-  encodeEnvelope,
-  encodeReply,
-  HandlerNotFoundError,
-  serializeError,
-  TimeoutError,
-  TransportUnavailableError,
-  WireHeader,
-  loadBodyHydrator,
-  type DeadLetter,
-  type DecodeOptions,
-  type Envelope,
-  type EventHandler,
-  type Reply,
-  type RequestHandler,
-  type RequestOptions,
-  type SerializedError,
-  type ServeOptions,
-  type SubscribeOptions,
-  type Transport,
-  type TransportSignals,
-  type TransportSubscription,
-} from '@catga/core';
+import { type Envelope, HandlerNotFoundError, type SerializedError, serializeError, TimeoutError, type Transport, TransportUnavailableError } from '@catga/core';
+import { type DeadLetter, decodeEnvelope, type DecodeOptions, decodeReply, encodeEnvelope, encodeReply, type EventHandler, type Reply, type RequestHandler, type RequestOptions, type ServeOptions, type SubscribeOptions, type TransportSignals, type TransportSubscription, WireHeader } from '@catga/core/transport';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisStreamsTransportOptions } from './redis-streams-transport-options.interface.js';
@@ -106,9 +83,7 @@ export class RedisStreamsTransport implements Transport {
     if (client.status === 'ready') signals.emit('connection', { transport: this.name, connected: true, reconnected: false });
   }
 
-  async start(): Promise<void> {
-    await loadBodyHydrator();
-  }
+  async start(): Promise<void> {}
 
   async serve(type: string, handler: RequestHandler, options: ServeOptions): Promise<TransportSubscription> {
     const key = this.requestKey(type);

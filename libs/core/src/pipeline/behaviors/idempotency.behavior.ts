@@ -113,7 +113,7 @@ export class IdempotencyBehavior implements PipelineBehavior {
 }
 
 /** Commands are keyed by type and id; events by handler too, since every handler group handles each event once. */
-export function idempotencyKeyOf(context: MessageContext): string {
+function idempotencyKeyOf(context: MessageContext): string {
   const { envelope } = context;
   return envelope.kind === 'event'
     ? `${envelope.type}:${context.handler}:${envelope.id}`

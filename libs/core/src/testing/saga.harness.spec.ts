@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from '@nestjs/cqrs';
 import { MessageType } from '../messages/message-type.decorator.js';
-import { SagaDefinition, SagaWorkflow } from './saga-definition.js';
+import { SagaDefinition, SagaWorkflow } from '../saga/saga-definition.js';
 import { SagaHarness } from './saga.harness.js';
 
 @MessageType('harness.pay')

@@ -3,8 +3,8 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CatgaModule } from '../module/catga.module.js';
 import type { SagaState } from '../stores/saga/saga-state.js';
-import { SagaDefinition, sagaNameOf, SagaWorkflow, type SagaClass, type SagaStep, type StepResults } from './saga-definition.js';
-import { SagaOrchestrator } from './saga.orchestrator.js';
+import { SagaDefinition, sagaNameOf, SagaWorkflow, type SagaClass, type SagaStep, type StepResults } from '../saga/saga-definition.js';
+import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 
 export interface SagaHarnessRun<TData> {
   state: SagaState<TData>;
