@@ -4,7 +4,7 @@ import type { SagaState } from '@catga/core';
 import { uniqueSuffix } from '@catga/core/conformance';
 import { startRedisServer, type RedisServerHandle } from '@catga/testing';
 import { Redis } from 'ioredis';
-import { RedisSagaStore } from './redis-saga.store.js';
+import { ORPHAN_SCAN_PAGE, RedisSagaStore } from './redis-saga.store.js';
 
 function running(sagaId: string): SagaState {
   const now = Date.now();
@@ -62,5 +62,43 @@ describe('RedisSagaStore: an instance dying between the saga and its index', () 
     await redis.zadd(activeKey, String(Date.now() - 120_000), 'never-created');
     assert.deepEqual(await store.findOrphaned(Date.now(), 100), []);
     assert.deepEqual(await redis.zrange(activeKey, '0', '-1'), ['being-created']);
+  });
+});
+
+describe('RedisSagaStore: the recovery scan', () => {
+  let server: RedisServerHandle;
+  let redis: Redis;
+
+  before(async () => {
+    server = await startRedisServer();
+    redis = new Redis(server.url);
+  });
+
+  after(async () => {
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  async function hmgetCalls(): Promise<number> {
+    const stats = await redis.info('commandstats');
+    return Number(/cmdstat_hmget:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  }
+
+  it('a pass reads a bounded page of the unfinished sagas, and passes in turn reach an orphan behind many live ones', async () => {
+    const keyPrefix = `scan${uniqueSuffix()}`;
+    const store = new RedisSagaStore(redis, { keyPrefix });
+    const live = ORPHAN_SCAN_PAGE * 2 + 50;
+    for (let i = 0; i < live; i++) await store.create(running(`live-${i}`), { owner: 'alive', ttlMs: 60_000 });
+    await store.create(running('orphan'));
+
+    const before = await hmgetCalls();
+    const first = await store.findOrphaned(Date.now(), 100);
+    const read = (await hmgetCalls()) - before;
+    assert.ok(read <= ORPHAN_SCAN_PAGE, `one pass read ${read} sagas of ${live + 1}`);
+    assert.deepEqual(first, []);
+
+    const found: string[] = [];
+    for (let pass = 0; pass < 3 && found.length === 0; pass++) found.push(...(await store.findOrphaned(Date.now(), 100)));
+    assert.deepEqual(found, ['orphan']);
   });
 });

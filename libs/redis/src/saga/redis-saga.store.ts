@@ -41,6 +41,8 @@ const STATUSES: SagaStatus[] = ['Pending', 'Running', 'Compensating', 'Completed
 
 /** How long an active listing may wait for its saga to be written before it is dropped. */
 const ORPHAN_LISTING_GRACE_MS = 60_000;
+/** Unfinished sagas one recovery pass looks at. */
+export const ORPHAN_SCAN_PAGE = 200;
 
 /**
  * Saga state in Redis. The by-status index (a set per status, and a sorted set of unfinished
@@ -51,6 +53,8 @@ const ORPHAN_LISTING_GRACE_MS = 60_000;
 export class RedisSagaStore implements SagaStore {
   private readonly prefix: string;
   private readonly retentionMs: number;
+  /** Where the next orphan scan starts in the unfinished set. */
+  private scanCursor = 0;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -105,23 +109,36 @@ export class RedisSagaStore implements SagaStore {
     await redisCall('saga release', () => this.redis.eval(RELEASE, 1, this.key(sagaId), owner));
   }
 
+  /**
+   * Looks at one page of the unfinished sagas per call (oldest first, `ORPHAN_SCAN_PAGE` at most,
+   * its sagas read in one batch), resuming after the page the previous call read, so each
+   * recovery pass costs the same however many sagas run, and every saga is looked at in turn.
+   */
   async findOrphaned(now: number, limit: number): Promise<string[]> {
-    const candidates = await redisCall('saga orphans', () => this.redis.zrange(this.activeKey(), '0', '-1'));
+    const start = this.scanCursor;
+    const page = await redisCall('saga orphans', () => this.redis.zrange(this.activeKey(), String(start), String(start + ORPHAN_SCAN_PAGE - 1), 'WITHSCORES'));
+    const listed: Array<{ sagaId: string; listedAt: number }> = [];
+    for (let i = 0; i + 1 < page.length; i += 2) listed.push({ sagaId: page[i]!, listedAt: Number(page[i + 1]) });
+    this.scanCursor = listed.length < ORPHAN_SCAN_PAGE ? 0 : start + listed.length;
+    const leases = await redisCall('saga orphans', () =>
+      Promise.all(listed.map(({ sagaId }) => this.redis.hmget(this.key(sagaId), 'state', 'leaseUntil', 'owner'))),
+    );
     const out: string[] = [];
-    for (const sagaId of candidates) {
-      if (out.length >= limit) break;
-      const state = await this.get(sagaId);
-      if (!state) {
-        // Listed but not created: an instance between the two writes, or one that died there.
-        const listedAt = Number(await this.redis.zscore(this.activeKey(), sagaId));
-        if (now - listedAt > ORPHAN_LISTING_GRACE_MS) await this.redis.zrem(this.activeKey(), sagaId);
-        continue;
+    const stale: string[] = [];
+    listed.forEach(({ sagaId, listedAt }, i) => {
+      const [json, leaseUntil, owner] = leases[i]!;
+      // Listed but not created: an instance between the two writes, or one that died there.
+      if (!json) {
+        if (now - listedAt > ORPHAN_LISTING_GRACE_MS) stale.push(sagaId);
+        return;
       }
-      if (TERMINAL_SAGA_STATUSES.includes(state.status)) {
-        await this.redis.zrem(this.activeKey(), sagaId);
-        continue;
-      }
-      if (!state.lease || state.lease.expiresAt <= now) out.push(sagaId);
+      if (TERMINAL_SAGA_STATUSES.includes((JSON.parse(json) as SagaState).status)) stale.push(sagaId);
+      else if ((!owner || Number(leaseUntil) <= now) && out.length < limit) out.push(sagaId);
+    });
+    if (stale.length > 0) {
+      await redisCall('saga index', () => this.redis.zrem(this.activeKey(), ...stale));
+      // What was removed shifts the rest down: the next page starts that much earlier.
+      if (this.scanCursor > 0) this.scanCursor = Math.max(0, this.scanCursor - stale.length);
     }
     return out;
   }
