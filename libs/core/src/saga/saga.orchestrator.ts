@@ -10,6 +10,8 @@ import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from '../stor
 import type { SagaStore } from '../stores/saga/saga-store.interface.js';
 import { sagaClassOf, sagaNameOf, type SagaClass, type SagaDefinition, type SagaStep, type StepResults } from './saga-definition.js';
 import { SagaDeadlineExceededError, SagaLeaseLostError } from './saga-errors.js';
+import { pollWithBackoff } from '../timing/backoff.js';
+import { withTimeout } from '../timing/with-timeout.js';
 
 /**
  * Runs sagas: state persisted before and after every step (compare-and-set), completed steps
@@ -242,7 +244,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       const work = step.send
         ? this.mediator.send(step.send(state.data, results), { messageId, timeoutMs, correlationId: state.sagaId })
         : step.run!(state.data, results);
-      return withTimeout(work, timeoutMs, `Saga step ${step.name} of ${state.sagaId}`, messageId);
+      return withTimeout(work, timeoutMs, () => new TimeoutError(`Saga step ${step.name} of ${state.sagaId} did not finish within ${timeoutMs} ms`, { messageId }));
     });
   }
 
@@ -256,17 +258,17 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async waitForEnd(sagaId: string): Promise<SagaState> {
-    const deadline = Date.now() + this.waitTimeoutMs;
-    let interval = 20;
-    for (;;) {
-      const state = await this.store.get(sagaId);
-      if (state && TERMINAL_SAGA_STATUSES.includes(state.status)) return state;
-      if (Date.now() >= deadline) {
-        throw new TimeoutError(`Saga ${sagaId} did not finish within ${this.waitTimeoutMs} ms (status ${state?.status ?? 'unknown'})`);
-      }
-      await new Promise((r) => setTimeout(r, interval));
-      interval = Math.min(500, interval * 2);
-    }
+    let last: SagaState | undefined;
+    const ended = await pollWithBackoff(
+      async () => {
+        last = await this.store.get(sagaId);
+        return last && TERMINAL_SAGA_STATUSES.includes(last.status) ? last : undefined;
+      },
+      Date.now() + this.waitTimeoutMs,
+      { initialMs: 20, maxMs: 500 },
+    );
+    if (ended) return ended;
+    throw new TimeoutError(`Saga ${sagaId} did not finish within ${this.waitTimeoutMs} ms (status ${last?.status ?? 'unknown'})`);
   }
 }
 
@@ -274,12 +276,4 @@ function resultsOf(state: SagaState): StepResults {
   return Object.fromEntries(state.steps.filter((s) => s.status === 'Completed' || s.result !== undefined).map((s) => [s.name, s.result]));
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string, messageId: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    work.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${ms} ms`, { messageId })), ms);
-    }),
-  ]);
-}
+

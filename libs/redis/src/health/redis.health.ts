@@ -1,4 +1,5 @@
 import { CATGA_IDEMPOTENCY_STORE, type IdempotencyStore } from '@catga/core';
+import { withTimeout } from '@catga/core/transport';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Cluster, type Redis } from 'ioredis';
@@ -22,19 +23,11 @@ export class RedisHealthIndicator {
     const client = this.store.redis;
     const mode = client instanceof Cluster ? 'cluster' : (client as Redis).options.sentinels ? 'sentinel' : 'single';
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        client.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no PONG within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      await withTimeout(client.ping(), timeoutMs, () => new Error(`no PONG within ${timeoutMs} ms`));
       return session.up({ mode, responseTimeMs: Math.round((performance.now() - started) * 10) / 10 });
     } catch (error) {
       return session.down({ mode, message: (error as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
-import type { HealthReport, HealthReporting } from '@catga/core/transport';
+import { pollWithBackoff, withTimeout, type HealthReport, type HealthReporting } from '@catga/core/transport';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 import { HeldRedisWrite } from './held-redis-write.js';
@@ -99,27 +99,24 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
   }
 
   async waitForOutcome(key: string, timeoutMs: number): Promise<IdempotencyOutcome | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    let interval = 10;
-    for (;;) {
-      const [state, outcome] = await redisCall('wait', () => this.redis.hmget(this.key(key), 'state', 'outcome'));
-      if (state === 'completed' && outcome) return JSON.parse(outcome) as IdempotencyOutcome;
-      if (!state) return undefined;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return undefined;
-      await new Promise((r) => setTimeout(r, Math.min(interval, remaining)));
-      interval = Math.min(this.maxPoll, interval * 2);
-    }
+    // `{ outcome: undefined }` when the claim is gone (released): nothing more to wait for.
+    const found = await pollWithBackoff(
+      async () => {
+        const [state, outcome] = await redisCall('wait', () => this.redis.hmget(this.key(key), 'state', 'outcome'));
+        if (state === 'completed' && outcome) return { outcome: JSON.parse(outcome) as IdempotencyOutcome };
+        return state ? undefined : { outcome: undefined };
+      },
+      Date.now() + timeoutMs,
+      { initialMs: 10, maxMs: this.maxPoll },
+    );
+    return found?.outcome;
   }
 
   /** PING within a second: the health of the Redis every Catga store here uses. */
   async health(): Promise<HealthReport> {
     const started = performance.now();
     try {
-      await Promise.race([
-        this.redis.ping(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no PONG within 1000 ms')), 1_000).unref()),
-      ]);
+      await withTimeout(this.redis.ping(), 1_000, () => new Error('no PONG within 1000 ms'));
       return { up: true, details: { redis: true, rttMs: Math.round((performance.now() - started) * 10) / 10 } };
     } catch (error) {
       return { up: false, details: { redis: false, error: (error as Error).message } };
