@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '../timing/sleep.js';
 import { WaitTimeoutError } from './wait-timeout-error.js';
 
 export interface PollOptions {
@@ -34,6 +34,6 @@ export async function pollUntil<T>(probe: () => Promise<T> | T, options: PollOpt
       options.abortIf?.();
       throw new WaitTimeoutError(options.description, options.timeoutMs, lastReason, options.diagnostics?.() ?? '');
     }
-    await delay(Math.min(interval, remaining));
+    await sleep(Math.min(interval, remaining));
   }
 }
