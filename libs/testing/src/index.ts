@@ -10,6 +10,7 @@ export { isPortOpen } from './net/port-probe.js';
 export { waitForPort, type WaitForPortOptions } from './net/wait-for-port.js';
 
 export { pollUntil, type PollOptions } from './wait/poll-until.js';
+export { eventually } from './wait/eventually.js';
 export { WaitTimeoutError } from './wait/wait-timeout-error.js';
 
 export {
