@@ -28,8 +28,8 @@ export {
   type NatsMetaLeader,
 } from './nats/nats-cluster.js';
 
-export { RespError, type RespReply } from './redis/resp-codec.js';
-export { respCommand, type RespCommandOptions } from './redis/resp-client.js';
+export { RespError } from './redis/resp-error.js';
+export { respCommand, type RespCommandOptions, type RespReply } from './redis/redis-command.js';
 export { parseRedisInfo } from './redis/redis-info.js';
 export {
   startRedisServer,

@@ -3,8 +3,8 @@ import { freePorts } from '../net/free-port.js';
 import { retryOnPortConflict } from '../net/port-conflict-retry.js';
 import { pollUntil } from '../wait/poll-until.js';
 import { pairsToRecord, parseRedisInfo } from './redis-info.js';
+import { respCommand } from './redis-command.js';
 import { createRedisServer, RedisServer, waitForReplicaSync, type RedisServerHandle } from './redis-server.js';
-import { respCommand } from './resp-client.js';
 
 export interface RedisSentinelGroupOptions {
   /** Name the sentinels monitor the primary under. Default 'catga'. */

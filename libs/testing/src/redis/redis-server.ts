@@ -8,8 +8,7 @@ import { findBinary } from '../process/find-binary.js';
 import { ManagedProcess } from '../process/managed-process.js';
 import { pollUntil } from '../wait/poll-until.js';
 import { parseRedisInfo } from './redis-info.js';
-import { respCommand } from './resp-client.js';
-import type { RespReply } from './resp-codec.js';
+import { respCommand, type RespReply } from './redis-command.js';
 
 export interface RedisServerOptions {
   /** `appendonly yes`, so data survives a SIGKILL + restart. Default false. */
