@@ -1,8 +1,10 @@
 // Public surface of @catga/testing: real nats-server / redis-server processes for integration tests.
 
 export { ManagedProcess, type ManagedProcessOptions } from './process/managed-process.js';
-export type { ExitInfo } from './process/exit-info.js';
+export { describeExit, type ExitInfo } from './process/exit-info.js';
 export { ProcessExitedError } from './process/process-exited-error.js';
+export { pollWhileRunning, type PollWhileRunningOptions } from './process/poll-while-running.js';
+export { findBinary, type FindBinaryOptions } from './process/find-binary.js';
 
 export { LOOPBACK_HOST, type HostPort } from './net/host-port.js';
 export { freePort, freePorts } from './net/free-port.js';
