@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ProcessExitedError, waitForReplicaSync, type ExitInfo } from '@catga/testing';
+import { describeExit, ProcessExitedError, waitForReplicaSync } from '@catga/testing';
 import type { FaultKind, FaultRecord } from './fault-log.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { ServiceReplica } from './service-replica.js';
@@ -92,10 +92,6 @@ function startFailure(error: unknown): string {
   // A Node crash ends in a stack trace; the line naming the error says most.
   const cause = lines.find((line) => /^\w*(Error|Exception)\b/.test(line)) ?? lines.filter(Boolean).at(-1) ?? '';
   return `${describeExit(error.exit)}: ${cause}`;
-}
-
-function describeExit(exit: ExitInfo): string {
-  return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
 }
 
 function since(record: FaultRecord): string {

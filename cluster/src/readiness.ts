@@ -1,10 +1,10 @@
-import { pollUntil, type ManagedProcess } from '@catga/testing';
+import { pollWhileRunning, type ManagedProcess } from '@catga/testing';
 
 export const READY_PATH = '/health/ready';
 
 /** Polls `GET <url>/health/ready` until it answers 200; gives up at once if the process dies. */
 export async function waitUntilReady(url: string, process: ManagedProcess, timeoutMs: number): Promise<void> {
-  await pollUntil(
+  await pollWhileRunning(
     async () => {
       const response = await fetch(`${url}${READY_PATH}`, { signal: AbortSignal.timeout(2_000) });
       const body = await response.text();
@@ -14,8 +14,8 @@ export async function waitUntilReady(url: string, process: ManagedProcess, timeo
       description: `${process.name} ready at ${url}${READY_PATH}`,
       timeoutMs,
       intervalMs: 200,
-      abortIf: () => process.assertRunning(),
-      diagnostics: () => `last log lines (${process.logFile}):\n${process.logTail(20)}`,
+      watched: [process],
+      logLines: 20,
     },
   );
 }

@@ -1,5 +1,6 @@
-import { accessSync, chmodSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findBinary } from '@catga/testing';
 
 /**
  * Ctrl-C in a terminal sends SIGINT to the whole foreground process group at once. Started in a
@@ -12,7 +13,7 @@ import { delimiter, join } from 'node:path';
  * empty prefix when `setsid` is not installed.
  */
 export function isolateFromTerminal(binDir: string): readonly string[] {
-  const setsid = findExecutable('setsid');
+  const setsid = findBinary('setsid', { optional: true });
   if (setsid === undefined) return [];
   mkdirSync(binDir, { recursive: true });
   for (const [name, envVar] of [
@@ -20,30 +21,13 @@ export function isolateFromTerminal(binDir: string): readonly string[] {
     ['redis-server', 'CATGA_REDIS_SERVER_BIN'],
   ] as const) {
     const wrapper = join(binDir, name);
-    const target = process.env[envVar] ?? name;
-    // Debian installs nats-server under /usr/sbin, which is not on every user's PATH.
-    writeFileSync(
-      wrapper,
-      `#!/bin/sh\nPATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"\nexec ${shellQuote(setsid)} ${shellQuote(target)} "$@"\n`,
-    );
+    // Resolved now, sbin dirs included, so the wrapper needs no PATH of its own.
+    const target = findBinary(name, { envVar, optional: true }) ?? name;
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${shellQuote(setsid)} ${shellQuote(target)} "$@"\n`);
     chmodSync(wrapper, 0o755);
     process.env[envVar] = wrapper;
   }
   return [setsid];
-}
-
-function findExecutable(name: string): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/bin'];
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
 }
 
 function shellQuote(text: string): string {

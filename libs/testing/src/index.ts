@@ -1,8 +1,10 @@
 // Public surface of @catga/testing: real nats-server / redis-server processes for integration tests.
 
 export { ManagedProcess, type ManagedProcessOptions } from './process/managed-process.js';
-export type { ExitInfo } from './process/exit-info.js';
+export { describeExit, type ExitInfo } from './process/exit-info.js';
 export { ProcessExitedError } from './process/process-exited-error.js';
+export { pollWhileRunning, type PollWhileRunningOptions } from './process/poll-while-running.js';
+export { findBinary, type FindBinaryOptions } from './process/find-binary.js';
 
 export { LOOPBACK_HOST, type HostPort } from './net/host-port.js';
 export { freePort, freePorts } from './net/free-port.js';
@@ -10,6 +12,7 @@ export { isPortOpen } from './net/port-probe.js';
 export { waitForPort, type WaitForPortOptions } from './net/wait-for-port.js';
 
 export { pollUntil, type PollOptions } from './wait/poll-until.js';
+export { eventually } from './wait/eventually.js';
 export { WaitTimeoutError } from './wait/wait-timeout-error.js';
 
 export {
@@ -27,8 +30,8 @@ export {
   type NatsMetaLeader,
 } from './nats/nats-cluster.js';
 
-export { RespError, type RespReply } from './redis/resp-codec.js';
-export { respCommand, type RespCommandOptions } from './redis/resp-client.js';
+export { RespError } from './redis/resp-error.js';
+export { respCommand, type RespCommandOptions, type RespReply } from './redis/redis-command.js';
 export { parseRedisInfo } from './redis/redis-info.js';
 export {
   startRedisServer,

@@ -1,15 +1,5 @@
-/** Polls `check` until it returns without throwing, or rethrows its last error at the deadline. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000, intervalMs = 10): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
-}
+// One poll helper for the repo: @catga/testing's, re-exported so conformance suites and specs keep this import.
+export { eventually } from '@catga/testing';
 
 export function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

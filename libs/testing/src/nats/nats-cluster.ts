@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { LOOPBACK_HOST } from '../net/host-port.js';
-import { freePorts } from '../net/free-port.js';
-import { retryOnPortConflict } from '../net/port-conflict-retry.js';
 import type { ExitInfo } from '../process/exit-info.js';
-import { pollUntil } from '../wait/poll-until.js';
+import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
+import { ServerCluster } from '../server/server-cluster.js';
 import { NatsServer, type NatsServerHandle } from './nats-server.js';
 
 export interface NatsClusterOptions {
@@ -46,33 +45,19 @@ export interface NatsClusterHandle {
   stop(): Promise<void>;
 }
 
-class NatsCluster implements NatsClusterHandle {
+class NatsCluster extends ServerCluster<NatsServer> implements NatsClusterHandle {
   readonly urls: readonly string[];
   readonly url: string;
 
   constructor(
     readonly name: string,
-    readonly servers: readonly NatsServer[],
+    servers: readonly NatsServer[],
     private readonly jetstream: boolean,
     private readonly readyTimeoutMs: number,
   ) {
+    super(servers);
     this.urls = servers.map((server) => server.url);
     this.url = this.urls.join(',');
-  }
-
-  node(index: number): NatsServer {
-    const server = this.servers[index];
-    if (server === undefined) throw new RangeError(`no node ${index} in a ${this.servers.length}-node cluster`);
-    return server;
-  }
-
-  kill(index: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo> {
-    return this.node(index).kill(signal);
-  }
-
-  async restart(index: number): Promise<void> {
-    await this.node(index).restart();
-    await this.waitUntilHealthy();
   }
 
   async metaLeader(): Promise<NatsMetaLeader> {
@@ -86,20 +71,7 @@ class NatsCluster implements NatsClusterHandle {
 
   /** With `requireAll`, any node dying fails the wait at once (used at startup). */
   async waitHealthy(timeoutMs: number, requireAll: boolean): Promise<void> {
-    await pollUntil(() => this.probeHealthy(), {
-      description: `NATS cluster ${this.name} healthy`,
-      timeoutMs,
-      intervalMs: 150,
-      abortIf: requireAll ? () => this.servers.forEach((server) => server.process.assertRunning()) : undefined,
-      diagnostics: () =>
-        this.servers
-          .map((server) => `--- ${server.process.name} (${server.process.logFile}):\n${server.process.logTail(15)}`)
-          .join('\n'),
-    });
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.servers.map((server) => server.stop()));
+    await this.pollNodes(`NATS cluster ${this.name} healthy`, timeoutMs, requireAll, () => this.probeHealthy());
   }
 
   private running(): NatsServer[] {
@@ -149,41 +121,39 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   const jetstream = options.jetstream ?? true;
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
 
-  return retryOnPortConflict(async () => {
-    const ports = await freePorts(size * 3);
-    const nodePorts = Array.from({ length: size }, (_, i) => ({
-      client: ports[i * 3] as number,
-      monitor: ports[i * 3 + 1] as number,
-      cluster: ports[i * 3 + 2] as number,
-    }));
-    const servers = nodePorts.map(
-      (own, i) =>
-        new NatsServer({
-          serverName: `n${i}`,
-          port: own.client,
-          monitorPort: own.monitor,
-          jetstream,
-          extraArgs: [
-            '--cluster_name', name,
-            '--cluster', `nats://${LOOPBACK_HOST}:${own.cluster}`,
-            '--routes',
-            nodePorts
-              .filter((_, j) => j !== i)
-              .map((peer) => `nats://${LOOPBACK_HOST}:${peer.cluster}`)
-              .join(','),
-            ...(options.args ?? []),
-          ],
-          readyTimeoutMs,
-        }),
-    );
-    const cluster = new NatsCluster(name, servers, jetstream, readyTimeoutMs);
-    try {
-      for (const server of servers) await server.start();
+  return launchOnFreePorts(
+    size * 3,
+    (ports) => {
+      const nodePorts = Array.from({ length: size }, (_, i) => ({
+        client: ports[i * 3] as number,
+        monitor: ports[i * 3 + 1] as number,
+        cluster: ports[i * 3 + 2] as number,
+      }));
+      const servers = nodePorts.map(
+        (own, i) =>
+          new NatsServer({
+            serverName: `n${i}`,
+            port: own.client,
+            monitorPort: own.monitor,
+            jetstream,
+            extraArgs: [
+              '--cluster_name', name,
+              '--cluster', `nats://${LOOPBACK_HOST}:${own.cluster}`,
+              '--routes',
+              nodePorts
+                .filter((_, j) => j !== i)
+                .map((peer) => `nats://${LOOPBACK_HOST}:${peer.cluster}`)
+                .join(','),
+              ...(options.args ?? []),
+            ],
+            readyTimeoutMs,
+          }),
+      );
+      return new NatsCluster(name, servers, jetstream, readyTimeoutMs);
+    },
+    async (cluster) => {
+      for (const server of cluster.servers) await server.start();
       await cluster.waitHealthy(readyTimeoutMs, true);
-      return cluster;
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
-  });
+    },
+  );
 }

@@ -1,12 +1,9 @@
-import { TempDir } from '../fs/temp-dir.js';
 import { LOOPBACK_HOST } from '../net/host-port.js';
-import { freePorts } from '../net/free-port.js';
-import { retryOnPortConflict } from '../net/port-conflict-retry.js';
 import { isPortOpen } from '../net/port-probe.js';
 import type { ExitInfo } from '../process/exit-info.js';
-import { findBinary } from '../process/find-binary.js';
-import { ManagedProcess } from '../process/managed-process.js';
-import { pollUntil } from '../wait/poll-until.js';
+import type { ManagedProcess } from '../process/managed-process.js';
+import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
+import { ServerProcess } from '../server/server-process.js';
 import { NatsMonitor } from './nats-monitor.js';
 
 export interface NatsServerOptions {
@@ -53,9 +50,7 @@ export interface NatsServerSpec {
   readonly readyTimeoutMs: number;
 }
 
-const BINARY_ENV = 'CATGA_NATS_SERVER_BIN';
-
-export class NatsServer implements NatsServerHandle {
+export class NatsServer extends ServerProcess implements NatsServerHandle {
   readonly name: string;
   readonly host = LOOPBACK_HOST;
   readonly port: number;
@@ -64,77 +59,35 @@ export class NatsServer implements NatsServerHandle {
   readonly monitor: NatsMonitor;
   readonly storeDir: string;
   readonly jetstream: boolean;
-  readonly process: ManagedProcess;
-  private readonly dir: TempDir;
-  private readonly readyTimeoutMs: number;
-  private stopped = false;
 
   constructor(spec: NatsServerSpec) {
+    super({
+      name: `nats-server ${spec.serverName} :${spec.port}`,
+      dirLabel: 'nats',
+      binary: 'nats-server',
+      binaryEnv: 'CATGA_NATS_SERVER_BIN',
+      args: (dir) => [
+        '-a', LOOPBACK_HOST,
+        '-p', String(spec.port),
+        '-m', String(spec.monitorPort),
+        '-n', spec.serverName,
+        ...(spec.jetstream ? ['-js', '-sd', dir.path] : []),
+        ...spec.extraArgs,
+      ],
+      logFile: 'nats-server.log',
+      readiness: 'ready',
+      readyTimeoutMs: spec.readyTimeoutMs,
+    });
     this.name = spec.serverName;
     this.port = spec.port;
     this.url = `nats://${LOOPBACK_HOST}:${spec.port}`;
     this.monitorPort = spec.monitorPort;
     this.monitor = new NatsMonitor(spec.monitorPort);
     this.jetstream = spec.jetstream;
-    this.readyTimeoutMs = spec.readyTimeoutMs;
-    this.dir = new TempDir('nats');
-    this.storeDir = this.dir.path;
-    const args = [
-      '-a', LOOPBACK_HOST,
-      '-p', String(spec.port),
-      '-m', String(spec.monitorPort),
-      '-n', spec.serverName,
-      ...(spec.jetstream ? ['-js', '-sd', this.storeDir] : []),
-      ...spec.extraArgs,
-    ];
-    this.process = new ManagedProcess({
-      name: `nats-server ${spec.serverName} :${spec.port}`,
-      command: findBinary('nats-server', BINARY_ENV),
-      args,
-      logFile: this.dir.file('nats-server.log'),
-      cwd: this.storeDir,
-    });
+    this.storeDir = this.tempDir.path;
   }
 
-  get isRunning(): boolean {
-    return this.process.isRunning;
-  }
-
-  async start(): Promise<void> {
-    this.assertNotStopped();
-    await this.process.start();
-  }
-
-  async waitUntilReady(timeoutMs = this.readyTimeoutMs): Promise<void> {
-    await pollUntil(() => this.probeReady(), {
-      description: `${this.process.name} ready`,
-      timeoutMs,
-      abortIf: () => this.process.assertRunning(),
-      diagnostics: () => `last log lines (${this.process.logFile}):\n${this.process.logTail()}`,
-    });
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo> {
-    return this.process.kill(signal);
-  }
-
-  async restart(): Promise<void> {
-    this.assertNotStopped();
-    await this.process.restart();
-    await this.waitUntilReady();
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    try {
-      await this.process.stop();
-    } finally {
-      this.dir.remove();
-    }
-  }
-
-  private async probeReady(): Promise<void> {
+  protected async probeReady(): Promise<void> {
     if (!(await isPortOpen(this.port))) throw new Error(`client port ${this.port} not accepting connections`);
     // Plain /healthz: in 2.9.10 `?js-enabled-only=true` answers 200 even with JetStream off, so it proves nothing.
     const health = await this.monitor.healthz();
@@ -146,31 +99,21 @@ export class NatsServer implements NatsServerHandle {
       if (varz.jetstream?.config === undefined) throw new Error('/varz shows JetStream not enabled yet');
     }
   }
-
-  private assertNotStopped(): void {
-    if (this.stopped) throw new Error(`${this.process.name} was stopped and its data dir removed`);
-  }
 }
 
 /** Starts one nats-server on free loopback ports (client + monitor) and waits until it is ready. */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
-  return retryOnPortConflict(async () => {
-    const [port, monitorPort] = (await freePorts(2)) as [number, number];
-    const server = new NatsServer({
-      serverName: options.serverName ?? `catga-nats-${port}`,
-      port,
-      monitorPort,
-      jetstream: options.jetstream ?? true,
-      extraArgs: options.args ?? [],
-      readyTimeoutMs: options.readyTimeoutMs ?? 15_000,
-    });
-    try {
-      await server.start();
-      await server.waitUntilReady();
-      return server;
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-  });
+  return launchOnFreePorts(
+    2,
+    ([port, monitorPort]) =>
+      new NatsServer({
+        serverName: options.serverName ?? `catga-nats-${String(port)}`,
+        port: port as number,
+        monitorPort: monitorPort as number,
+        jetstream: options.jetstream ?? true,
+        extraArgs: options.args ?? [],
+        readyTimeoutMs: options.readyTimeoutMs ?? 15_000,
+      }),
+    (server) => server.launch(),
+  );
 }

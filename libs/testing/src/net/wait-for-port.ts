@@ -1,5 +1,5 @@
 import type { ManagedProcess } from '../process/managed-process.js';
-import { pollUntil } from '../wait/poll-until.js';
+import { pollWhileRunning } from '../process/poll-while-running.js';
 import { LOOPBACK_HOST } from './host-port.js';
 import { isPortOpen } from './port-probe.js';
 
@@ -16,7 +16,7 @@ export interface WaitForPortOptions {
 export async function waitForPort(port: number, options: WaitForPortOptions = {}): Promise<void> {
   const host = options.host ?? LOOPBACK_HOST;
   const watched = options.process;
-  await pollUntil(
+  await pollWhileRunning(
     async () => {
       if (!(await isPortOpen(port, host))) throw new Error(`${host}:${port} refused the connection`);
     },
@@ -24,8 +24,7 @@ export async function waitForPort(port: number, options: WaitForPortOptions = {}
       description: `${host}:${port} to accept connections${watched ? ` (${watched.name})` : ''}`,
       timeoutMs: options.timeoutMs ?? 10_000,
       intervalMs: options.intervalMs ?? 50,
-      abortIf: watched ? () => watched.assertRunning() : undefined,
-      diagnostics: watched ? () => `last log lines (${watched.logFile}):\n${watched.logTail()}` : undefined,
+      watched: watched ? [watched] : [],
     },
   );
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
+import { withTimeout } from '../timing/with-timeout.js';
 import { WaitTimeoutError } from '../wait/wait-timeout-error.js';
 import { runOnExit } from './exit-cleanup.js';
 import type { ExitInfo } from './exit-info.js';
@@ -153,17 +153,11 @@ export class ManagedProcess {
   async waitForExit(timeoutMs = 10_000): Promise<ExitInfo> {
     const run = this.requireRun();
     if (run.exit !== undefined) return run.exit;
-    const timer = new AbortController();
-    try {
-      return await Promise.race([
-        run.exited,
-        delay(timeoutMs, undefined, { signal: timer.signal }).then(() => {
-          throw new WaitTimeoutError(`${this.name} to exit`, timeoutMs, 'still running', this.logTail());
-        }),
-      ]);
-    } finally {
-      timer.abort();
-    }
+    return withTimeout(
+      run.exited,
+      timeoutMs,
+      () => new WaitTimeoutError(`${this.name} to exit`, timeoutMs, 'still running', this.logTail()),
+    );
   }
 
   /** Graceful stop: SIGTERM, then SIGKILL if the process has not exited within `graceMs`. Idempotent. */

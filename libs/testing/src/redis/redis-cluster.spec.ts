@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pollUntil } from '../wait/poll-until.js';
 import { startRedisCluster, type RedisClusterHandle } from './redis-cluster.js';
-import { RespError } from './resp-codec.js';
+import { RespError } from './resp-error.js';
 
 describe('startRedisCluster', () => {
   let cluster: RedisClusterHandle | undefined;

@@ -1,8 +1,7 @@
 import { type HostPort } from '../net/host-port.js';
-import { freePorts } from '../net/free-port.js';
-import { retryOnPortConflict } from '../net/port-conflict-retry.js';
 import type { ExitInfo } from '../process/exit-info.js';
-import { pollUntil } from '../wait/poll-until.js';
+import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
+import { ServerCluster } from '../server/server-cluster.js';
 import { parseRedisInfo } from './redis-info.js';
 import { createRedisServer, type RedisServer, type RedisServerHandle } from './redis-server.js';
 
@@ -35,64 +34,37 @@ export interface RedisClusterHandle {
 
 const SLOT_COUNT = 16_384;
 
-class RedisCluster implements RedisClusterHandle {
+class RedisCluster extends ServerCluster<RedisServer> implements RedisClusterHandle {
   readonly nodes: readonly HostPort[];
 
   constructor(
-    readonly servers: readonly RedisServer[],
+    servers: readonly RedisServer[],
     private readonly busPorts: readonly number[],
     private readonly readyTimeoutMs: number,
   ) {
+    super(servers);
     this.nodes = servers.map((server) => ({ host: server.host, port: server.port }));
-  }
-
-  node(index: number): RedisServer {
-    const server = this.servers[index];
-    if (server === undefined) throw new RangeError(`no node ${index} in a ${this.servers.length}-node cluster`);
-    return server;
   }
 
   async clusterInfo(index: number): Promise<Record<string, string>> {
     return parseRedisInfo(await this.node(index).command(['CLUSTER', 'INFO']));
   }
 
-  kill(index: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo> {
-    return this.node(index).kill(signal);
-  }
-
-  async restart(index: number): Promise<void> {
-    await this.node(index).restart();
-    await this.waitUntilHealthy();
-  }
-
   async waitUntilHealthy(timeoutMs = this.readyTimeoutMs): Promise<void> {
-    await pollUntil(
-      async () => {
-        await Promise.all(
-          this.servers.map(async (_, index) => {
-            const info = await this.clusterInfo(index);
-            const problems = [
-              info['cluster_state'] !== 'ok' && `cluster_state:${String(info['cluster_state'])}`,
-              Number(info['cluster_slots_ok']) !== SLOT_COUNT && `cluster_slots_ok:${String(info['cluster_slots_ok'])}`,
-              Number(info['cluster_known_nodes']) !== this.servers.length &&
-                `cluster_known_nodes:${String(info['cluster_known_nodes'])}`,
-            ].filter(Boolean);
-            if (problems.length > 0) throw new Error(`node ${index} :${this.node(index).port} ${problems.join(' ')}`);
-          }),
-        );
-      },
-      {
-        description: `Redis cluster of ${this.servers.length} nodes healthy`,
-        timeoutMs,
-        intervalMs: 150,
-        abortIf: () => this.servers.forEach((server) => server.process.assertRunning()),
-        diagnostics: () => this.servers.map((s) => `--- ${s.process.name}:\n${s.process.logTail(15)}`).join('\n'),
-      },
-    );
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.servers.map((server) => server.stop()));
+    await this.pollNodes(`Redis cluster of ${this.servers.length} nodes healthy`, timeoutMs, true, async () => {
+      await Promise.all(
+        this.servers.map(async (_, index) => {
+          const info = await this.clusterInfo(index);
+          const problems = [
+            info['cluster_state'] !== 'ok' && `cluster_state:${String(info['cluster_state'])}`,
+            Number(info['cluster_slots_ok']) !== SLOT_COUNT && `cluster_slots_ok:${String(info['cluster_slots_ok'])}`,
+            Number(info['cluster_known_nodes']) !== this.servers.length &&
+              `cluster_known_nodes:${String(info['cluster_known_nodes'])}`,
+          ].filter(Boolean);
+          if (problems.length > 0) throw new Error(`node ${index} :${this.node(index).port} ${problems.join(' ')}`);
+        }),
+      );
+    });
   }
 
   /**
@@ -122,29 +94,27 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   if (!Number.isInteger(masters) || masters < 1) throw new RangeError(`masters must be >= 1, got ${masters}`);
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
 
-  return retryOnPortConflict(async () => {
-    const ports = await freePorts(masters * 2);
-    const clientPorts = ports.slice(0, masters);
-    // The default bus port is client port + 10000, which nobody checked was free; name it explicitly.
-    const busPorts = ports.slice(masters);
-    const servers = clientPorts.map((port, i) =>
-      createRedisServer(port, { appendonly: options.appendonly ?? false, readyTimeoutMs }, 'cluster', [
-        'cluster-enabled yes',
-        'cluster-config-file nodes.conf',
-        `cluster-port ${busPorts[i] as number}`,
-        `cluster-node-timeout ${options.nodeTimeoutMs ?? 2_000}`,
-      ]),
-    );
-    const cluster = new RedisCluster(servers, busPorts, readyTimeoutMs);
-    try {
-      for (const server of servers) await server.start();
-      for (const server of servers) await server.waitUntilReady();
+  return launchOnFreePorts(
+    masters * 2,
+    (ports) => {
+      const clientPorts = ports.slice(0, masters);
+      // The default bus port is client port + 10000, which nobody checked was free; name it explicitly.
+      const busPorts = ports.slice(masters);
+      const servers = clientPorts.map((port, i) =>
+        createRedisServer(port, { appendonly: options.appendonly ?? false, readyTimeoutMs }, 'cluster', [
+          'cluster-enabled yes',
+          'cluster-config-file nodes.conf',
+          `cluster-port ${busPorts[i] as number}`,
+          `cluster-node-timeout ${options.nodeTimeoutMs ?? 2_000}`,
+        ]),
+      );
+      return new RedisCluster(servers, busPorts, readyTimeoutMs);
+    },
+    async (cluster) => {
+      for (const server of cluster.servers) await server.start();
+      for (const server of cluster.servers) await server.waitUntilReady();
       await cluster.assignSlotsAndMeet();
       await cluster.waitUntilHealthy();
-      return cluster;
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
-  });
+    },
+  );
 }

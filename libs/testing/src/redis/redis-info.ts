@@ -1,4 +1,4 @@
-import type { RespReply } from './resp-codec.js';
+import type { RespReply } from './redis-command.js';
 
 /** `INFO` text (`key:value` lines, `# Section` headers) as a flat record. */
 export function parseRedisInfo(reply: RespReply): Record<string, string> {

@@ -1,10 +1,10 @@
 import { LOOPBACK_HOST, sameHostPort, type HostPort } from '../net/host-port.js';
-import { freePorts } from '../net/free-port.js';
-import { retryOnPortConflict } from '../net/port-conflict-retry.js';
-import { pollUntil } from '../wait/poll-until.js';
+import type { ManagedProcess } from '../process/managed-process.js';
+import { pollWhileRunning } from '../process/poll-while-running.js';
+import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
+import { respCommand } from './redis-command.js';
 import { pairsToRecord, parseRedisInfo } from './redis-info.js';
 import { createRedisServer, RedisServer, waitForReplicaSync, type RedisServerHandle } from './redis-server.js';
-import { respCommand } from './resp-client.js';
 
 export interface RedisSentinelGroupOptions {
   /** Name the sentinels monitor the primary under. Default 'catga'. */
@@ -75,7 +75,7 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
   }
 
   async waitForFailover(previous: HostPort, timeoutMs = 30_000): Promise<HostPort> {
-    return pollUntil(
+    return pollWhileRunning(
       async () => {
         const sentinels = this.runningSentinels();
         const answers = await Promise.all(sentinels.map((sentinel) => this.primaryAccordingTo(sentinel)));
@@ -93,7 +93,9 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
         description: `sentinel failover of ${this.masterName} away from ${previous.host}:${previous.port}`,
         timeoutMs,
         intervalMs: 200,
-        diagnostics: () => this.sentinels.map((s) => `--- ${s.process.name}:\n${s.process.logTail(15)}`).join('\n'),
+        watched: [],
+        logsOf: this.sentinelProcesses(),
+        logLines: 15,
       },
     );
   }
@@ -112,7 +114,7 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
   /** Every sentinel knows the primary as up, sees all replicas and all other sentinels. */
   async waitUntilDiscovered(timeoutMs: number, replicas: number): Promise<void> {
     const everyone = [...this.servers, ...this.sentinels];
-    await pollUntil(
+    await pollWhileRunning(
       async () => {
         await Promise.all(
           this.sentinels.map(async (sentinel) => {
@@ -130,10 +132,15 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
         description: `sentinels of ${this.masterName} to discover each other and the replicas`,
         timeoutMs,
         intervalMs: 200,
-        abortIf: () => everyone.forEach((server) => server.process.assertRunning()),
-        diagnostics: () => this.sentinels.map((s) => `--- ${s.process.name}:\n${s.process.logTail(15)}`).join('\n'),
+        watched: everyone.map((server) => server.process),
+        logsOf: this.sentinelProcesses(),
+        logLines: 15,
       },
     );
+  }
+
+  private sentinelProcesses(): ManagedProcess[] {
+    return this.sentinels.map((sentinel) => sentinel.process);
   }
 
   private runningSentinels(): RedisServer[] {
@@ -173,44 +180,41 @@ export async function startRedisSentinelGroup(
     throw new RangeError(`quorum ${quorum} impossible with ${sentinelCount} sentinels`);
   }
 
-  return retryOnPortConflict(async () => {
-    const [primaryPort, ...rest] = (await freePorts(1 + replicaCount + sentinelCount)) as [number, ...number[]];
-    const primaryAddress: HostPort = { host: LOOPBACK_HOST, port: primaryPort };
-    const dataOptions = { appendonly: options.appendonly ?? false, readyTimeoutMs };
-    const primary = createRedisServer(primaryPort, dataOptions, 'primary');
-    const replicas = rest
-      .slice(0, replicaCount)
-      .map((port) => createRedisServer(port, { ...dataOptions, replicaOf: primaryAddress }, 'replica'));
-    const sentinels = rest.slice(replicaCount).map(
-      (port) =>
-        new RedisServer({
-          role: 'sentinel',
-          port,
-          sentinel: true,
-          config: [
-            `sentinel monitor ${masterName} ${primaryAddress.host} ${primaryAddress.port} ${quorum}`,
-            `sentinel down-after-milliseconds ${masterName} ${options.downAfterMs ?? 1_000}`,
-            `sentinel failover-timeout ${masterName} ${options.failoverTimeoutMs ?? 3_000}`,
-            `sentinel parallel-syncs ${masterName} 1`,
-            'sentinel resolve-hostnames no',
-          ],
-          readyTimeoutMs,
-        }),
-    );
-    const group = new RedisSentinelGroup(masterName, primary, replicas, sentinels);
-    try {
-      await primary.start();
-      await primary.waitUntilReady();
-      for (const replica of replicas) await replica.start();
-      for (const replica of replicas) await replica.waitUntilReady();
-      for (const replica of replicas) await waitForReplicaSync(replica, readyTimeoutMs);
-      for (const sentinel of sentinels) await sentinel.start();
-      for (const sentinel of sentinels) await sentinel.waitUntilReady();
+  return launchOnFreePorts(
+    1 + replicaCount + sentinelCount,
+    ([primaryPort, ...rest]) => {
+      const primaryAddress: HostPort = { host: LOOPBACK_HOST, port: primaryPort as number };
+      const dataOptions = { appendonly: options.appendonly ?? false, readyTimeoutMs };
+      const primary = createRedisServer(primaryAddress.port, dataOptions, 'primary');
+      const replicas = rest
+        .slice(0, replicaCount)
+        .map((port) => createRedisServer(port, { ...dataOptions, replicaOf: primaryAddress }, 'replica'));
+      const sentinels = rest.slice(replicaCount).map(
+        (port) =>
+          new RedisServer({
+            role: 'sentinel',
+            port,
+            sentinel: true,
+            config: [
+              `sentinel monitor ${masterName} ${primaryAddress.host} ${primaryAddress.port} ${quorum}`,
+              `sentinel down-after-milliseconds ${masterName} ${options.downAfterMs ?? 1_000}`,
+              `sentinel failover-timeout ${masterName} ${options.failoverTimeoutMs ?? 3_000}`,
+              `sentinel parallel-syncs ${masterName} 1`,
+              'sentinel resolve-hostnames no',
+            ],
+            readyTimeoutMs,
+          }),
+      );
+      return new RedisSentinelGroup(masterName, primary, replicas, sentinels);
+    },
+    async (group) => {
+      await group.primary.launch();
+      for (const replica of group.replicas) await replica.start();
+      for (const replica of group.replicas) await replica.waitUntilReady();
+      for (const replica of group.replicas) await waitForReplicaSync(replica, readyTimeoutMs);
+      for (const sentinel of group.sentinels) await sentinel.start();
+      for (const sentinel of group.sentinels) await sentinel.waitUntilReady();
       await group.waitUntilDiscovered(readyTimeoutMs, replicaCount);
-      return group;
-    } catch (error) {
-      await group.stop();
-      throw error;
-    }
-  });
+    },
+  );
 }

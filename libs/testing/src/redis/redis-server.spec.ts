@@ -6,8 +6,8 @@ import { LOOPBACK_HOST } from '../net/host-port.js';
 import { isPortOpen } from '../net/port-probe.js';
 import { ProcessExitedError } from '../process/process-exited-error.js';
 import { startRedisServer, type RedisServerHandle } from './redis-server.js';
-import { respCommand } from './resp-client.js';
-import { RespError } from './resp-codec.js';
+import { respCommand } from './redis-command.js';
+import { RespError } from './resp-error.js';
 
 describe('startRedisServer', () => {
   const started: RedisServerHandle[] = [];

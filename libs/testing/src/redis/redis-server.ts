@@ -1,15 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { TempDir } from '../fs/temp-dir.js';
 import { LOOPBACK_HOST, type HostPort } from '../net/host-port.js';
-import { freePort } from '../net/free-port.js';
-import { retryOnPortConflict } from '../net/port-conflict-retry.js';
 import type { ExitInfo } from '../process/exit-info.js';
-import { findBinary } from '../process/find-binary.js';
-import { ManagedProcess } from '../process/managed-process.js';
-import { pollUntil } from '../wait/poll-until.js';
+import type { ManagedProcess } from '../process/managed-process.js';
+import { pollWhileRunning } from '../process/poll-while-running.js';
+import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
+import { ServerProcess } from '../server/server-process.js';
+import { respCommand, type RespReply } from './redis-command.js';
 import { parseRedisInfo } from './redis-info.js';
-import { respCommand } from './resp-client.js';
-import type { RespReply } from './resp-codec.js';
 
 export interface RedisServerOptions {
   /** `appendonly yes`, so data survives a SIGKILL + restart. Default false. */
@@ -62,26 +59,29 @@ export interface RedisServerSpec {
   readonly readyTimeoutMs: number;
 }
 
-const BINARY_ENV = 'CATGA_REDIS_SERVER_BIN';
-
-export class RedisServer implements RedisServerHandle {
+export class RedisServer extends ServerProcess implements RedisServerHandle {
   readonly host = LOOPBACK_HOST;
   readonly port: number;
   readonly url: string;
   readonly dir: string;
   readonly configFile: string;
-  readonly process: ManagedProcess;
-  private readonly tempDir: TempDir;
-  private readonly readyTimeoutMs: number;
-  private stopped = false;
 
   constructor(spec: RedisServerSpec) {
+    const configName = spec.sentinel ? 'sentinel.conf' : 'redis.conf';
+    super({
+      name: `redis ${spec.role} :${spec.port}`,
+      dirLabel: spec.role,
+      binary: 'redis-server',
+      binaryEnv: 'CATGA_REDIS_SERVER_BIN',
+      args: (dir) => [dir.file(configName), ...(spec.sentinel ? ['--sentinel'] : []), ...(spec.extraArgs ?? [])],
+      logFile: 'redis.log',
+      readiness: 'ready (PING -> PONG)',
+      readyTimeoutMs: spec.readyTimeoutMs,
+    });
     this.port = spec.port;
     this.url = `redis://${LOOPBACK_HOST}:${spec.port}`;
-    this.readyTimeoutMs = spec.readyTimeoutMs;
-    this.tempDir = new TempDir(spec.role);
     this.dir = this.tempDir.path;
-    this.configFile = this.tempDir.file(spec.sentinel ? 'sentinel.conf' : 'redis.conf');
+    this.configFile = this.tempDir.file(configName);
     const lines = [
       `port ${spec.port}`,
       `bind ${LOOPBACK_HOST}`,
@@ -92,22 +92,6 @@ export class RedisServer implements RedisServerHandle {
       ...spec.config,
     ];
     writeFileSync(this.configFile, `${lines.join('\n')}\n`);
-    this.process = new ManagedProcess({
-      name: `redis ${spec.role} :${spec.port}`,
-      command: findBinary('redis-server', BINARY_ENV),
-      args: [this.configFile, ...(spec.sentinel ? ['--sentinel'] : []), ...(spec.extraArgs ?? [])],
-      logFile: this.tempDir.file('redis.log'),
-      cwd: this.dir,
-    });
-  }
-
-  get isRunning(): boolean {
-    return this.process.isRunning;
-  }
-
-  async start(): Promise<void> {
-    this.assertNotStopped();
-    await this.process.start();
   }
 
   command(args: readonly (string | number)[]): Promise<RespReply> {
@@ -118,51 +102,15 @@ export class RedisServer implements RedisServerHandle {
     return parseRedisInfo(await this.command(section === undefined ? ['INFO'] : ['INFO', section]));
   }
 
-  async waitUntilReady(timeoutMs = this.readyTimeoutMs): Promise<void> {
-    await this.poll('ready (PING -> PONG)', timeoutMs, async () => {
-      const reply = await this.command(['PING']);
-      if (reply !== 'PONG') throw new Error(`PING answered ${JSON.stringify(reply)}`);
-    });
-  }
-
-  /** Polls `probe` while requiring this process to stay alive; timeouts carry its log tail. */
-  async poll<T>(what: string, timeoutMs: number, probe: () => Promise<T>): Promise<T> {
-    return pollUntil(probe, {
-      description: `${this.process.name} ${what}`,
-      timeoutMs,
-      abortIf: () => this.process.assertRunning(),
-      diagnostics: () => `last log lines (${this.process.logFile}):\n${this.process.logTail()}`,
-    });
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitInfo> {
-    return this.process.kill(signal);
-  }
-
-  async restart(): Promise<void> {
-    this.assertNotStopped();
-    await this.process.restart();
-    await this.waitUntilReady();
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    try {
-      await this.process.stop();
-    } finally {
-      this.tempDir.remove();
-    }
-  }
-
-  private assertNotStopped(): void {
-    if (this.stopped) throw new Error(`${this.process.name} was stopped and its data dir removed`);
+  protected async probeReady(): Promise<void> {
+    const reply = await this.command(['PING']);
+    if (reply !== 'PONG') throw new Error(`PING answered ${JSON.stringify(reply)}`);
   }
 }
 
 /** Waits until `replica` reports `master_link_status:up` (initial sync done). */
 export async function waitForReplicaSync(replica: RedisServerHandle, timeoutMs = 15_000): Promise<void> {
-  await pollUntil(
+  await pollWhileRunning(
     async () => {
       const replication = await replica.info('replication');
       if (replication['role'] !== 'slave') throw new Error(`role is ${String(replication['role'])}`);
@@ -170,12 +118,7 @@ export async function waitForReplicaSync(replica: RedisServerHandle, timeoutMs =
         throw new Error(`master_link_status:${String(replication['master_link_status'])}`);
       }
     },
-    {
-      description: `${replica.process.name} replication link up`,
-      timeoutMs,
-      abortIf: () => replica.process.assertRunning(),
-      diagnostics: () => `last log lines (${replica.process.logFile}):\n${replica.process.logTail()}`,
-    },
+    { description: `${replica.process.name} replication link up`, timeoutMs, watched: [replica.process] },
   );
 }
 
@@ -205,18 +148,14 @@ export function createRedisServer(
 
 /** Starts one redis-server on a free loopback port and waits until it answers PING (and, as a replica, has synced). */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
-  return retryOnPortConflict(async () => {
-    const server = createRedisServer(await freePort(), options, options.replicaOf ? 'replica' : 'redis');
-    try {
-      await server.start();
-      await server.waitUntilReady();
+  return launchOnFreePorts(
+    1,
+    ([port]) => createRedisServer(port as number, options, options.replicaOf ? 'replica' : 'redis'),
+    async (server) => {
+      await server.launch();
       if (options.replicaOf) await waitForReplicaSync(server, options.readyTimeoutMs);
-      return server;
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-  });
+    },
+  );
 }
 
 function quote(path: string): string {

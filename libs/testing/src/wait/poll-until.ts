@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { sleep } from '../timing/sleep.js';
 import { WaitTimeoutError } from './wait-timeout-error.js';
 
 export interface PollOptions {
@@ -11,6 +11,11 @@ export interface PollOptions {
   readonly abortIf?: () => void;
   /** Extra text appended to the timeout error, e.g. the tail of a server log. */
   readonly diagnostics?: () => string;
+  /**
+   * What is thrown at the deadline, given the last failure of `probe`. Default: a WaitTimeoutError
+   * with the description, that failure's message and the diagnostics.
+   */
+  readonly timeoutError?: (lastFailure: unknown) => unknown;
 }
 
 /**
@@ -20,20 +25,25 @@ export interface PollOptions {
 export async function pollUntil<T>(probe: () => Promise<T> | T, options: PollOptions): Promise<T> {
   const interval = options.intervalMs ?? 100;
   const deadline = Date.now() + options.timeoutMs;
-  let lastReason = 'no attempt completed';
   for (;;) {
     options.abortIf?.();
+    let lastFailure: unknown;
     try {
       return await probe();
     } catch (error) {
-      lastReason = error instanceof Error ? error.message : String(error);
+      lastFailure = error;
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
       // A dead process explains a timeout better than the last probe failure does.
       options.abortIf?.();
-      throw new WaitTimeoutError(options.description, options.timeoutMs, lastReason, options.diagnostics?.() ?? '');
+      throw options.timeoutError !== undefined ? options.timeoutError(lastFailure) : timedOut(options, lastFailure);
     }
-    await delay(Math.min(interval, remaining));
+    await sleep(Math.min(interval, remaining));
   }
+}
+
+function timedOut(options: PollOptions, lastFailure: unknown): WaitTimeoutError {
+  const lastReason = lastFailure instanceof Error ? lastFailure.message : String(lastFailure);
+  return new WaitTimeoutError(options.description, options.timeoutMs, lastReason, options.diagnostics?.() ?? '');
 }
