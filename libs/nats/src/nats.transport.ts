@@ -4,7 +4,6 @@ import {
   encodeEnvelope,
   encodeReply,
   HandlerNotFoundError,
-  loadBodyHydrator,
   PayloadTooLargeError,
   serializeError,
   TimeoutError,
@@ -281,7 +280,6 @@ export class NatsTransport implements Transport, HealthReporting {
     void this.watchStatus(this.nc);
     this.js = jetstream(this.nc);
     await this.setUpStreams();
-    await loadBodyHydrator();
   }
 
   /**
