@@ -68,7 +68,7 @@ export function resolveNatsSettings(options: NatsTransportOptions): NatsSettings
   const s = options.stream ?? {};
   const c = options.consumer ?? {};
   const stream: NatsStreamSettings = {
-    name: subjects.eventStream(),
+    name: streamName(s.name, subjects) ?? subjects.eventStream(),
     retention: s.retention ?? d.stream.retention,
     maxAgeMs: s.maxAgeMs ?? d.stream.maxAgeMs,
     replicas: s.replicas ?? d.stream.replicas,
@@ -110,4 +110,14 @@ function serverList(servers: string | readonly string[]): readonly string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+// JetStream refuses these in a stream name; saying so here beats a setup retried for a minute.
+function streamName(name: string | undefined, subjects: Subjects): string | undefined {
+  if (name === undefined) return undefined;
+  if (!/^[^\s.*>/\\]+$/.test(name)) {
+    throw new Error(`Invalid stream name "${name}": no whitespace, ".", "*", ">", "/" or "\\"`);
+  }
+  if (name === subjects.deadLetterStream()) throw new Error(`Stream name "${name}" is the dead-letter stream's`);
+  return name;
 }

@@ -64,7 +64,7 @@ export class NatsTransport implements Transport, HealthReporting {
 
   constructor(options: NatsTransportOptions) {
     this.settings = resolveNatsSettings(options);
-    this.subjects = new Subjects(this.settings.subjectPrefix);
+    this.subjects = new Subjects(this.settings.subjectPrefix, this.settings.stream.name);
     this.connector = new NatsConnector(this.settings, this.subjects, this.name, this.signals, this.logger);
     this.presence = new NatsPresenceChannel(async () => (await this.ready()).session.nc, this.subjects.presence(), this.subscriptions);
   }
