@@ -1,7 +1,10 @@
 import type { ConnectionOptions } from '@nats-io/transport-node';
 
 export interface NatsStreamOptions {
-  /** Stream for events. Default `<PREFIX>_EVENTS` (prefix upper-cased, dots as underscores). */
+  /**
+   * Stream for events. Default `<PREFIX>_EVENTS` (prefix upper-cased, dots as underscores). The
+   * dead-letter stream is `<PREFIX>_DLQ` whatever this is.
+   */
   name?: string;
   /** `limits` (keep by age/size, default), `interest` (until every consumer acked) or `workqueue`. */
   retention?: 'limits' | 'interest' | 'workqueue';

@@ -1,16 +1,20 @@
 /**
  * Names on the wire (docs/PROTOCOL.md):
  *   requests     <prefix>.req.<type>          queue group <service>
- *   events       <prefix>.evt.<type>          stream <PREFIX>_EVENTS
+ *   events       <prefix>.evt.<type>          stream <PREFIX>_EVENTS, or the name given
  *   dead letters <prefix>.dlq.<type>          stream <PREFIX>_DLQ
  *   presence     <prefix>.presence             core NATS, every instance
  *   consumers    <group>__<type>, with every character outside [A-Za-z0-9_-] turned into `_`
  */
 export class Subjects {
-  constructor(readonly prefix: string) {
+  private readonly eventStreamName: string;
+
+  /** `eventStream`: the event stream's name when not the one derived from the prefix. */
+  constructor(readonly prefix: string, eventStream?: string) {
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(prefix)) {
       throw new Error(`Invalid subject prefix "${prefix}": use tokens of letters, digits, "-" and "_" separated by "."`);
     }
+    this.eventStreamName = eventStream ?? `${streamToken(prefix)}_EVENTS`;
   }
 
   request(type: string): string {
@@ -38,7 +42,7 @@ export class Subjects {
   }
 
   eventStream(): string {
-    return `${streamToken(this.prefix)}_EVENTS`;
+    return this.eventStreamName;
   }
 
   deadLetterStream(): string {

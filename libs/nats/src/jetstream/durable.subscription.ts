@@ -1,30 +1,27 @@
 import { HandlerFailedError } from '@catga/core';
-import { decodeEnvelope, type EventHandler } from '@catga/core/transport';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  type Consumer,
-  type JetStreamClient,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { backoffDelay, decodeEnvelope, type EventHandler, type InFlight, redeliveryDelay, sleep } from '@catga/core/transport';
+
+import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
+import type { NatsConsumerSettings } from '../nats-settings.js';
 import { fromNatsHeaders } from '../wire/nats-headers.js';
 import { isNotFound } from './stream.setup.js';
 
-export interface DurableSettings {
-  stream: string;
-  consumer: string;
-  filterSubject: string;
-  type: string;
-  group: string;
-  maxDeliveries: number;
-  ackWaitMs: number;
-  redeliveryDelayMs: number;
-  concurrency: number;
-  pullExpiresMs: number;
-  maxPayloadBytes: number;
+/** Attempts at creating or updating the consumer before `start` fails. */
+const ENSURE_ATTEMPTS = 6;
+/** Pause after a failed pull, doubling with each failure in a row. */
+const PULL_FAILURE_PAUSE = { initialMs: 200, maxMs: 5_000 };
+/** Redelivery delay of an event whose dead-lettering failed (the dead-letter stream unreachable). */
+const DEAD_LETTER_RETRY_MS = 5_000;
+
+export interface DurableSettings extends NatsConsumerSettings {
+  readonly stream: string;
+  readonly consumer: string;
+  readonly filterSubject: string;
+  readonly type: string;
+  readonly group: string;
+  readonly maxPayloadBytes: number;
 }
 
 export type DeadLetterSink = (msg: JsMsg, error: unknown, deliveries: number) => Promise<void>;
@@ -52,7 +49,7 @@ export class DurableSubscription {
     private readonly settings: DurableSettings,
     private readonly handler: EventHandler,
     private readonly deadLetter: DeadLetterSink,
-    private readonly track: (work: Promise<unknown>) => void,
+    private readonly inFlight: InFlight,
   ) {}
 
   async start(): Promise<void> {
@@ -88,7 +85,7 @@ export class DurableSubscription {
       const pull = this.pull(consumer, free);
       this.pulls.add(pull);
       void pull.finally(() => this.pulls.delete(pull));
-      if (this.failures > 0) await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6))));
+      if (this.failures > 0) await sleep(backoffDelay(this.failures, PULL_FAILURE_PAUSE));
     }
   }
 
@@ -128,7 +125,7 @@ export class DurableSubscription {
       this.active--;
       this.wake();
     });
-    this.track(work);
+    this.inFlight.track(work);
   }
 
   private async handle(msg: JsMsg): Promise<void> {
@@ -156,7 +153,7 @@ export class DurableSubscription {
       msg.ack();
     } catch (error) {
       if (deliveries >= s.maxDeliveries) await this.giveUp(msg, error, deliveries);
-      else msg.nak(Math.min(30_000, s.redeliveryDelayMs * 2 ** (deliveries - 1)));
+      else msg.nak(redeliveryDelay(deliveries, s.redeliveryDelayMs));
     } finally {
       clearInterval(keepAlive);
     }
@@ -170,7 +167,7 @@ export class DurableSubscription {
     } catch (publishError) {
       // The dead-letter stream is unreachable: keep the event and try again later.
       this.logger.warn(`Dead-lettering failed, redelivering later: ${String(publishError)}`);
-      msg.nak(5_000);
+      msg.nak(DEAD_LETTER_RETRY_MS);
     }
   }
 
@@ -186,7 +183,7 @@ export class DurableSubscription {
       ack_wait: nanos(s.ackWaitMs),
       max_ack_pending: Math.max(1_000, s.concurrency * 4),
     };
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         const info = await this.jsm.consumers.info(s.stream, s.consumer).catch((error: unknown) => {
           if (isNotFound(error)) return undefined;
@@ -201,8 +198,8 @@ export class DurableSubscription {
         }
         return;
       } catch (error) {
-        if (attempt >= 5) throw error;
-        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+        if (attempt >= ENSURE_ATTEMPTS) throw error;
+        await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 2_000 }));
       }
     }
   }

@@ -1,0 +1,51 @@
+import { serializeError } from '@catga/core';
+import { decodeEnvelope, encodeReplyWithin, type InFlight, JSON_CONTENT_TYPE, type Reply, type RequestHandler, type ServeOptions, type TransportSubscription, WireHeader } from '@catga/core/transport';
+
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@nestjs/common';
+import type { Subjects } from '../subjects.js';
+import type { SubscriptionRegistry } from '../subscription.registry.js';
+import { fromNatsHeaders, toNatsHeaders } from '../wire/nats-headers.js';
+
+/** Serves one request type in a queue group and answers every request, a failure as a typed error reply. */
+export class NatsResponder {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly maxPayloadBytes: number,
+    private readonly inFlight: InFlight,
+    private readonly subscriptions: SubscriptionRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  async serve(type: string, handler: RequestHandler, options: ServeOptions): Promise<TransportSubscription> {
+    const sub = this.nc.subscribe(this.subjects.request(type), {
+      queue: options.group,
+      callback: (error, msg) => {
+        if (error) return this.logger.warn(`Request subscription for ${type} failed: ${String(error)}`);
+        this.inFlight.track(this.answer(msg, type, handler));
+      },
+    });
+    // The server knows the subscription once flush returns, so a request sent next finds it.
+    await this.nc.flush();
+    return this.subscriptions.own(sub);
+  }
+
+  private async answer(msg: Msg, type: string, handler: RequestHandler): Promise<void> {
+    if (!msg.reply) return;
+    const headers = fromNatsHeaders(msg.headers);
+    const messageId = headers.get(WireHeader.messageId);
+    let reply: Reply;
+    try {
+      const envelope = decodeEnvelope(headers, msg.data, { maxBodyBytes: this.maxPayloadBytes, expectedType: type, defaultKind: 'command' });
+      reply = await handler(envelope);
+    } catch (error) {
+      reply = { ok: false, error: serializeError(error, messageId) };
+    }
+    try {
+      msg.respond(encodeReplyWithin(reply, this.maxPayloadBytes, messageId), { headers: toNatsHeaders({ [WireHeader.contentType]: JSON_CONTENT_TYPE }) });
+    } catch (error) {
+      this.logger.warn(`Could not reply to ${type}: ${String(error)}`);
+    }
+  }
+}
