@@ -54,6 +54,7 @@ class GreetedHandler implements IEventHandler<Greeted> {
 }
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads replies as a foreign client would, untyped
 const parse = (data: Uint8Array) => JSON.parse(new TextDecoder().decode(data)) as Record<string, any>;
 
 describe('the wire protocol, from a raw NATS client', () => {

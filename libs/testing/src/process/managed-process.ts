@@ -97,6 +97,7 @@ export class ManagedProcess {
         child.kill('SIGKILL');
       }, 'processes');
       // 'exit' cannot fire before this synchronous block ends, so `run` is assigned by then.
+      // eslint-disable-next-line prefer-const -- assigned below, after the promise that reads it exists
       let run: Run | undefined;
       const exited = new Promise<ExitInfo>((resolve) => {
         child.once('exit', (code, signal) => {

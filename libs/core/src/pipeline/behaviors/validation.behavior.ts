@@ -8,10 +8,13 @@ interface ClassValidatorError {
   children?: ClassValidatorError[];
 }
 
+/** Any class a message can be an instance of. */
+type MessageConstructor = abstract new (...args: never[]) => unknown;
+
 interface ClassValidator {
   validate(object: object, options?: object): Promise<ClassValidatorError[]>;
   getMetadataStorage(): {
-    getTargetValidationMetadatas(target: Function, schema: string, always: boolean, strictGroups: boolean): unknown[];
+    getTargetValidationMetadatas(target: MessageConstructor, schema: string, always: boolean, strictGroups: boolean): unknown[];
   };
 }
 
@@ -20,7 +23,7 @@ interface ClassValidator {
  * and the message class uses it. A failure is a `VALIDATION_FAILED` error listing every issue.
  */
 export class ValidationBehavior implements PipelineBehavior {
-  private readonly decorated = new Map<Function, boolean>();
+  private readonly decorated = new Map<MessageConstructor, boolean>();
 
   private constructor(private readonly validator: ClassValidator | undefined) {}
 
@@ -41,7 +44,7 @@ export class ValidationBehavior implements PipelineBehavior {
 
   async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
     const body = context.envelope.body;
-    if (this.validator && body !== null && typeof body === 'object' && this.isDecorated(body.constructor)) {
+    if (this.validator && body !== null && typeof body === 'object' && this.isDecorated(body.constructor as MessageConstructor)) {
       const errors = await this.validator.validate(body, { forbidUnknownValues: false });
       if (errors.length > 0) {
         const issues = flatten(errors, '');
@@ -55,7 +58,7 @@ export class ValidationBehavior implements PipelineBehavior {
     return next();
   }
 
-  private isDecorated(ctor: Function): boolean {
+  private isDecorated(ctor: MessageConstructor): boolean {
     let known = this.decorated.get(ctor);
     if (known === undefined) {
       known = this.validator!.getMetadataStorage().getTargetValidationMetadatas(ctor, '', true, false).length > 0;
