@@ -46,11 +46,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Every package is used through its index: no deep import into another package's files.
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^@catga/[\\w-]+/(src|dist)/', message: "Import a package's entry point, not its files." }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^@catga/[\\w-]+/(src|dist)/', message: "Import a package's entry point, not its files." }] },
+      ],
     },
   },
   ...layerRules,

@@ -11,9 +11,7 @@ async function main(): Promise<void> {
   const [name = '', mode = '', ...flags] = process.argv.slice(2);
   const scenario = scenarioNamed(name);
   if (!scenario || !isMode(mode)) {
-    throw new Error(
-      `usage: worker.js <${SCENARIOS.map((s) => s.name).join('|')}> <sequential|concurrent> [--quick]`,
-    );
+    throw new Error(`usage: worker.js <${SCENARIOS.map((s) => s.name).join('|')}> <sequential|concurrent> [--quick]`);
   }
   const settings = runSettings(flags.includes('--quick'));
   const bootStarted = performance.now();

@@ -76,7 +76,8 @@ export function parseCliOptions(args: readonly string[]): CliCommand {
     concurrency: values.concurrency === undefined ? DEFAULT_CONCURRENCY : positiveInteger('--concurrency', values.concurrency),
     chaos: values.chaos,
     settleTimeoutMs:
-      1000 * (values['settle-timeout'] === undefined ? DEFAULT_SETTLE_SECONDS : positiveInteger('--settle-timeout', values['settle-timeout'])),
+      1000 *
+      (values['settle-timeout'] === undefined ? DEFAULT_SETTLE_SECONDS : positiveInteger('--settle-timeout', values['settle-timeout'])),
     runDir: values['run-dir'],
     keep: values.keep,
   };

@@ -39,7 +39,11 @@ async function main(options: CliOptions): Promise<number> {
     });
     console.log(`\n${formatReport(report)}\n`);
     const problems = problemsOf(report);
-    console.log(problems.length === 0 ? 'Invariants hold: nothing stuck, nothing failed, every effect applied once.' : `Invariants broken: ${problems.join('; ')}.`);
+    console.log(
+      problems.length === 0
+        ? 'Invariants hold: nothing stuck, nothing failed, every effect applied once.'
+        : `Invariants broken: ${problems.join('; ')}.`,
+    );
     log(`report written to ${displayPath(join(report.runDir, 'report.json'))}`);
     if (options.keep) {
       log('--keep: running; Ctrl-C stops everything');

@@ -15,13 +15,17 @@ export function formatReport(report: ClusterReport): string {
     `Notifications: completed orders not notified ${report.notifications.missing}, notified twice ${report.notifications.duplicated}; notified orders the client never saw ${report.notifications.forUnknownOrders}`,
     `Client:  failed ${client.failed}  requests retried ${client.retried} (${client.ordersRetried} orders)  throughput ${client.ordersPerSecond} orders/s (first 99 % of answers: ${client.ordersPerSecondFirst99} orders/s)`,
     `         latency p50 ${client.latencyMs.p50} ms  p95 ${client.latencyMs.p95} ms  p99 ${client.latencyMs.p99} ms  max ${client.latencyMs.max} ms`,
-    `         order requests per order-api replica: ${Object.entries(client.requestsPerApi).map(([api, n]) => `${api} ${n}`).join(', ')}`,
+    `         order requests per order-api replica: ${Object.entries(client.requestsPerApi)
+      .map(([api, n]) => `${api} ${n}`)
+      .join(', ')}`,
     ...Object.entries(client.retryReasons).map(([reason, n]) => `         retried after ${reason}: ${n}`),
     ...client.failures.map((failure) => `         ${failure}`),
     'Handled per replica during the load (catga_requests_total):',
     ...table(
       ['instance', 'handled', 'command', 'query', 'event', 'restarts'],
-      report.handled.map((h) => [h.instance, h.handled, h.byKind['command'] ?? 0, h.byKind['query'] ?? 0, h.byKind['event'] ?? 0, h.restarts].map(String)),
+      report.handled.map((h) =>
+        [h.instance, h.handled, h.byKind['command'] ?? 0, h.byKind['query'] ?? 0, h.byKind['event'] ?? 0, h.restarts].map(String),
+      ),
     ),
   ];
   if (report.faults.length > 0 || report.skippedFaults.length > 0) {

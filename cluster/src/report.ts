@@ -116,7 +116,9 @@ export function buildReport(input: ReportInput): ClusterReport {
   const first99 = Math.ceil(answeredAt.length * 0.99);
   const failedTerminal = count((o) => o.status === 'Failed');
   const clientGaveUp = count((o) => o.outcome.orderId === undefined);
-  const failures = settled.flatMap(({ outcome }) => (outcome.failure === undefined ? [] : [`order ${outcome.order.n}: ${outcome.failure}`]));
+  const failures = settled.flatMap(({ outcome }) =>
+    outcome.failure === undefined ? [] : [`order ${outcome.order.n}: ${outcome.failure}`],
+  );
   return {
     runDir: input.runDir,
     startedAt: new Date(input.loadStartedAt).toISOString(),
@@ -145,9 +147,7 @@ export function buildReport(input: ReportInput): ClusterReport {
       retried: settled.reduce((sum, { outcome }) => sum + outcome.attempts - 1, 0),
       ordersRetried: count((o) => o.outcome.attempts > 1),
       retryReasons: Object.fromEntries([...input.retryReasons].sort((a, b) => b[1] - a[1])),
-      requestsPerApi: Object.fromEntries(
-        [...input.apiInstances].map(([url, instance]) => [instance, input.requestsPerApi.get(url) ?? 0]),
-      ),
+      requestsPerApi: Object.fromEntries([...input.apiInstances].map(([url, instance]) => [instance, input.requestsPerApi.get(url) ?? 0])),
       failures: failures.slice(0, 20),
       ordersPerSecond: rate(answeredAt.length, answeredAt[answeredAt.length - 1] ?? input.loadStartedAt),
       ordersPerSecondFirst99: rate(first99, answeredAt[first99 - 1] ?? input.loadStartedAt),
@@ -207,7 +207,9 @@ export function problemsOf(report: ClusterReport): string[] {
   const { orders, effects, client } = report;
   return [
     orders.stuck > 0 ? `${orders.stuck} orders stuck` : '',
-    orders.failed > 0 ? `${orders.failed} orders failed (${orders.failedTerminal} saga Failed, ${orders.clientGaveUp} given up by the client)` : '',
+    orders.failed > 0
+      ? `${orders.failed} orders failed (${orders.failedTerminal} saga Failed, ${orders.clientGaveUp} given up by the client)`
+      : '',
     effects.appliedTwice > 0 ? `${effects.appliedTwice} effects not applied exactly once` : '',
     client.failed > 0 ? `${client.failed} requests failed for the client` : '',
   ].filter(Boolean);

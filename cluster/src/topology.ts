@@ -1,11 +1,5 @@
 /** The sample services, in start order: order-api last, since it only fronts the others. */
-export const SERVICES = [
-  'order-service',
-  'payment-service',
-  'inventory-service',
-  'notification-service',
-  'order-api',
-] as const;
+export const SERVICES = ['order-service', 'payment-service', 'inventory-service', 'notification-service', 'order-api'] as const;
 
 export type ServiceName = (typeof SERVICES)[number];
 
@@ -41,7 +35,10 @@ export function replicaSpecs(counts: ReplicaCounts): ReplicaSpec[] {
 /** `order-service=3,payment-service=2` on top of `base`; unknown services and counts below 1 are errors. */
 export function parseReplicaCounts(text: string, base: ReplicaCounts = DEFAULT_REPLICAS): ReplicaCounts {
   const counts: Record<ServiceName, number> = { ...base };
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([a-z-]+)=(\d+)$/.exec(entry);
     const service = match?.[1];
     if (match === null || service === undefined || !isServiceName(service)) {

@@ -31,7 +31,15 @@ describe('the cluster dashboard served by order-api, in headless Chromium', () =
     for (const [app, id] of replicas) services.push(await startService(app, { ...env, CATGA_SERVICE_NAME: app }, id));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -45,7 +53,10 @@ describe('the cluster dashboard served by order-api, in headless Chromium', () =
     const api = services.find((s) => s.name === 'order-api-1')!;
     const orders = 12;
     for (let i = 0; i < orders; i++) {
-      const res = await http<{ status: string }>(api.url, 'POST', '/api/orders', { customerId: `c${i}`, items: [{ productId: 'dash', quantity: 1, price: 2 }] });
+      const res = await http<{ status: string }>(api.url, 'POST', '/api/orders', {
+        customerId: `c${i}`,
+        items: [{ productId: 'dash', quantity: 1, price: 2 }],
+      });
       assert.equal(res.status, 201);
     }
     const page = await browser.newPage({ viewport: { width: 1400, height: 700 } });
@@ -57,18 +68,30 @@ describe('the cluster dashboard served by order-api, in headless Chromium', () =
     const completed = Number(await page.locator('[data-saga-status="Completed"] b').textContent());
     assert.equal(completed, orders, 'the saga store counts every order Completed');
     // Each row shows what its instance said in its last heartbeat (every 2 s).
-    await eventually(async () => {
-      const handled = await Promise.all(
-        ['order-service-1', 'order-service-2'].map(async (id) => Number(await row(id).locator('td').nth(3).textContent())),
-      );
-      assert.ok(handled.reduce((a, b) => a + b, 0) >= orders, `order-service replicas handled the orders: ${handled.join(', ')}`);
-    }, 15_000, 250);
+    await eventually(
+      async () => {
+        const handled = await Promise.all(
+          ['order-service-1', 'order-service-2'].map(async (id) => Number(await row(id).locator('td').nth(3).textContent())),
+        );
+        assert.ok(handled.reduce((a, b) => a + b, 0) >= orders, `order-service replicas handled the orders: ${handled.join(', ')}`);
+      },
+      15_000,
+      250,
+    );
 
     await services.find((s) => s.name === 'order-service-2')!.kill('SIGKILL');
     await page.locator('#instances tr[data-instance="order-service-2"][data-status="gone"]').waitFor({ timeout: 30_000 });
-    const kinds = await page.locator('#events li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-kind')} ${li.textContent ?? ''}`));
-    assert.ok(kinds.some((k) => k.startsWith('suspect') && k.includes('order-service-2')), kinds.join('\n'));
-    assert.ok(kinds.some((k) => k.startsWith('lost') && k.includes('order-service-2')), kinds.join('\n'));
+    const kinds = await page
+      .locator('#events li')
+      .evaluateAll((items) => items.map((li) => `${li.getAttribute('data-kind')} ${li.textContent ?? ''}`));
+    assert.ok(
+      kinds.some((k) => k.startsWith('suspect') && k.includes('order-service-2')),
+      kinds.join('\n'),
+    );
+    assert.ok(
+      kinds.some((k) => k.startsWith('lost') && k.includes('order-service-2')),
+      kinds.join('\n'),
+    );
     assert.equal(await row('order-service-1').getAttribute('data-status'), 'ready');
 
     await mkdir(RESULTS, { recursive: true });

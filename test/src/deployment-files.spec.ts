@@ -126,8 +126,7 @@ const leftToDefaultInCompose: Record<string, string> = {
 
 const pathOf = (url: string) => new URL(url, 'http://service').pathname;
 /** The path a healthcheck command requests: from a whole URL, or a quoted path joined to one. */
-const urlPathIn = (text: string) =>
-  /https?:\/\/[^/\s'"`]+(\/[^\s'"`)]*)/.exec(text)?.[1] ?? /['"`](\/[^\s'"`]*)['"`]/.exec(text)?.[1];
+const urlPathIn = (text: string) => /https?:\/\/[^/\s'"`]+(\/[^\s'"`)]*)/.exec(text)?.[1] ?? /['"`](\/[^\s'"`]*)['"`]/.exec(text)?.[1];
 
 interface Manifest {
   readonly file: string;
@@ -264,7 +263,8 @@ describe('deployment files: what the sources tell', () => {
     for (const name of ['CATGA_NATS_URL', 'CATGA_REDIS_URL', 'CATGA_SERVICE_NAME', 'PORT']) assert.ok(envRead.has(name), name);
     for (const path of ['/health/live', '/health/ready', '/metrics']) assert.ok(served.has(path), path);
     assert.ok(drainSeconds > 0);
-    for (const name of Object.keys(leftToDefaultInCompose)) assert.ok(envRead.has(name), `${name} is left to a default but read by nothing`);
+    for (const name of Object.keys(leftToDefaultInCompose))
+      assert.ok(envRead.has(name), `${name} is left to a default but read by nothing`);
     assert.deepEqual(apps, ['inventory-service', 'notification-service', 'order-api', 'order-service', 'payment-service']);
   });
 });
@@ -292,7 +292,10 @@ describe('Kubernetes manifests', () => {
     const kustomization = parse(read('k8s/kustomization.yaml')) as { kind: string; resources: string[] };
     assert.equal(kustomization.kind, 'Kustomization');
     const listed = kustomization.resources.map((r) => join(k8sDir, r)).sort();
-    assert.deepEqual(listed.map((f) => relative(root, f)), manifestFiles.map((f) => relative(root, f)));
+    assert.deepEqual(
+      listed.map((f) => relative(root, f)),
+      manifestFiles.map((f) => relative(root, f)),
+    );
   });
 
   it('every service has a Deployment, a Service, an autoscaler on CPU and memory and a disruption budget', () => {
@@ -329,7 +332,11 @@ describe('Kubernetes manifests', () => {
         const path = probe?.httpGet?.path;
         if (path) assert.ok(served.has(pathOf(path)), `${app}: ${path} is served`);
         const port = probe?.httpGet?.port;
-        if (port) assert.ok(c.ports?.some((p) => p.name === port || p.containerPort === port), `${app}: probe port ${port} exists`);
+        if (port)
+          assert.ok(
+            c.ports?.some((p) => p.name === port || p.containerPort === port),
+            `${app}: probe port ${port} exists`,
+          );
       }
     }
   });
@@ -351,7 +358,10 @@ describe('Kubernetes manifests', () => {
     for (const app of apps) {
       const c = appContainer(named(deployments, app));
       assert.equal(assertStartsBuiltApp(containerArgv(c.command, c.args), `k8s ${app}`), app);
-      assert.ok(kustomization.images?.some((i) => c.image?.split(':')[0] === i.name), `${app}: image set by kustomization`);
+      assert.ok(
+        kustomization.images?.some((i) => c.image?.split(':')[0] === i.name),
+        `${app}: image set by kustomization`,
+      );
     }
   });
 
@@ -384,7 +394,10 @@ describe('Kubernetes manifests', () => {
     assert.ok(container.ports?.some((p) => p.containerPort === 8222));
     const env = k8sEnvironment(named(deployments, apps[0]!));
     const hosts = hostsOf(env.get('CATGA_NATS_URL') ?? '').map((u) => `${u.hostname}:${u.port}`);
-    assert.deepEqual(hosts, Array.from({ length: replicas }, (_, i) => `nats-${i}.${headless.metadata?.name}:4222`));
+    assert.deepEqual(
+      hosts,
+      Array.from({ length: replicas }, (_, i) => `nats-${i}.${headless.metadata?.name}:4222`),
+    );
     assert.equal(env.get('CATGA_NATS_STREAM_REPLICAS'), String(replicas));
   });
 
@@ -393,7 +406,10 @@ describe('Kubernetes manifests', () => {
     const replicas = redis.spec?.replicas ?? 1;
     assert.equal(replicas, 3);
     const containers = redis.spec!.template.spec!.containers;
-    assert.ok(containers.some((c) => c.ports?.some((p) => p.containerPort === 26379)), 'a sentinel in each pod');
+    assert.ok(
+      containers.some((c) => c.ports?.some((p) => p.containerPort === 26379)),
+      'a sentinel in each pod',
+    );
     assert.ok((redis.spec?.volumeClaimTemplates ?? []).length > 0, 'data on a PersistentVolumeClaim');
     const master = redis.spec!.template.spec!.initContainers?.[0]?.env?.find((e) => e.name === 'MASTER_NAME')?.value;
     const env = k8sEnvironment(named(deployments, apps[0]!));
@@ -476,9 +492,18 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   it('builds with npm ci and npm run build, ships production dependencies only, and runs as a non-root user', () => {
-    const runs = dockerStages.flat().filter((i) => i.keyword === 'RUN').map((i) => i.args);
-    assert.ok(runs.some((r) => /\bnpm ci\b/.test(r) && !r.includes('--omit=dev')), 'npm ci');
-    assert.ok(runs.some((r) => /\bnpm run build\b/.test(r)), 'npm run build');
+    const runs = dockerStages
+      .flat()
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args);
+    assert.ok(
+      runs.some((r) => /\bnpm ci\b/.test(r) && !r.includes('--omit=dev')),
+      'npm ci',
+    );
+    assert.ok(
+      runs.some((r) => /\bnpm run build\b/.test(r)),
+      'npm run build',
+    );
     const production = runs.find((r) => /\bnpm ci\b.*--omit=dev/.test(r));
     assert.ok(production, 'production dependencies');
     for (const app of apps) {

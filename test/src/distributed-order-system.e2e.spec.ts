@@ -45,17 +45,24 @@ describe('the order system distributed over NATS with its state in Redis, one OS
     assert.equal(created.body.status, 'Completed');
     const { orderId } = created.body;
     const order = await http<Order>(api.url, 'GET', `/api/orders/${orderId}`);
-    assert.deepEqual(order.body.steps.map((s) => s.status), ['Completed', 'Completed', 'Completed']);
+    assert.deepEqual(
+      order.body.steps.map((s) => s.status),
+      ['Completed', 'Completed', 'Completed'],
+    );
     assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${orderId}`)).body, { orderId, charged: 1, refunded: 0 });
     assert.deepEqual((await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body, {
       productId: product,
       available: 996,
       reserved: 4,
     });
-    await eventually(async () => {
-      const notes = await http<NotificationRecord[]>(api.url, 'GET', `/api/notifications?orderId=${orderId}`);
-      assert.equal(notes.body.length, 1);
-    }, 15_000, 100);
+    await eventually(
+      async () => {
+        const notes = await http<NotificationRecord[]>(api.url, 'GET', `/api/notifications?orderId=${orderId}`);
+        assert.equal(notes.body.length, 1);
+      },
+      15_000,
+      100,
+    );
   });
 
   it('a declined payment is compensated across processes, and errors keep their codes over HTTP', async () => {
@@ -75,15 +82,29 @@ describe('the order system distributed over NATS with its state in Redis, one OS
     const product = `p-${uniqueSuffix()}`;
     const placed = await Promise.all(
       Array.from({ length: 20 }, () =>
-        http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', { customerId: 'c', items: [{ productId: product, quantity: 3, price: 1 }] }),
+        http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', {
+          customerId: 'c',
+          items: [{ productId: product, quantity: 3, price: 1 }],
+        }),
       ),
     );
-    assert.ok(placed.every((p) => p.body.status === 'Completed'), JSON.stringify(placed.map((p) => p.body)));
+    assert.ok(
+      placed.every((p) => p.body.status === 'Completed'),
+      JSON.stringify(placed.map((p) => p.body)),
+    );
     for (let i = 0; i < 4; i++) {
-      assert.deepEqual((await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body, { productId: product, available: 940, reserved: 60 });
+      assert.deepEqual((await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body, {
+        productId: product,
+        available: 940,
+        reserved: 60,
+      });
     }
     for (const p of placed.slice(0, 5)) {
-      assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${p.body.orderId}`)).body, { orderId: p.body.orderId, charged: 1, refunded: 0 });
+      assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${p.body.orderId}`)).body, {
+        orderId: p.body.orderId,
+        charged: 1,
+        refunded: 0,
+      });
     }
   });
 

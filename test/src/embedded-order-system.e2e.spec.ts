@@ -41,7 +41,11 @@ describe('embedded order system over HTTP', () => {
     assert.equal(order.body.total, 37.5);
     assert.deepEqual(
       order.body.steps.map((s) => [s.name, s.status]),
-      [['charge-payment', 'Completed'], ['reserve-inventory', 'Completed'], ['confirm-order', 'Completed']],
+      [
+        ['charge-payment', 'Completed'],
+        ['reserve-inventory', 'Completed'],
+        ['confirm-order', 'Completed'],
+      ],
     );
     assert.deepEqual((await call<PaymentRecord>('GET', `/api/payments/${orderId}`)).body, { orderId, charged: 1, refunded: 0 });
     assert.deepEqual((await call<StockLevel>('GET', `/api/inventory/${p}`)).body, { productId: p, available: 997, reserved: 3 });
@@ -70,8 +74,13 @@ describe('embedded order system over HTTP', () => {
     assert.deepEqual((await call<PaymentRecord>('GET', `/api/payments/${orderId}`)).body, { orderId, charged: 0, refunded: 0 });
     assert.deepEqual((await call<StockLevel>('GET', `/api/inventory/${p}`)).body, { productId: p, available: 1000, reserved: 0 });
     // A completed order placed afterwards is notified; the declined one never is.
-    const later = await call<{ orderId: string }>('POST', '/api/orders', { customerId: 'c-2', items: [{ productId: p, quantity: 1, price: 1 }] });
-    await eventually(async () => assert.equal((await call<NotificationRecord[]>('GET', `/api/notifications?orderId=${later.body.orderId}`)).body.length, 1));
+    const later = await call<{ orderId: string }>('POST', '/api/orders', {
+      customerId: 'c-2',
+      items: [{ productId: p, quantity: 1, price: 1 }],
+    });
+    await eventually(async () =>
+      assert.equal((await call<NotificationRecord[]>('GET', `/api/notifications?orderId=${later.body.orderId}`)).body.length, 1),
+    );
     assert.deepEqual((await call<NotificationRecord[]>('GET', `/api/notifications?orderId=${orderId}`)).body, []);
   });
 
@@ -98,8 +107,14 @@ describe('embedded order system over HTTP', () => {
 
   it('stock runs out across orders: the order that no longer fits is compensated', async () => {
     const p = product('drain');
-    const first = await call<{ status: string }>('POST', '/api/orders', { customerId: 'c', items: [{ productId: p, quantity: 600, price: 1 }] });
-    const second = await call<{ status: string }>('POST', '/api/orders', { customerId: 'c', items: [{ productId: p, quantity: 600, price: 1 }] });
+    const first = await call<{ status: string }>('POST', '/api/orders', {
+      customerId: 'c',
+      items: [{ productId: p, quantity: 600, price: 1 }],
+    });
+    const second = await call<{ status: string }>('POST', '/api/orders', {
+      customerId: 'c',
+      items: [{ productId: p, quantity: 600, price: 1 }],
+    });
     assert.deepEqual([first.body.status, second.body.status], ['Completed', 'Compensated']);
     assert.deepEqual((await call<StockLevel>('GET', `/api/inventory/${p}`)).body, { productId: p, available: 400, reserved: 600 });
   });
@@ -136,7 +151,10 @@ describe('embedded order system over HTTP', () => {
   it('a malformed body gets 400 with the validation errors', async () => {
     const missing = await call<{ message: string[] }>('POST', '/api/orders', { customerId: 'c' });
     assert.equal(missing.status, 400);
-    assert.ok(missing.body.message.some((m) => m.includes('items')), JSON.stringify(missing.body));
+    assert.ok(
+      missing.body.message.some((m) => m.includes('items')),
+      JSON.stringify(missing.body),
+    );
 
     const bad = await call<{ message: string[] }>('POST', '/api/orders', {
       customerId: '',

@@ -31,7 +31,10 @@ describe('health endpoints', () => {
   let base: string;
   const status = async (path: string) => {
     const r = await fetch(`${base}${path}`);
-    return { code: r.status, body: (await r.json()) as { status: string; error?: Record<string, unknown>; details: Record<string, { status: string }> } };
+    return {
+      code: r.status,
+      body: (await r.json()) as { status: string; error?: Record<string, unknown>; details: Record<string, { status: string }> },
+    };
   };
 
   before(async () => {
@@ -72,11 +75,15 @@ describe('health endpoints', () => {
     const sending = app.get(CatgaMediator).send(new Slow());
     await eventually(() => assert.ok(started));
     const closing = app.close();
-    await eventually(async () => {
-      const ready = await status('/health/ready');
-      assert.equal(ready.code, 503);
-      assert.equal(ready.body.details.lifecycle!.status, 'down');
-    }, 5_000, 20);
+    await eventually(
+      async () => {
+        const ready = await status('/health/ready');
+        assert.equal(ready.code, 503);
+        assert.equal(ready.body.details.lifecycle!.status, 'down');
+      },
+      5_000,
+      20,
+    );
     release!();
     assert.equal(await sending, 'done');
     await closing;

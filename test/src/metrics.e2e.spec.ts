@@ -1,7 +1,17 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, SagaDefinition, SagaOrchestrator, SagaWorkflow, TransportUnavailableError } from '@catga/core';
+import {
+  CatgaError,
+  CatgaMediator,
+  CatgaModule,
+  ErrorCode,
+  MessageType,
+  SagaDefinition,
+  SagaOrchestrator,
+  SagaWorkflow,
+  TransportUnavailableError,
+} from '@catga/core';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { CatgaMetricsModule } from '@catga/observability';
 import { natsTransport } from '@catga/nats';

@@ -119,11 +119,19 @@ describe('a NATS cluster node dying under load', () => {
 
     assert.deepEqual(failures.map(String), []);
     assert.equal(ticks.size, TOTAL);
-    assert.ok([...ticks.values()].every((c) => c === 1), 'each command applied once');
+    assert.ok(
+      [...ticks.values()].every((c) => c === 1),
+      'each command applied once',
+    );
     await eventually(() => assert.equal(ticked.size, TOTAL), 60_000, 100);
-    assert.ok([...ticked.values()].every((c) => c === 1), 'each event handled once');
+    assert.ok(
+      [...ticked.values()].every((c) => c === 1),
+      'each event handled once',
+    );
     assert.notEqual(connection.info?.port, cluster.servers[0]!.port, 'the caller moved to another node');
     assert.ok(reconnectedAt > 0, 'a reconnect was seen');
-    console.log(`NATS node killed: caller reconnected after ${reconnectedAt - killedAt} ms; ${TOTAL} commands and events, none failed or lost`);
+    console.log(
+      `NATS node killed: caller reconnected after ${reconnectedAt - killedAt} ms; ${TOTAL} commands and events, none failed or lost`,
+    );
   });
 });

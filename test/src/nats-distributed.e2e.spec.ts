@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Broadcast, CatgaError, CatgaMediator, CatgaModule, type CatgaModuleOptions, ErrorCode, MessageType, ValidationFailedError } from '@catga/core';
+import {
+  Broadcast,
+  CatgaError,
+  CatgaMediator,
+  CatgaModule,
+  type CatgaModuleOptions,
+  ErrorCode,
+  MessageType,
+  ValidationFailedError,
+} from '@catga/core';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { natsTransport } from '@catga/nats';
 import { startNatsServer, type NatsServerHandle } from '@catga/testing';
@@ -26,7 +35,10 @@ class Reserve extends Command<{ reserved: number }> {
 
 @MessageType('dist.reserved')
 class Reserved {
-  constructor(readonly sku: string, readonly quantity: number) {}
+  constructor(
+    readonly sku: string,
+    readonly quantity: number,
+  ) {}
 }
 
 @MessageType('dist.audit')
@@ -146,7 +158,10 @@ describe('two services over NATS', () => {
   it('a message failing validation on arrival gets VALIDATION_FAILED back', async () => {
     await assert.rejects(caller.get(CatgaMediator).send(new Reserve('sku-3', 0)), (e: unknown) => {
       assert.ok(e instanceof ValidationFailedError, `got ${String(e)}`);
-      assert.deepEqual(e.issues.map((i) => i.property), ['quantity']);
+      assert.deepEqual(
+        e.issues.map((i) => i.property),
+        ['quantity'],
+      );
       return true;
     });
     assert.ok(!effects.some((x) => x.startsWith('sku-3')));

@@ -11,7 +11,15 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CommandHandler, EventsHandler, Query, QueryHandler, type ICommandHandler, type IEventHandler, type IQueryHandler } from '@nestjs/cqrs';
+import {
+  CommandHandler,
+  EventsHandler,
+  Query,
+  QueryHandler,
+  type ICommandHandler,
+  type IEventHandler,
+  type IQueryHandler,
+} from '@nestjs/cqrs';
 import { IsString, MinLength } from 'class-validator';
 
 @MessageType('proto.greet')
@@ -77,7 +85,12 @@ describe('the wire protocol, from a raw NATS client', () => {
       imports: [
         CatgaModule.forRoot({
           serviceName: 'greeter',
-          transport: natsTransport({ servers: server.url, subjectPrefix: prefix, maxPayloadBytes: 4096, consumer: { maxDeliveries: 2, redeliveryDelayMs: 10 } }),
+          transport: natsTransport({
+            servers: server.url,
+            subjectPrefix: prefix,
+            maxPayloadBytes: 4096,
+            consumer: { maxDeliveries: 2, redeliveryDelayMs: 10 },
+          }),
         }),
       ],
       providers: [GreetHandler, CountHandler, GreetedHandler],
@@ -123,7 +136,10 @@ describe('the wire protocol, from a raw NATS client', () => {
     assert.equal(reply.ok, false);
     assert.equal(reply.error.code, 'VALIDATION_FAILED');
     assert.equal(reply.error.retryable, false);
-    assert.deepEqual(reply.error.details.map((d: { property: string }) => d.property), ['name']);
+    assert.deepEqual(
+      reply.error.details.map((d: { property: string }) => d.property),
+      ['name'],
+    );
   });
 
   it('an undecodable body, a missing id, a wrong type and an oversize body get typed errors, and the service keeps answering', async () => {
@@ -133,7 +149,10 @@ describe('the wire protocol, from a raw NATS client', () => {
     assert.equal(notJson.error.messageId, id);
     const noId = await request('proto.greet', json({ name: 'x' }), {});
     assert.equal(noId.error.code, 'MALFORMED_MESSAGE');
-    const wrongType = await request('proto.greet', json({ name: 'x' }), { 'Catga-Message-Id': `w-${uniqueSuffix()}`, 'Catga-Type': 'proto.other' });
+    const wrongType = await request('proto.greet', json({ name: 'x' }), {
+      'Catga-Message-Id': `w-${uniqueSuffix()}`,
+      'Catga-Type': 'proto.other',
+    });
     assert.equal(wrongType.error.code, 'MALFORMED_MESSAGE');
     const big = await request('proto.greet', json({ name: 'x'.repeat(5000) }), { 'Catga-Message-Id': `b-${uniqueSuffix()}` });
     assert.equal(big.error.code, 'PAYLOAD_TOO_LARGE');
@@ -162,11 +181,15 @@ describe('the wire protocol, from a raw NATS client', () => {
     h.set('Catga-Type', 'proto.greeted');
     await js.publish(`${prefix}.evt.proto.greeted`, json({ name: 'poison' }), { msgID: id, headers: h });
     const consumer = await js.consumers.get(`${PREFIX}_DLQ`, { deliver_policy: DeliverPolicy.All });
-    const dead = await eventually(async () => {
-      const msg = await consumer.next({ expires: 1_000 });
-      assert.ok(msg, 'no dead letter yet');
-      return msg;
-    }, 15_000, 50);
+    const dead = await eventually(
+      async () => {
+        const msg = await consumer.next({ expires: 1_000 });
+        assert.ok(msg, 'no dead letter yet');
+        return msg;
+      },
+      15_000,
+      50,
+    );
     assert.equal(dead.subject, `${prefix}.dlq.proto.greeted`);
     assert.equal(dead.headers?.get('Catga-Message-Id'), id);
     assert.equal(dead.headers?.get('Catga-Dead-Group'), 'greeter.GreetedHandler');

@@ -52,7 +52,13 @@ async function drive(mediator: CatgaMediator, redis: Redis, prefix: string, faul
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   await faulted;
   const counts = async (key: string) => new Map(Object.entries(await redis.hgetall(key)).map(([k, v]) => [k, Number(v)]));
-  return { failures, handledBy, effects: await counts(EFFECTS_KEY(prefix)), direct: await counts(DIRECT_EFFECTS_KEY(prefix)), inFlightAtFault };
+  return {
+    failures,
+    handledBy,
+    effects: await counts(EFFECTS_KEY(prefix)),
+    direct: await counts(DIRECT_EFFECTS_KEY(prefix)),
+    inFlightAtFault,
+  };
 }
 
 describe('replicas dying under load', () => {
@@ -66,9 +72,7 @@ describe('replicas dying under load', () => {
     // Replicas of an earlier test would serve the same queue group and count into its own key.
     await Promise.all(replicas.splice(0).map((r) => r.kill('SIGTERM')));
     const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redisServer.url, FAULTS_PREFIX: prefix };
-    const started = await Promise.all(
-      Array.from({ length: count }, (_, i) => startNodeProcess(REPLICA, env, /ready/, `${prefix}-r${i}`)),
-    );
+    const started = await Promise.all(Array.from({ length: count }, (_, i) => startNodeProcess(REPLICA, env, /ready/, `${prefix}-r${i}`)));
     replicas.push(...started);
     return started;
   }
@@ -120,7 +124,10 @@ describe('replicas dying under load', () => {
     // run again once its claim lapses: at most the commands it held can be written twice.
     assert.ok(directTwice.length <= run.inFlightAtFault, `${directTwice.length} written twice`);
     assert.equal(run.direct.size, TOTAL);
-    assert.ok(others.every((r) => (run.handledBy.get(r.name) ?? 0) > 0), 'the survivors took the load');
+    assert.ok(
+      others.every((r) => (run.handledBy.get(r.name) ?? 0) > 0),
+      'the survivors took the load',
+    );
   });
 
   it('a replica stopped with SIGTERM mid-run drains: nothing lost, nothing failed, nothing applied twice', async () => {

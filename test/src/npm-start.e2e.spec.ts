@@ -32,10 +32,14 @@ describe('the embedded order system as started by npm start', () => {
     const exited = once(child, 'exit');
     try {
       const base = `http://127.0.0.1:${port}`;
-      await eventually(async () => {
-        const r = await fetch(`${base}/api/inventory/probe`);
-        assert.equal(r.status, 200);
-      }, 20_000, 100);
+      await eventually(
+        async () => {
+          const r = await fetch(`${base}/api/inventory/probe`);
+          assert.equal(r.status, 200);
+        },
+        20_000,
+        100,
+      );
       const created = await http<{ orderId: string; status: string }>(base, 'POST', '/api/orders', {
         customerId: 'npm-start',
         items: [{ productId: 'widget', quantity: 1, price: 9.99 }],

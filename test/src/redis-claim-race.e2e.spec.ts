@@ -21,10 +21,14 @@ describe('idempotency claims raced by separate processes on Redis', () => {
     const prefix = `race${uniqueSuffix()}`;
     const ROUNDS = 1000;
     const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
-    const racing = names.map((name) => run(process.execPath, [RACER, server.url, prefix, name, String(ROUNDS)], { maxBuffer: 64 * 1024 * 1024 }));
+    const racing = names.map((name) =>
+      run(process.execPath, [RACER, server.url, prefix, name, String(ROUNDS)], { maxBuffer: 64 * 1024 * 1024 }),
+    );
     const redis = new Redis(server.url);
     await redis.set(`${prefix}:go`, '1');
-    const results = (await Promise.all(racing)).map((r) => JSON.parse(r.stdout) as Array<{ won: boolean; outcome: { winner: string } | null }>);
+    const results = (await Promise.all(racing)).map(
+      (r) => JSON.parse(r.stdout) as Array<{ won: boolean; outcome: { winner: string } | null }>,
+    );
     redis.disconnect();
     const winsPerProcess = results.map((r) => r.filter((x) => x.won).length);
     for (let i = 0; i < ROUNDS; i++) {
@@ -32,7 +36,10 @@ describe('idempotency claims raced by separate processes on Redis', () => {
       const winners = round.filter((x) => x.won);
       assert.equal(winners.length, 1, `round ${i}: ${winners.length} winners`);
       const winner = winners[0]!.outcome!.winner;
-      assert.ok(round.every((x) => x.outcome?.winner === winner), `round ${i}: not every process saw ${winner}`);
+      assert.ok(
+        round.every((x) => x.outcome?.winner === winner),
+        `round ${i}: not every process saw ${winner}`,
+      );
     }
     console.log(`claim race: wins per process ${JSON.stringify(winsPerProcess)}`);
     assert.ok(winsPerProcess.filter((w) => w > 0).length >= 2, 'the processes really raced');

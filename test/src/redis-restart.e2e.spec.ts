@@ -28,7 +28,10 @@ describe('Redis restarted under load', () => {
     redis = await startRedisServer();
     process.env.CATGA_REDIS_URL = redis.url;
     process.env.CATGA_REDIS_PREFIX = `restart${uniqueSuffix()}`;
-    @Module({ imports: [CatgaModule.forRoot({ serviceName: 'restart', pipeline: { retry: false } }), TerminusModule], providers: [PingHandler, RedisHealthIndicator] })
+    @Module({
+      imports: [CatgaModule.forRoot({ serviceName: 'restart', pipeline: { retry: false } }), TerminusModule],
+      providers: [PingHandler, RedisHealthIndicator],
+    })
     class RestartModule {}
     app = await NestFactory.createApplicationContext(RestartModule, { logger: false });
     await app.init();

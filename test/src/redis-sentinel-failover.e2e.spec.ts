@@ -31,7 +31,16 @@ describe('Redis Sentinel failover during saga updates', () => {
     const acked = new Map<string, number>();
     for (const id of ids) {
       const now = Date.now();
-      const state: SagaState = { sagaId: id, sagaName: 'failover', status: 'Running', version: 0, data: { n: 0 }, steps: [], createdAt: now, updatedAt: now };
+      const state: SagaState = {
+        sagaId: id,
+        sagaName: 'failover',
+        status: 'Running',
+        version: 0,
+        data: { n: 0 },
+        steps: [],
+        createdAt: now,
+        updatedAt: now,
+      };
       assert.equal(await saga.create(state), true);
       acked.set(id, 1);
     }

@@ -56,14 +56,21 @@ describe('order sagas across 3 order-service replicas, one SIGKILLed mid-run', (
       while (next < SAGAS) {
         const n = next++;
         const plan = plans[n]!;
-        const body = { customerId: `c-${n}`, items: [{ productId: plan.product, quantity: plan.quantity, price: plan.kind === 'declined' ? 20_000 : 1 }] };
-        let reply = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', body, { 'Idempotency-Key': `order-${n}` });
+        const body = {
+          customerId: `c-${n}`,
+          items: [{ productId: plan.product, quantity: plan.quantity, price: plan.kind === 'declined' ? 20_000 : 1 }],
+        };
+        let reply = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', body, {
+          'Idempotency-Key': `order-${n}`,
+        });
         // A saga held by the killed replica finishes only once its lease lapses; a client told to
         // come back (504 timeout, 503 circuit open) asks again with the same key, as HTTP allows.
         for (let retry = 0; retry < 20 && (reply.status === 504 || reply.status === 503); retry++) {
           clientRetries++;
           await new Promise((r) => setTimeout(r, 500));
-          reply = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', body, { 'Idempotency-Key': `order-${n}` });
+          reply = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', body, {
+            'Idempotency-Key': `order-${n}`,
+          });
         }
         results[n] = { status: reply.status, orderId: reply.body?.orderId, state: reply.body?.status, body: reply.body };
         if (++done === Math.floor(SAGAS / 3)) killed = orderReplicas[0]!.kill('SIGKILL');
@@ -98,7 +105,9 @@ describe('order sagas across 3 order-service replicas, one SIGKILLed mid-run', (
       assert.equal(stock.reserved, reserved.get(product) ?? 0, product);
       assert.equal(stock.available + stock.reserved, 1000, product);
     }
-    console.log(`sagas: ${SAGAS} in ${seconds.toFixed(1)} s with an order-service replica killed after ${Math.floor(SAGAS / 3)}; ${JSON.stringify(counts)}; client retries after a 503/504: ${clientRetries}`);
+    console.log(
+      `sagas: ${SAGAS} in ${seconds.toFixed(1)} s with an order-service replica killed after ${Math.floor(SAGAS / 3)}; ${JSON.stringify(counts)}; client retries after a 503/504: ${clientRetries}`,
+    );
   });
 });
 

@@ -58,7 +58,11 @@ export async function startNodeProcess(
 }
 
 /** Starts `apps/<app>/dist/main.js` and waits until it listens on its HTTP port. */
-export async function startService(app: string, env: Record<string, string>, instanceId = `${app}-${Math.random().toString(36).slice(2, 6)}`): Promise<ServiceProcess> {
+export async function startService(
+  app: string,
+  env: Record<string, string>,
+  instanceId = `${app}-${Math.random().toString(36).slice(2, 6)}`,
+): Promise<ServiceProcess> {
   const port = await freePort();
   const main = fileURLToPath(new URL(`../../apps/${app}/dist/main.js`, import.meta.url));
   return startNodeProcess(main, { ...env, PORT: String(port), HOST: '127.0.0.1' }, /listening on/, instanceId, port);

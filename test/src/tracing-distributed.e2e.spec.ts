@@ -44,12 +44,21 @@ describe('one trace per order across the sample services, each its own OS proces
     assert.equal(created.body.status, 'Completed');
 
     let trace: CollectedSpan[] = [];
-    await eventually(() => {
-      const root = collector.spans.find((s) => s.service === 'order-api' && s.kind === OTLP_KIND_CLIENT && s.attributes['catga.message.id'] === `place-order:${key}`);
-      assert.ok(root, 'order-api exported the send of PlaceOrder');
-      trace = collector.spans.filter((s) => s.traceId === root.traceId);
-      assert.ok(trace.some((s) => s.service === 'notification-service' && s.name.startsWith('event ')), 'the notification handling arrived');
-    }, 20_000, 100);
+    await eventually(
+      () => {
+        const root = collector.spans.find(
+          (s) => s.service === 'order-api' && s.kind === OTLP_KIND_CLIENT && s.attributes['catga.message.id'] === `place-order:${key}`,
+        );
+        assert.ok(root, 'order-api exported the send of PlaceOrder');
+        trace = collector.spans.filter((s) => s.traceId === root.traceId);
+        assert.ok(
+          trace.some((s) => s.service === 'notification-service' && s.name.startsWith('event ')),
+          'the notification handling arrived',
+        );
+      },
+      20_000,
+      100,
+    );
 
     t.diagnostic(`${trace.length} spans: ${trace.map((s) => `${s.service}:${s.name}`).join(', ')}`);
     assert.deepEqual(new Set(trace.map((s) => s.service)), new Set(SERVICES), 'every service took part in the one trace');
@@ -57,7 +66,8 @@ describe('one trace per order across the sample services, each its own OS proces
     const roots = trace.filter((s) => !s.parentSpanId);
     assert.equal(roots.length, 1, 'one root');
     assert.equal(roots[0]!.service, 'order-api');
-    for (const span of trace) if (span.parentSpanId) assert.ok(ids.has(span.parentSpanId), `${span.service} ${span.name} has its parent in the trace`);
+    for (const span of trace)
+      if (span.parentSpanId) assert.ok(ids.has(span.parentSpanId), `${span.service} ${span.name} has its parent in the trace`);
 
     const byId = new Map(trace.map((s) => [s.spanId, s]));
     const parentOf = (s: CollectedSpan) => byId.get(s.parentSpanId ?? '');

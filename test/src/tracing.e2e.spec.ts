@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CatgaError, CatgaMediator, CatgaModule, ErrorCode, MessageType, SagaDefinition, SagaOrchestrator, SagaWorkflow } from '@catga/core';
+import {
+  CatgaError,
+  CatgaMediator,
+  CatgaModule,
+  ErrorCode,
+  MessageType,
+  SagaDefinition,
+  SagaOrchestrator,
+  SagaWorkflow,
+} from '@catga/core';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { natsTransport } from '@catga/nats';
 import { CatgaTracingModule } from '@catga/observability';
@@ -60,7 +69,10 @@ describe('one trace across services', () => {
 
   async function boot(serviceName: string, providers: Provider[], prefix: string) {
     @Module({
-      imports: [CatgaModule.forRoot({ serviceName, transport: natsTransport({ servers: nats.url, subjectPrefix: prefix }) }), CatgaTracingModule.forRoot()],
+      imports: [
+        CatgaModule.forRoot({ serviceName, transport: natsTransport({ servers: nats.url, subjectPrefix: prefix }) }),
+        CatgaTracingModule.forRoot(),
+      ],
       providers,
     })
     class TracedModule {}
@@ -92,7 +104,7 @@ describe('one trace across services', () => {
     const paid = named('event trace.paid');
     const rootId = root.spanContext();
     for (const span of [send, pay, publish, paid]) assert.equal(span.spanContext().traceId, rootId.traceId);
-    assert.equal(send.parentSpanContext?.spanId, rootId.spanId, 'the send is a child of the caller\'s span');
+    assert.equal(send.parentSpanContext?.spanId, rootId.spanId, "the send is a child of the caller's span");
     assert.equal(pay.parentSpanContext?.spanId, send.spanContext().spanId, 'the command is handled under the send');
     assert.equal(publish.parentSpanContext?.spanId, pay.spanContext().spanId, 'the event is published under the handling that raised it');
     assert.equal(paid.parentSpanContext?.spanId, publish.spanContext().spanId, 'the event is handled under its publish');
@@ -147,7 +159,7 @@ describe('one trace across services', () => {
     assert.equal(ship[0]!.attributes['catga.error.code'], 'SHIP_REFUSED');
     assert.equal(release[0]!.attributes['catga.saga.id'], state.sagaId);
     const reserveHandling = byName('command trace.reserve')[0]!;
-    assert.equal(reserveHandling.parentSpanContext?.spanId, reserve[0]!.spanContext().spanId, 'a step\'s command is handled under the step');
+    assert.equal(reserveHandling.parentSpanContext?.spanId, reserve[0]!.spanContext().spanId, "a step's command is handled under the step");
     const releaseHandling = byName('command trace.release')[0]!;
     assert.equal(releaseHandling.parentSpanContext?.spanId, release[0]!.spanContext().spanId);
     assert.equal(byName('send trace.reserve').length, 0, 'a send handled in this process has no span of its own');

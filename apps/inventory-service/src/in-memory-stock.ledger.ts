@@ -13,7 +13,11 @@ export class InMemoryStockLedger extends StockLedger {
     if (this.reservations.has(orderId)) return;
     const wanted = quantitiesOf(lines);
     const short = [...wanted].filter(([productId, quantity]) => this.entry(productId).available < quantity);
-    if (short.length > 0) throw shortage(orderId, short.map(([p, q]) => ({ productId: p, wanted: q, available: this.entry(p).available })));
+    if (short.length > 0)
+      throw shortage(
+        orderId,
+        short.map(([p, q]) => ({ productId: p, wanted: q, available: this.entry(p).available })),
+      );
     for (const [productId, quantity] of wanted) {
       const level = this.entry(productId);
       level.available -= quantity;

@@ -51,7 +51,9 @@ export class RedisStockLedger extends StockLedger {
   async reserve(orderId: string, lines: readonly OrderLine[]): Promise<void> {
     const wanted = [...quantitiesOf(lines)];
     const keys = [this.reservationKey(orderId), ...wanted.map(([p]) => this.productKey(p))];
-    const short = (await redisCall('eval', () => this.redis.eval(RESERVE, keys.length, ...keys, String(INITIAL_STOCK), ...wanted.map(([, q]) => String(q))))) as number[];
+    const short = (await redisCall('eval', () =>
+      this.redis.eval(RESERVE, keys.length, ...keys, String(INITIAL_STOCK), ...wanted.map(([, q]) => String(q))),
+    )) as number[];
     if (short.length > 0) {
       const items: Array<{ productId: string; wanted: number; available: number }> = [];
       for (let i = 0; i < short.length; i += 2) {

@@ -9,12 +9,7 @@ import { LookupsController } from './controllers/lookups.controller.js';
 import { OrdersController } from './controllers/orders.controller.js';
 
 /** The services order-api hosts itself when it runs embedded (no transport configured). */
-export const EMBEDDED_SERVICES: Type[] = [
-  OrderServiceModule,
-  PaymentServiceModule,
-  InventoryServiceModule,
-  NotificationServiceModule,
-];
+export const EMBEDDED_SERVICES: Type[] = [OrderServiceModule, PaymentServiceModule, InventoryServiceModule, NotificationServiceModule];
 
 export interface OrderApiOptions {
   /** Host every service in this process (the embedded default). */

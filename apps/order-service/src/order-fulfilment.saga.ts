@@ -1,12 +1,5 @@
 import { SagaDefinition, SagaWorkflow } from '@catga/core';
-import {
-  ChargePayment,
-  ConfirmOrder,
-  RefundPayment,
-  ReleaseInventory,
-  ReserveInventory,
-  type OrderItem,
-} from '@catga/order-contracts';
+import { ChargePayment, ConfirmOrder, RefundPayment, ReleaseInventory, ReserveInventory, type OrderItem } from '@catga/order-contracts';
 
 export interface OrderFulfilmentData {
   orderId: string;

@@ -36,7 +36,9 @@ export class RedisOrderRepository extends OrderRepository {
   }
 
   async save(order: Order): Promise<void> {
-    await redisCall('set', () => this.redis.set(this.key(order.orderId), JSON.stringify({ ...order, updatedAt: new Date().toISOString() })));
+    await redisCall('set', () =>
+      this.redis.set(this.key(order.orderId), JSON.stringify({ ...order, updatedAt: new Date().toISOString() })),
+    );
   }
 
   private key(orderId: string): string {

@@ -1,12 +1,5 @@
 import { CatgaMediator, SagaOrchestrator, type SagaState } from '@catga/core';
-import {
-  OrderCompensated,
-  OrderCompleted,
-  PlaceOrder,
-  type Order,
-  type OrderStatus,
-  type PlaceOrderResult,
-} from '@catga/order-contracts';
+import { OrderCompensated, OrderCompleted, PlaceOrder, type Order, type OrderStatus, type PlaceOrderResult } from '@catga/order-contracts';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { OrderFulfilmentSaga } from './order-fulfilment.saga.js';
 import { OrderRepository } from './order.repository.js';
@@ -57,9 +50,12 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
         messageId: `order-completed:${order.orderId}`,
       });
     } else if (saga.error) {
-      await this.mediator.publish(new OrderCompensated(order.orderId, order.customerId, { code: saga.error.code, message: saga.error.message }), {
-        messageId: `order-compensated:${order.orderId}`,
-      });
+      await this.mediator.publish(
+        new OrderCompensated(order.orderId, order.customerId, { code: saga.error.code, message: saga.error.message }),
+        {
+          messageId: `order-compensated:${order.orderId}`,
+        },
+      );
     }
     return { orderId: order.orderId, status };
   }

@@ -11,9 +11,7 @@ async function main(): Promise<void> {
   const scenario = distributedScenarioNamed(name);
   const inFlight = Number(inFlightArg);
   if (!scenario || !url || !Number.isInteger(inFlight) || inFlight < 1) {
-    throw new Error(
-      `usage: client-worker.js <${DISTRIBUTED_SCENARIOS.map((s) => s.name).join('|')}> <nats-url> <in-flight> [--quick]`,
-    );
+    throw new Error(`usage: client-worker.js <${DISTRIBUTED_SCENARIOS.map((s) => s.name).join('|')}> <nats-url> <in-flight> [--quick]`);
   }
   exitWithParent();
   const results = await scenario.runClient(url, inFlight, distributedSettings(flags.includes('--quick')));

@@ -42,19 +42,17 @@ export const DISTRIBUTED_SCENARIOS: readonly DistributedScenario[] = [
       return measureRemoteAdd(() => connectNestMicroservicesClient(url), row, inFlight, settings);
     },
   },
-  ...(['default', 'minimal'] as const).map(
-    (pipeline): DistributedScenario => ({
-      name: `catga-${pipeline}`,
-      kind: 'request',
-      startServer: async (url) => (await import('./rpc/catga.server.js')).startCatgaServer(url, pipeline),
-      runClient: async (url, inFlight, settings) => {
-        const { connectCatgaClient } = await import('./rpc/catga.client.js');
-        const { measureRemoteAdd } = await import('./rpc/measure-remote-add.js');
-        const row = { scenario: `catga-${pipeline}`, label: `Catga send, server ${pipeline} pipeline`, baseline: RAW_NATS_ROW };
-        return measureRemoteAdd(() => connectCatgaClient(url), row, inFlight, settings);
-      },
-    }),
-  ),
+  ...(['default', 'minimal'] as const).map((pipeline): DistributedScenario => ({
+    name: `catga-${pipeline}`,
+    kind: 'request',
+    startServer: async (url) => (await import('./rpc/catga.server.js')).startCatgaServer(url, pipeline),
+    runClient: async (url, inFlight, settings) => {
+      const { connectCatgaClient } = await import('./rpc/catga.client.js');
+      const { measureRemoteAdd } = await import('./rpc/measure-remote-add.js');
+      const row = { scenario: `catga-${pipeline}`, label: `Catga send, server ${pipeline} pipeline`, baseline: RAW_NATS_ROW };
+      return measureRemoteAdd(() => connectCatgaClient(url), row, inFlight, settings);
+    },
+  })),
   {
     name: 'raw-jetstream',
     kind: 'event',

@@ -27,7 +27,9 @@ export async function runSagaSection(quick: boolean, machine: MachineInfo): Prom
       ...(await Promise.all(['order-service', 'payment-service', 'inventory-service'].map((app) => startSampleService(app, env)))),
     );
     @Module({
-      imports: [CatgaModule.forRoot({ serviceName: 'bench-saga-client', transport: natsTransport({ servers: nats.url }), pipeline: 'minimal' })],
+      imports: [
+        CatgaModule.forRoot({ serviceName: 'bench-saga-client', transport: natsTransport({ servers: nats.url }), pipeline: 'minimal' }),
+      ],
     })
     class SagaClientModule {}
     const app = await NestFactory.createApplicationContext(SagaClientModule, { logger: ['error'] });

@@ -48,8 +48,17 @@ export async function runScalingSection(quick: boolean, machine: MachineInfo): P
     );
   }
   const at3 = rows[2]!.efficiency;
-  console.log(`Target: scaling efficiency at 3 replicas >= ${TARGET_EFFICIENCY * 100}%: ${(at3 * 100).toFixed(0)}%: ${at3 >= TARGET_EFFICIENCY ? 'met' : 'MISSED'}`);
-  const file = await writeResultsFile('scaling.json', { generatedAt: new Date().toISOString(), quick, machine, io: IO, inFlight: IN_FLIGHT, rows });
+  console.log(
+    `Target: scaling efficiency at 3 replicas >= ${TARGET_EFFICIENCY * 100}%: ${(at3 * 100).toFixed(0)}%: ${at3 >= TARGET_EFFICIENCY ? 'met' : 'MISSED'}`,
+  );
+  const file = await writeResultsFile('scaling.json', {
+    generatedAt: new Date().toISOString(),
+    quick,
+    machine,
+    io: IO,
+    inFlight: IN_FLIGHT,
+    rows,
+  });
   console.log(`Wrote ${file}`);
 }
 
@@ -67,7 +76,9 @@ async function measure(replicas: number, quick: boolean): Promise<ScalingRow> {
       ])),
     );
     @Module({
-      imports: [CatgaModule.forRoot({ serviceName: 'bench-scaling-client', transport: natsTransport({ servers: nats.url }), pipeline: 'minimal' })],
+      imports: [
+        CatgaModule.forRoot({ serviceName: 'bench-scaling-client', transport: natsTransport({ servers: nats.url }), pipeline: 'minimal' }),
+      ],
     })
     class ScalingClientModule {}
     const app = await NestFactory.createApplicationContext(ScalingClientModule, { logger: ['error'] });
@@ -78,7 +89,14 @@ async function measure(replicas: number, quick: boolean): Promise<ScalingRow> {
     const { seconds, durations } = await driveOrders(mediator, orders, IN_FLIGHT);
     await app.close();
     const sorted = sortedDurations(durations);
-    return { replicas, orders, ordersPerSecond: orders / seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), efficiency: 1 };
+    return {
+      replicas,
+      orders,
+      ordersPerSecond: orders / seconds,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      efficiency: 1,
+    };
   } finally {
     await Promise.allSettled(services.map((s) => s.stop()));
     await Promise.allSettled([nats.stop(), redis.stop()]);

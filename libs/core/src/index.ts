@@ -26,7 +26,13 @@ export { Broadcast } from './handlers/broadcast.decorator.js';
 export { CatgaMediator } from './mediator/catga.mediator.js';
 export type { PublishOptions, SendOptions } from './mediator/send-options.js';
 
-export { MessageType, messageTypeOf, messageClassOf, type MessageClass, type MessageTypeOptions } from './messages/message-type.decorator.js';
+export {
+  MessageType,
+  messageTypeOf,
+  messageClassOf,
+  type MessageClass,
+  type MessageTypeOptions,
+} from './messages/message-type.decorator.js';
 export type { MessageKind } from './messages/message-kind.js';
 export type { Envelope } from './envelope/envelope.js';
 export { newMessageId } from './envelope/message-id.js';
@@ -72,7 +78,14 @@ export {
 export type { OutboxEntry, OutboxStore } from './stores/outbox/outbox-store.interface.js';
 export type { EventStreamStore, NewStreamEvent, StoredStreamEvent } from './stores/event-stream/event-stream-store.interface.js';
 
-export { SagaDefinition, SagaWorkflow, type SagaClass, type SagaStep, type SagaStepOptions, type StepResults } from './saga/saga-definition.js';
+export {
+  SagaDefinition,
+  SagaWorkflow,
+  type SagaClass,
+  type SagaStep,
+  type SagaStepOptions,
+  type StepResults,
+} from './saga/saga-definition.js';
 export { SagaOrchestrator } from './saga/saga.orchestrator.js';
 export type { SagaOptions } from './saga/saga-options.interface.js';
 export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-errors.js';

@@ -1,5 +1,11 @@
 export { NatsTransport } from './nats.transport.js';
 export type { NatsConsumerOptions, NatsStreamOptions, NatsTransportOptions } from './nats-transport-options.interface.js';
-export { NATS_DEFAULTS, resolveNatsSettings, type NatsConsumerSettings, type NatsSettings, type NatsStreamSettings } from './nats-settings.js';
+export {
+  NATS_DEFAULTS,
+  resolveNatsSettings,
+  type NatsConsumerSettings,
+  type NatsSettings,
+  type NatsStreamSettings,
+} from './nats-settings.js';
 export { natsTransport, natsTransportFromEnv } from './nats-transport.from-env.js';
 export { Subjects } from './subjects.js';

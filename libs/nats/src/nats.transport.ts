@@ -1,5 +1,20 @@
 import { type Envelope, type Transport, TransportUnavailableError } from '@catga/core';
-import { type DeadLetter, encodeEnvelope, type EventHandler, type HealthReport, type HealthReporting, InFlight, type PresenceChannel, type Reply, type RequestHandler, type RequestOptions, type ServeOptions, type SubscribeOptions, type TransportSignals, type TransportSubscription } from '@catga/core/transport';
+import {
+  type DeadLetter,
+  encodeEnvelope,
+  type EventHandler,
+  type HealthReport,
+  type HealthReporting,
+  InFlight,
+  type PresenceChannel,
+  type Reply,
+  type RequestHandler,
+  type RequestOptions,
+  type ServeOptions,
+  type SubscribeOptions,
+  type TransportSignals,
+  type TransportSubscription,
+} from '@catga/core/transport';
 
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
@@ -134,7 +149,15 @@ export class NatsTransport implements Transport, HealthReporting {
       session,
       requests: new NatsRequestClient(nc, this.subjects, this.settings),
       responder: new NatsResponder(nc, this.subjects, maxPayloadBytes, this.inFlight, this.subscriptions, this.logger),
-      broadcast: new NatsBroadcastSubscriber(nc, this.subjects, maxPayloadBytes, this.inFlight, this.subscriptions, () => this.accepting, this.logger),
+      broadcast: new NatsBroadcastSubscriber(
+        nc,
+        this.subjects,
+        maxPayloadBytes,
+        this.inFlight,
+        this.subscriptions,
+        () => this.accepting,
+        this.logger,
+      ),
       durables: new NatsDurableSubscriber(session, this.subjects, this.settings, deadLetters, this.inFlight, this.subscriptions),
       publisher,
       deadLetters,

@@ -10,7 +10,10 @@ export class Subjects {
   private readonly eventStreamName: string;
 
   /** `eventStream`: the event stream's name when not the one derived from the prefix. */
-  constructor(readonly prefix: string, eventStream?: string) {
+  constructor(
+    readonly prefix: string,
+    eventStream?: string,
+  ) {
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(prefix)) {
       throw new Error(`Invalid subject prefix "${prefix}": use tokens of letters, digits, "-" and "_" separated by "."`);
     }

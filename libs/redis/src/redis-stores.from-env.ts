@@ -39,7 +39,10 @@ export function redisClientFromEnv(env: NodeJS.ProcessEnv = process.env): Redis 
 function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
   const url = env.CATGA_REDIS_URL;
   if (!url) throw new Error('CATGA_REDIS_URL is not set');
-  const nodes = url.split(',').map((s) => s.trim()).filter(Boolean);
+  const nodes = url
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // Fail a command after two reconnect attempts rather than twenty: callers get a retryable
   // STORE_UNAVAILABLE within seconds and the pipeline's retry (or the caller's) takes over.
   const common = { maxRetriesPerRequest: 2, connectTimeout: 2_000 };

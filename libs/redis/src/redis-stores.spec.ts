@@ -11,6 +11,15 @@ const harness = sharedTopology(async () => {
   return { connect: () => new Redis(server.url), stop: () => server.stop() };
 });
 
-sagaStoreConformance('redis', harness((r, keyPrefix) => new RedisSagaStore(r, { keyPrefix })));
-outboxStoreConformance('redis', harness((r, keyPrefix) => new RedisOutboxStore(r, { keyPrefix })));
-eventStreamStoreConformance('redis', harness((r, keyPrefix) => new RedisEventStreamStore(r, { keyPrefix })));
+sagaStoreConformance(
+  'redis',
+  harness((r, keyPrefix) => new RedisSagaStore(r, { keyPrefix })),
+);
+outboxStoreConformance(
+  'redis',
+  harness((r, keyPrefix) => new RedisOutboxStore(r, { keyPrefix })),
+);
+eventStreamStoreConformance(
+  'redis',
+  harness((r, keyPrefix) => new RedisEventStreamStore(r, { keyPrefix })),
+);

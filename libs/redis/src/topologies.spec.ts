@@ -37,8 +37,20 @@ const topologies: Topology[] = [
 
 for (const topology of topologies) {
   const harness = sharedTopology(topology.start);
-  idempotencyStoreConformance(topology.name, harness((c, keyPrefix) => new RedisIdempotencyStore(c, { keyPrefix })));
-  sagaStoreConformance(topology.name, harness((c, keyPrefix) => new RedisSagaStore(c, { keyPrefix })));
-  outboxStoreConformance(topology.name, harness((c, keyPrefix) => new RedisOutboxStore(c, { keyPrefix })));
-  eventStreamStoreConformance(topology.name, harness((c, keyPrefix) => new RedisEventStreamStore(c, { keyPrefix })));
+  idempotencyStoreConformance(
+    topology.name,
+    harness((c, keyPrefix) => new RedisIdempotencyStore(c, { keyPrefix })),
+  );
+  sagaStoreConformance(
+    topology.name,
+    harness((c, keyPrefix) => new RedisSagaStore(c, { keyPrefix })),
+  );
+  outboxStoreConformance(
+    topology.name,
+    harness((c, keyPrefix) => new RedisOutboxStore(c, { keyPrefix })),
+  );
+  eventStreamStoreConformance(
+    topology.name,
+    harness((c, keyPrefix) => new RedisEventStreamStore(c, { keyPrefix })),
+  );
 }

@@ -39,7 +39,9 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
     ],
     controllers: options.controllers ?? [],
     // Exports the spans still buffered when the application shuts down.
-    providers: telemetry ? [{ provide: 'catga.telemetry', useValue: { onApplicationShutdown: () => telemetry.shutdown().catch(() => undefined) } }] : [],
+    providers: telemetry
+      ? [{ provide: 'catga.telemetry', useValue: { onApplicationShutdown: () => telemetry.shutdown().catch(() => undefined) } }]
+      : [],
   })
   class ServiceHostModule {}
 
@@ -60,4 +62,3 @@ export async function runService(options: ServiceHostOptions): Promise<INestAppl
   new Logger(options.serviceName).log(`listening on ${await app.getUrl()}`);
   return app;
 }
-

@@ -15,33 +15,13 @@ export { pollUntil, type PollOptions } from './wait/poll-until.js';
 export { eventually } from './wait/eventually.js';
 export { WaitTimeoutError } from './wait/wait-timeout-error.js';
 
-export {
-  NatsMonitor,
-  type NatsHealthz,
-  type NatsJsz,
-  type NatsRoutez,
-  type NatsVarz,
-} from './nats/nats-monitor.js';
+export { NatsMonitor, type NatsHealthz, type NatsJsz, type NatsRoutez, type NatsVarz } from './nats/nats-monitor.js';
 export { startNatsServer, type NatsServerHandle, type NatsServerOptions } from './nats/nats-server.js';
-export {
-  startNatsCluster,
-  type NatsClusterHandle,
-  type NatsClusterOptions,
-  type NatsMetaLeader,
-} from './nats/nats-cluster.js';
+export { startNatsCluster, type NatsClusterHandle, type NatsClusterOptions, type NatsMetaLeader } from './nats/nats-cluster.js';
 
 export { RespError } from './redis/resp-error.js';
 export { respCommand, type RespCommandOptions, type RespReply } from './redis/redis-command.js';
 export { parseRedisInfo } from './redis/redis-info.js';
-export {
-  startRedisServer,
-  waitForReplicaSync,
-  type RedisServerHandle,
-  type RedisServerOptions,
-} from './redis/redis-server.js';
-export {
-  startRedisSentinelGroup,
-  type RedisSentinelGroupHandle,
-  type RedisSentinelGroupOptions,
-} from './redis/redis-sentinel.js';
+export { startRedisServer, waitForReplicaSync, type RedisServerHandle, type RedisServerOptions } from './redis/redis-server.js';
+export { startRedisSentinelGroup, type RedisSentinelGroupHandle, type RedisSentinelGroupOptions } from './redis/redis-sentinel.js';
 export { startRedisCluster, type RedisClusterHandle, type RedisClusterOptions } from './redis/redis-cluster.js';

@@ -1,4 +1,13 @@
-import { CATGA_SAGA_STORE, CATGA_SETTINGS, CatgaCluster, type CatgaSettings, type ClusterEvent, type ClusterMember, type SagaStatus, type SagaStore } from '@catga/core';
+import {
+  CATGA_SAGA_STORE,
+  CATGA_SETTINGS,
+  CatgaCluster,
+  type CatgaSettings,
+  type ClusterEvent,
+  type ClusterMember,
+  type SagaStatus,
+  type SagaStore,
+} from '@catga/core';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { DASHBOARD_PAGE } from '../dashboard/dashboard.page.js';
 

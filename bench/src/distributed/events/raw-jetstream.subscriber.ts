@@ -17,7 +17,9 @@ export async function startRawJetStreamSubscriber(url: string): Promise<RunningS
     deliver_policy: DeliverPolicy.New,
     filter_subject: RAW_SUBJECT,
   });
-  const messages = await jetstream(nc).consumers.get(RAW_STREAM, RAW_CONSUMER).then((c) => c.consume());
+  const messages = await jetstream(nc)
+    .consumers.get(RAW_STREAM, RAW_CONSUMER)
+    .then((c) => c.consume());
   const tally = new HandledTally();
   const loop = (async () => {
     for await (const msg of messages) {

@@ -7,19 +7,8 @@ import { isBroadcast } from '../handlers/broadcast.decorator.js';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { MessageKind } from '../messages/message-kind.js';
-import {
-  declaredKindOf,
-  messageTypeOf,
-  registeredMessageTypes,
-  type MessageClass,
-} from '../messages/message-type.decorator.js';
-import {
-  CQRS_COMMAND,
-  CQRS_COMMAND_HANDLER,
-  CQRS_EVENTS_HANDLER,
-  CQRS_QUERY,
-  CQRS_QUERY_HANDLER,
-} from './cqrs-metadata.js';
+import { declaredKindOf, messageTypeOf, registeredMessageTypes, type MessageClass } from '../messages/message-type.decorator.js';
+import { CQRS_COMMAND, CQRS_COMMAND_HANDLER, CQRS_EVENTS_HANDLER, CQRS_QUERY, CQRS_QUERY_HANDLER } from './cqrs-metadata.js';
 
 type Executable = { execute(message: unknown): Promise<unknown> };
 type EventHandling = { handle(event: unknown): unknown };

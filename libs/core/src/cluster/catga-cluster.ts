@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
@@ -133,7 +140,8 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     else if (known.status === 'suspect' && status !== 'gone') this.note('back', a.service, a.instance);
     if (a.state === 'draining' && known?.state !== 'draining') this.note('draining', a.service, a.instance);
     if (a.state === 'left' && known?.status !== 'gone') this.note('left', a.service, a.instance);
-    if (known && a.reconnects > known.reconnects) this.note('reconnected', a.service, a.instance, `${a.transport} reconnect #${a.reconnects}`);
+    if (known && a.reconnects > known.reconnects)
+      this.note('reconnected', a.service, a.instance, `${a.transport} reconnect #${a.reconnects}`);
     if (known && !a.connected && known.connected) this.note('disconnected', a.service, a.instance, a.transport);
     this.members.set(a.instance, { ...a, status, lastSeen: Date.now(), self: false });
   }

@@ -26,10 +26,13 @@ export function eventStreamStoreConformance(name: string, setup: () => Promise<S
       const events = [ev('created', { a: 1 }), ev('paid', { amount: 10 })];
       assert.equal(await store.append(s, events, 0), 2);
       const read = await store.read(s);
-      assert.deepEqual(read.map((e) => [e.version, e.type, e.body, e.id, e.streamId]), [
-        [1, 'created', { a: 1 }, events[0]!.id, s],
-        [2, 'paid', { amount: 10 }, events[1]!.id, s],
-      ]);
+      assert.deepEqual(
+        read.map((e) => [e.version, e.type, e.body, e.id, e.streamId]),
+        [
+          [1, 'created', { a: 1 }, events[0]!.id, s],
+          [2, 'paid', { amount: 10 }, events[1]!.id, s],
+        ],
+      );
       assert.deepEqual(read[0]!.metadata, { by: 'test' });
       assert.equal(typeof read[0]!.timestamp, 'number');
       assert.equal(await store.version(s), 2);
@@ -38,8 +41,14 @@ export function eventStreamStoreConformance(name: string, setup: () => Promise<S
     it('reading after a version returns only later events, up to the limit', async () => {
       const s = stream('from');
       await store.append(s, [ev('a', 1), ev('b', 2), ev('c', 3), ev('d', 4)], 0);
-      assert.deepEqual((await store.read(s, 2)).map((e) => e.type), ['c', 'd']);
-      assert.deepEqual((await store.read(s, 1, 2)).map((e) => e.type), ['b', 'c']);
+      assert.deepEqual(
+        (await store.read(s, 2)).map((e) => e.type),
+        ['c', 'd'],
+      );
+      assert.deepEqual(
+        (await store.read(s, 1, 2)).map((e) => e.type),
+        ['b', 'c'],
+      );
     });
 
     it('an append with a stale expected version fails with ConcurrencyConflictError and adds nothing', async () => {
@@ -53,9 +62,7 @@ export function eventStreamStoreConformance(name: string, setup: () => Promise<S
     it('of concurrent appends at the same version exactly one succeeds', async () => {
       const s = stream('race');
       const stores = h.peer ? [store, await h.peer()] : [store];
-      const results = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => stores[i % stores.length]!.append(s, [ev('x', i)], 0)),
-      );
+      const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => stores[i % stores.length]!.append(s, [ev('x', i)], 0)));
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       assert.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof ConcurrencyConflictError));
       assert.equal(await store.version(s), 1);

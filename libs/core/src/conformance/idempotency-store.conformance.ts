@@ -32,9 +32,7 @@ export function idempotencyStoreConformance(name: string, setup: () => Promise<S
     it('of many concurrent claims exactly one wins', async () => {
       const k = key('race');
       const stores = h.peer ? [store, ...(await Promise.all([h.peer(), h.peer()]))] : [store];
-      const results = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => stores[i % stores.length]!.tryClaim(k, `o${i}`, 10_000)),
-      );
+      const results = await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % stores.length]!.tryClaim(k, `o${i}`, 10_000)));
       assert.equal(results.filter((r) => r.status === 'claimed').length, 1);
       assert.equal(results.filter((r) => r.status === 'in-progress').length, 59);
     });

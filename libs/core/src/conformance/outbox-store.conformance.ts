@@ -8,7 +8,16 @@ import { eventually, uniqueSuffix } from './eventually.js';
 
 function entry(type: string, createdAt = Date.now()): OutboxEntry {
   const id = newMessageId();
-  const envelope: Envelope = { id, type, kind: 'event', correlationId: id, causationId: undefined, timestamp: createdAt, headers: { a: 'b' }, body: { n: 1 } };
+  const envelope: Envelope = {
+    id,
+    type,
+    kind: 'event',
+    correlationId: id,
+    causationId: undefined,
+    timestamp: createdAt,
+    headers: { a: 'b' },
+    body: { n: 1 },
+  };
   return { id, envelope, createdAt };
 }
 
@@ -43,7 +52,10 @@ export function outboxStoreConformance(name: string, setup: () => Promise<StoreH
       const saved = [entry('a', t), entry('b', t + 1), entry('c', t + 2)];
       await store.save(saved);
       const claimed = await store.claimPending(owner(), 10, 10_000);
-      assert.deepEqual(claimed.map((e) => e.id), saved.map((e) => e.id));
+      assert.deepEqual(
+        claimed.map((e) => e.id),
+        saved.map((e) => e.id),
+      );
       // As JSON: a store that serializes drops absent fields (causationId: undefined).
       assert.deepEqual(JSON.parse(JSON.stringify(claimed[0]!.envelope)), JSON.parse(JSON.stringify(saved[0]!.envelope)));
       await store.markPublished(claimed.map((e) => e.id));
@@ -79,7 +91,10 @@ export function outboxStoreConformance(name: string, setup: () => Promise<StoreH
       await store.markPublished([p.id]);
       await store.release([r.id], o);
       const again = await store.claimPending(owner(), 10, 60_000);
-      assert.deepEqual(again.map((e) => e.id), [r.id]);
+      assert.deepEqual(
+        again.map((e) => e.id),
+        [r.id],
+      );
       assert.equal(await store.pendingCount(), 1);
       await store.markPublished([r.id]);
       assert.equal(await store.pendingCount(), 0);
@@ -91,7 +106,10 @@ export function outboxStoreConformance(name: string, setup: () => Promise<StoreH
       const fresh = entry('fresh', Date.now());
       await store.save([old, fresh]);
       const claimed = await store.claimPending(owner(), 10, 60_000, Date.now() - 5_000);
-      assert.deepEqual(claimed.map((e) => e.id), [old.id]);
+      assert.deepEqual(
+        claimed.map((e) => e.id),
+        [old.id],
+      );
       await store.markPublished([old.id, fresh.id]);
     });
 

@@ -141,9 +141,7 @@ export function transportConformance(
       const handledBy: string[] = [];
       await a.serve(t, async () => (handledBy.push('a'), { ok: true, result: 'a' }), { group: 'svc' });
       await b.serve(t, async () => (handledBy.push('b'), { ok: true, result: 'b' }), { group: 'svc' });
-      const replies = await Promise.all(
-        Array.from({ length: 40 }, () => client.request(envelope(t, 'command', {}), { timeoutMs: wait })),
-      );
+      const replies = await Promise.all(Array.from({ length: 40 }, () => client.request(envelope(t, 'command', {}), { timeoutMs: wait })));
       assert.equal(handledBy.length, 40);
       assert.equal(replies.length, 40);
       assert.ok(handledBy.includes('a') && handledBy.includes('b'), `load not spread: ${handledBy.join('')}`);

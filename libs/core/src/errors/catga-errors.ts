@@ -4,7 +4,10 @@ import { ErrorCode } from './error-code.decorator.js';
 /** No handler for the message type is registered anywhere reachable. */
 @ErrorCode('HANDLER_NOT_FOUND', { retryable: false })
 export class HandlerNotFoundError extends CatgaError {
-  constructor(readonly messageType: string, options: CatgaErrorOptions = {}) {
+  constructor(
+    readonly messageType: string,
+    options: CatgaErrorOptions = {},
+  ) {
     super(`No handler for message type "${messageType}"`, { ...options, details: { messageType } });
   }
 }
@@ -17,7 +20,11 @@ export interface ValidationIssue {
 /** The message body failed validation; `details` lists each property and its failed constraints. */
 @ErrorCode('VALIDATION_FAILED', { retryable: false })
 export class ValidationFailedError extends CatgaError {
-  constructor(message: string, readonly issues: ValidationIssue[] = [], options: CatgaErrorOptions = {}) {
+  constructor(
+    message: string,
+    readonly issues: ValidationIssue[] = [],
+    options: CatgaErrorOptions = {},
+  ) {
     super(message, { ...options, details: issues });
   }
 }

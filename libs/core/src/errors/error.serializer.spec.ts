@@ -7,7 +7,10 @@ import { deserializeError, serializeError } from './error.serializer.js';
 
 @ErrorCode('SPEC_OUT_OF_STOCK', { retryable: false })
 class OutOfStockError extends CatgaError {
-  constructor(readonly productId: string, available: number) {
+  constructor(
+    readonly productId: string,
+    available: number,
+  ) {
     super(`Only ${available} of ${productId} left`, { details: { productId, available } });
   }
 }

@@ -49,8 +49,13 @@ export function deserializeError(data: SerializedError): CatgaError {
   if (cls.prototype instanceof CatgaError && data.details && typeof data.details === 'object') {
     // Subclasses expose details under their own field names too (e.g. ValidationFailedError.issues).
     if (Array.isArray(data.details)) Object.defineProperty(error, 'issues', { value: data.details, writable: true });
-    else for (const [k, v] of Object.entries(data.details)) if (!(k in error)) Object.defineProperty(error, k, { value: v, writable: true, enumerable: true });
+    else
+      for (const [k, v] of Object.entries(data.details))
+        if (!(k in error)) Object.defineProperty(error, k, { value: v, writable: true, enumerable: true });
   }
-  Object.defineProperty(error, 'stack', { value: `${error.name}: ${data.message}\n    (rethrown from a serialized error)`, writable: true });
+  Object.defineProperty(error, 'stack', {
+    value: `${error.name}: ${data.message}\n    (rethrown from a serialized error)`,
+    writable: true,
+  });
   return error;
 }

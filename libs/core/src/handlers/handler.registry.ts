@@ -10,9 +10,7 @@ export class HandlerRegistry {
   addRequestHandler(handler: LocalHandler): void {
     const existing = this.requests.get(handler.type);
     if (existing && existing.name !== handler.name) {
-      throw new Error(
-        `Message type "${handler.type}" has two handlers in this process: ${existing.name} and ${handler.name}`,
-      );
+      throw new Error(`Message type "${handler.type}" has two handlers in this process: ${existing.name} and ${handler.name}`);
     }
     this.requests.set(handler.type, handler);
   }

@@ -69,7 +69,9 @@ export class Dispatcher {
     }
     const signals = this.signals;
     if (!signals) return this.transport.publish(envelope);
-    return signals.run({ name: 'publish', envelope }, () => this.transport.publish(envelope)).then(() => signals.emit('published', { envelope }));
+    return signals
+      .run({ name: 'publish', envelope }, () => this.transport.publish(envelope))
+      .then(() => signals.emit('published', { envelope }));
   }
 
   /** Handles a request that arrived over the transport; never throws, the error travels in the reply. */

@@ -29,9 +29,7 @@ export function MessageType(name: string, options: MessageTypeOptions = {}): Cla
   return (target) => {
     const existing = byName.get(name);
     if (existing && existing !== (target as unknown as MessageClass)) {
-      throw new Error(
-        `Message type "${name}" is already used by class ${existing.name}; ${target.name} needs another name`,
-      );
+      throw new Error(`Message type "${name}" is already used by class ${existing.name}; ${target.name} needs another name`);
     }
     Object.defineProperty(target, TYPE_INFO, {
       value: { name, kind: options.kind } satisfies MessageTypeInfo,
@@ -45,16 +43,14 @@ const warnedUntyped = new Set<string>();
 
 /** The stable type name of a message class or instance; falls back to the class name. */
 export function messageTypeOf(messageOrClass: object | MessageClass): string {
-  const ctor = (typeof messageOrClass === 'function' ? messageOrClass : messageOrClass.constructor) as Stamped &
-    MessageClass;
+  const ctor = (typeof messageOrClass === 'function' ? messageOrClass : messageOrClass.constructor) as Stamped & MessageClass;
   const info = Object.prototype.hasOwnProperty.call(ctor, TYPE_INFO) ? ctor[TYPE_INFO] : undefined;
   if (info) return info.name;
   if (!warnedUntyped.has(ctor.name)) {
     warnedUntyped.add(ctor.name);
-    process.emitWarning(
-      `Message class ${ctor.name} has no @MessageType(); its class name is used as type, which a minifier may change`,
-      { code: 'CATGA_UNTYPED_MESSAGE' },
-    );
+    process.emitWarning(`Message class ${ctor.name} has no @MessageType(); its class name is used as type, which a minifier may change`, {
+      code: 'CATGA_UNTYPED_MESSAGE',
+    });
   }
   return ctor.name;
 }

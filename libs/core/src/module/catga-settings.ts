@@ -31,7 +31,14 @@ export interface CatgaSettings {
   readonly cluster: ClusterSettings;
 }
 
-const OFF: PipelineSettings = { logging: false, validation: false, timeout: false, idempotency: false, circuitBreaker: false, retry: false };
+const OFF: PipelineSettings = {
+  logging: false,
+  validation: false,
+  timeout: false,
+  idempotency: false,
+  circuitBreaker: false,
+  retry: false,
+};
 
 function resolvePipeline(pipeline: CatgaModuleOptions['pipeline']): PipelineSettings {
   if (pipeline === 'minimal') return OFF;
@@ -40,7 +47,13 @@ function resolvePipeline(pipeline: CatgaModuleOptions['pipeline']): PipelineSett
   return {
     logging: p.logging ?? true,
     validation: p.validation ?? true,
-    timeout: t === false ? false : { timeoutMs: (typeof t === 'number' ? t : t?.timeoutMs) ?? 30_000, perType: (typeof t === 'object' ? t.perType : undefined) ?? {} },
+    timeout:
+      t === false
+        ? false
+        : {
+            timeoutMs: (typeof t === 'number' ? t : t?.timeoutMs) ?? 30_000,
+            perType: (typeof t === 'object' ? t.perType : undefined) ?? {},
+          },
     idempotency:
       p.idempotency === false
         ? false
@@ -50,7 +63,8 @@ function resolvePipeline(pipeline: CatgaModuleOptions['pipeline']): PipelineSett
             waitTimeoutMs: 30_000,
             ...definedOnly(typeof p.idempotency === 'object' ? p.idempotency : {}),
           },
-    circuitBreaker: p.circuitBreaker === false ? false : { failureThreshold: 5, halfOpenAfterMs: 10_000, ...definedOnly(p.circuitBreaker ?? {}) },
+    circuitBreaker:
+      p.circuitBreaker === false ? false : { failureThreshold: 5, halfOpenAfterMs: 10_000, ...definedOnly(p.circuitBreaker ?? {}) },
     retry: p.retry === false ? false : { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 2_000, ...definedOnly(p.retry ?? {}) },
   };
 }
@@ -66,7 +80,13 @@ export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.Process
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,
     pipeline: resolvePipeline(options.pipeline),
-    outbox: { relayIntervalMs: 1_000, relayMinAgeMs: 5_000, relayBatchSize: 100, relayLeaseMs: 30_000, ...definedOnly(options.outbox ?? {}) },
+    outbox: {
+      relayIntervalMs: 1_000,
+      relayMinAgeMs: 5_000,
+      relayBatchSize: 100,
+      relayLeaseMs: 30_000,
+      ...definedOnly(options.outbox ?? {}),
+    },
     saga: {
       leaseMs: 10_000,
       stepTimeoutMs: 30_000,

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
@@ -15,13 +9,7 @@ import type { Transport, TransportSubscription } from '../transport/transport.in
 import { loadBodyHydrator } from '../wire/body-hydrator.js';
 import { CatgaPipeline } from './catga-pipeline.js';
 import type { CatgaSettings } from './catga-settings.js';
-import {
-  CATGA_DISPATCHER,
-  CATGA_OUTBOX_PUBLISHER,
-  CATGA_SETTINGS,
-  CATGA_STORES,
-  CATGA_TRANSPORT,
-} from '../tokens/catga.tokens.js';
+import { CATGA_DISPATCHER, CATGA_OUTBOX_PUBLISHER, CATGA_SETTINGS, CATGA_STORES, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import type { ResolvedStores } from './catga.providers.js';
 
 /**
@@ -60,9 +48,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     await this.transport.start();
     const group = this.settings.serviceName;
     for (const handler of this.registry.requestTypes()) {
-      this.subscriptions.push(
-        await this.transport.serve(handler.type, (envelope) => this.dispatcher.handleRequest(envelope), { group }),
-      );
+      this.subscriptions.push(await this.transport.serve(handler.type, (envelope) => this.dispatcher.handleRequest(envelope), { group }));
     }
     for (const [type, handlers] of this.registry.eventTypes()) {
       for (const handler of handlers) {
@@ -75,9 +61,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
       }
     }
     this.outbox.startRelay();
-    this.logger.log(
-      `${this.settings.serviceName} (${this.settings.instanceId}) ready on ${this.transport.name} transport`,
-    );
+    this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) ready on ${this.transport.name} transport`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -34,7 +34,10 @@ import { eventually } from '../conformance/eventually.js';
 
 @MessageType('spec.add')
 class Add extends Command<number> {
-  constructor(readonly a: number, readonly b: number) {
+  constructor(
+    readonly a: number,
+    readonly b: number,
+  ) {
     super();
   }
 }
@@ -151,7 +154,10 @@ describe('CatgaModule', () => {
       const b: { total: number } = await app.get(CatgaMediator).send(new GetTotal());
       assert.equal(typeof a.total, 'number');
       assert.deepEqual(a, b);
-      assert.deepEqual(log.filter((l) => l.startsWith('before')), ['before query spec.get-total', 'before query spec.get-total']);
+      assert.deepEqual(
+        log.filter((l) => l.startsWith('before')),
+        ['before query spec.get-total', 'before query spec.get-total'],
+      );
     } finally {
       await app.close();
     }
@@ -163,7 +169,12 @@ describe('CatgaModule', () => {
       addedSeen.length = 0;
       await app.get(EventBus).publish(new Added(100));
       await app.get(CatgaMediator).send(new Add(5, 5));
-      await eventually(() => assert.deepEqual([...addedSeen].sort((x, y) => x - y), [10, 100]));
+      await eventually(() =>
+        assert.deepEqual(
+          [...addedSeen].sort((x, y) => x - y),
+          [10, 100],
+        ),
+      );
     } finally {
       await app.close();
     }

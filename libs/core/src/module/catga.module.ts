@@ -8,12 +8,7 @@ import { CatgaCluster } from '../cluster/catga-cluster.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
-import type {
-  CatgaFeatureOptions,
-  CatgaModuleAsyncOptions,
-  CatgaModuleOptions,
-  CatgaOptionsFactory,
-} from './catga-options.interface.js';
+import type { CatgaFeatureOptions, CatgaModuleAsyncOptions, CatgaModuleOptions, CatgaOptionsFactory } from './catga-options.interface.js';
 import { CatgaBootstrapper } from './catga.bootstrapper.js';
 import { createCatgaProviders } from './catga.providers.js';
 import {
@@ -47,9 +42,7 @@ const EXPORTS = [
 @Module({})
 export class CatgaModule {
   static forRoot(options: CatgaModuleOptions = {}): DynamicModule {
-    const behaviorClasses = (options.behaviors ?? []).filter(
-      (b): b is Type<PipelineBehavior> => typeof b === 'function',
-    );
+    const behaviorClasses = (options.behaviors ?? []).filter((b): b is Type<PipelineBehavior> => typeof b === 'function');
     return this.build([{ provide: CATGA_MODULE_OPTIONS, useValue: options }], [], behaviorClasses);
   }
 
@@ -72,7 +65,17 @@ export class CatgaModule {
       module: CatgaModule,
       global: true,
       imports: [...imports, DiscoveryModule, CqrsModule.forRoot()],
-      providers: [...optionsProviders, ...createCatgaProviders(), ...behaviors, CqrsBridge, CatgaMediator, CatgaBootstrapper, SagaOrchestrator, CatgaLifecycle, CatgaCluster],
+      providers: [
+        ...optionsProviders,
+        ...createCatgaProviders(),
+        ...behaviors,
+        CqrsBridge,
+        CatgaMediator,
+        CatgaBootstrapper,
+        SagaOrchestrator,
+        CatgaLifecycle,
+        CatgaCluster,
+      ],
       exports: [...EXPORTS, CqrsModule],
     };
   }

@@ -87,7 +87,10 @@ export class OutboxPublisher {
         }
       } catch (error) {
         this.logger.warn(`Outbox relay stopped after ${done.length} of ${batch.length}: ${String(error)}`);
-        await this.store.release(batch.filter((e) => !done.includes(e.id)).map((e) => e.id), owner);
+        await this.store.release(
+          batch.filter((e) => !done.includes(e.id)).map((e) => e.id),
+          owner,
+        );
       } finally {
         if (done.length > 0) await this.store.markPublished(done);
         count = done.length;

@@ -46,7 +46,8 @@ export abstract class SagaDefinition<TData> {
 export function SagaWorkflow(name: string): ClassDecorator {
   return (target) => {
     const existing = byName.get(name);
-    if (existing && existing !== (target as unknown as SagaClass)) throw new Error(`Saga name "${name}" is already used by ${existing.name}`);
+    if (existing && existing !== (target as unknown as SagaClass))
+      throw new Error(`Saga name "${name}" is already used by ${existing.name}`);
     Object.defineProperty(target, SAGA_NAME, { value: name });
     byName.set(name, target as unknown as SagaClass);
   };

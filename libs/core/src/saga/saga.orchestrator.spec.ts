@@ -19,7 +19,10 @@ class Declined extends CatgaError {}
 
 @MessageType('saga-spec.charge')
 class Charge extends Command<{ receipt: string }> {
-  constructor(readonly orderId: string, readonly amount: number) {
+  constructor(
+    readonly orderId: string,
+    readonly amount: number,
+  ) {
     super();
   }
 }
@@ -95,7 +98,14 @@ describe('saga orchestrator', () => {
       const end = await sagas.start(OrderSaga, 'o-1', { orderId: 'o-1', amount: 10 });
       assert.equal(end.status, 'Completed');
       assert.deepEqual(trace, ['charge 10', 'reserve with r-o-1', 'ship']);
-      assert.deepEqual(end.steps.map((s) => [s.name, s.status]), [['charge', 'Completed'], ['reserve', 'Completed'], ['ship', 'Completed']]);
+      assert.deepEqual(
+        end.steps.map((s) => [s.name, s.status]),
+        [
+          ['charge', 'Completed'],
+          ['reserve', 'Completed'],
+          ['ship', 'Completed'],
+        ],
+      );
       assert.deepEqual(end.steps[1]!.result, { reservation: 'res-o-1' });
       assert.deepEqual(chargeIds, ['o-1:charge'], 'the step command carries <sagaId>:<step>');
     } finally {
@@ -109,7 +119,10 @@ describe('saga orchestrator', () => {
       const end = await sagas.start(OrderSaga, 'o-2', { orderId: 'o-2', amount: 10, failAt: 'ship' });
       assert.equal(end.status, 'Compensated');
       assert.deepEqual(trace, ['charge 10', 'reserve with r-o-2', 'release', 'refund r-o-2']);
-      assert.deepEqual(end.steps.map((s) => s.status), ['Compensated', 'Compensated', 'Failed']);
+      assert.deepEqual(
+        end.steps.map((s) => s.status),
+        ['Compensated', 'Compensated', 'Failed'],
+      );
       assert.match(end.error!.message, /no truck/);
     } finally {
       await app.close();
@@ -178,7 +191,10 @@ describe('saga orchestrator', () => {
       const c = await sagas.start(OrderSaga, 'o-7', { orderId: 'o-7', amount: 10 });
       assert.equal(a.status, 'Completed');
       assert.deepEqual([b.status, c.status], ['Completed', 'Completed']);
-      assert.deepEqual(trace.filter((t) => t === 'ship'), ['ship']);
+      assert.deepEqual(
+        trace.filter((t) => t === 'ship'),
+        ['ship'],
+      );
     } finally {
       await app.close();
     }

@@ -51,7 +51,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     if (this.recoveryIntervalMs <= 0) return;
-    this.recovery = setInterval(() => void this.recoverOrphans().catch((e: unknown) => this.logger.warn(`Saga recovery failed: ${String(e)}`)), this.recoveryIntervalMs);
+    this.recovery = setInterval(
+      () => void this.recoverOrphans().catch((e: unknown) => this.logger.warn(`Saga recovery failed: ${String(e)}`)),
+      this.recoveryIntervalMs,
+    );
     this.recovery.unref();
   }
 
@@ -80,7 +83,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       ...(definition.deadlineMs ? { deadlineAt: now + definition.deadlineMs } : {}),
     };
     // Created already leased to this instance: one write, and no window in which it is unowned.
-    if (!(await this.store.create(state, { owner: this.owner, ttlMs: this.leaseMs }))) return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
+    if (!(await this.store.create(state, { owner: this.owner, ttlMs: this.leaseMs })))
+      return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
     const created = { ...state, version: 1, lease: { owner: this.owner, expiresAt: now + this.leaseMs } } as SagaState;
     return this.drive(sagaId, definition as SagaDefinition<unknown>, created) as Promise<SagaState<TData>>;
   }
@@ -109,7 +113,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs))) continue;
       resumed++;
       this.logger.log(`Resuming saga ${state.sagaName} ${sagaId} from ${state.status}`);
-      void this.drive(sagaId, new saga() as SagaDefinition<unknown>).catch((e: unknown) => this.logger.warn(`Saga ${sagaId}: ${String(e)}`));
+      void this.drive(sagaId, new saga() as SagaDefinition<unknown>).catch((e: unknown) =>
+        this.logger.warn(`Saga ${sagaId}: ${String(e)}`),
+      );
     }
     return resumed;
   }
@@ -122,7 +128,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
 
   /** Drives the saga from its stored state (`known`: the state this instance just created). */
   private async execute(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState): Promise<SagaState> {
-    const renew = setInterval(() => void this.store.acquireLease(sagaId, this.owner, this.leaseMs).catch(() => undefined), this.leaseMs / 3);
+    const renew = setInterval(
+      () => void this.store.acquireLease(sagaId, this.owner, this.leaseMs).catch(() => undefined),
+      this.leaseMs / 3,
+    );
     renew.unref();
     try {
       let state = known ?? (await this.store.get(sagaId))!;
@@ -150,7 +159,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private async forward(state: SagaState, definition: SagaDefinition<unknown>, save: (s: SagaState) => Promise<SagaState>): Promise<SagaState> {
+  private async forward(
+    state: SagaState,
+    definition: SagaDefinition<unknown>,
+    save: (s: SagaState) => Promise<SagaState>,
+  ): Promise<SagaState> {
     // The write that records a step's outcome also marks the next step Running (and the last one
     // the saga Completed): one write per step boundary, persisted before and after every step.
     let prepared = -1;
@@ -208,7 +221,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     return save(state);
   }
 
-  private async backward(state: SagaState, definition: SagaDefinition<unknown>, save: (s: SagaState) => Promise<SagaState>): Promise<SagaState> {
+  private async backward(
+    state: SagaState,
+    definition: SagaDefinition<unknown>,
+    save: (s: SagaState) => Promise<SagaState>,
+  ): Promise<SagaState> {
     let failed = false;
     for (let i = definition.steps.length - 1; i >= 0; i--) {
       const step = definition.steps[i]!;
@@ -229,7 +246,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
         state.steps[i]!.status = 'CompensationFailed';
         state.steps[i]!.error = serializeError(error, messageId);
         state.error = state.steps[i]!.error;
-        this.logger.error(`Saga ${state.sagaId}: compensation of ${step.name} failed after ${this.compensationAttempts} attempts: ${toCatgaError(error).message}`);
+        this.logger.error(
+          `Saga ${state.sagaId}: compensation of ${step.name} failed after ${this.compensationAttempts} attempts: ${toCatgaError(error).message}`,
+        );
       }
       state = await save(state);
     }
@@ -244,7 +263,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       const work = step.send
         ? this.mediator.send(step.send(state.data, results), { messageId, timeoutMs, correlationId: state.sagaId })
         : step.run!(state.data, results);
-      return withTimeout(work, timeoutMs, () => new TimeoutError(`Saga step ${step.name} of ${state.sagaId} did not finish within ${timeoutMs} ms`, { messageId }));
+      return withTimeout(
+        work,
+        timeoutMs,
+        () => new TimeoutError(`Saga step ${step.name} of ${state.sagaId} did not finish within ${timeoutMs} ms`, { messageId }),
+      );
     });
   }
 
@@ -252,7 +275,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     const operation = { name: 'saga.compensation', sagaName: state.sagaName, sagaId: state.sagaId, step: step.name, messageId } as const;
     return this.signals.run(operation, () => {
       const results = resultsOf(state);
-      if (step.compensateWith) return this.mediator.send(step.compensateWith(state.data, results), { messageId, correlationId: state.sagaId });
+      if (step.compensateWith)
+        return this.mediator.send(step.compensateWith(state.data, results), { messageId, correlationId: state.sagaId });
       return step.compensate!(state.data, results);
     });
   }
@@ -275,5 +299,3 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
 function resultsOf(state: SagaState): StepResults {
   return Object.fromEntries(state.steps.filter((s) => s.status === 'Completed' || s.result !== undefined).map((s) => [s.name, s.result]));
 }
-
-

@@ -51,7 +51,11 @@ describe('SagaHarness', () => {
   });
 
   it('makes a compensation keep failing: the saga ends Failed', async () => {
-    const run = await new SagaHarness(Checkout).respond('pay', { paid: 1 }).failAt('ship').failCompensation('pay').run('h-4', { amount: 1 });
+    const run = await new SagaHarness(Checkout)
+      .respond('pay', { paid: 1 })
+      .failAt('ship')
+      .failCompensation('pay')
+      .run('h-4', { amount: 1 });
     assert.equal(run.state.status, 'Failed');
     assert.equal(run.compensations.filter((c) => c === 'pay').length, 3);
   });

@@ -56,7 +56,11 @@ export class SagaHarness<TData> {
     return this;
   }
 
-  async run(sagaId: string, data: TData, options: { stepTimeoutMs?: number; compensationAttempts?: number } = {}): Promise<SagaHarnessRun<TData>> {
+  async run(
+    sagaId: string,
+    data: TData,
+    options: { stepTimeoutMs?: number; compensationAttempts?: number } = {},
+  ): Promise<SagaHarnessRun<TData>> {
     const run: Omit<SagaHarnessRun<TData>, 'state'> = { actions: [], compensations: [], sent: {} };
     const original = new this.saga();
     const wrapped = original.steps.map((step) => this.wrap(step, run));
@@ -129,4 +133,3 @@ export class SagaHarness<TData> {
     };
   }
 }
-

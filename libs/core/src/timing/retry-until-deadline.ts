@@ -10,19 +10,18 @@ export class RetryableAttempt extends Error {}
  * (cockatiel's exponential backoff with decorrelated jitter). The first attempt runs without
  * building a retry policy: most succeed, and the policy costs on a hot path.
  */
-export async function retryUntilDeadline<T>(
-  attempt: () => Promise<T>,
-  deadline: number,
-  backoff: Backoff,
-): Promise<T> {
+export async function retryUntilDeadline<T>(attempt: () => Promise<T>, deadline: number, backoff: Backoff): Promise<T> {
   try {
     return await attempt();
   } catch (error) {
     if (!(error instanceof RetryableAttempt)) throw error;
   }
-  const policy = retry(handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline), {
-    maxAttempts: Number.MAX_SAFE_INTEGER,
-    backoff: new ExponentialBackoff({ initialDelay: backoff.initialMs, maxDelay: backoff.maxMs }),
-  });
+  const policy = retry(
+    handleWhen((e) => e instanceof RetryableAttempt && Date.now() < deadline),
+    {
+      maxAttempts: Number.MAX_SAFE_INTEGER,
+      backoff: new ExponentialBackoff({ initialDelay: backoff.initialMs, maxDelay: backoff.maxMs }),
+    },
+  );
   return policy.execute(attempt);
 }

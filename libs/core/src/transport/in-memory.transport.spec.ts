@@ -27,7 +27,16 @@ describe('in-memory transport, poison events', () => {
     await (async () => {
       const payload = { big: 'x'.repeat(1_000_000) };
       body = new WeakRef(payload);
-      await transport.publish({ id: 'p-1', type: 'poison', kind: 'event', correlationId: 'p-1', causationId: undefined, timestamp: Date.now(), headers: {}, body: payload });
+      await transport.publish({
+        id: 'p-1',
+        type: 'poison',
+        kind: 'event',
+        correlationId: 'p-1',
+        causationId: undefined,
+        timestamp: Date.now(),
+        headers: {},
+        body: payload,
+      });
     })();
     await eventually(() => assert.equal(deadLettered, 1));
     await eventually(() => {

@@ -75,16 +75,18 @@ export class InMemoryTransport implements Transport {
       const timer = setTimeout(() => {
         reject(new TimeoutError(`No reply for "${envelope.type}" within ${options.timeoutMs} ms`, { messageId: envelope.id }));
       }, options.timeoutMs);
-      owner.run(() => member.handler(envelope)).then(
-        (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          resolve({ ok: false, error: serializeError(error, envelope.id) });
-        },
-      );
+      owner
+        .run(() => member.handler(envelope))
+        .then(
+          (reply) => {
+            clearTimeout(timer);
+            resolve(reply);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            resolve({ ok: false, error: serializeError(error, envelope.id) });
+          },
+        );
     });
   }
 
@@ -173,15 +175,17 @@ export class InMemoryTransport implements Transport {
     const owner = member.owner as InMemoryTransport;
     schedule(0, () => {
       if (!owner.accepting) return this.dispatch(group, envelope, attempt);
-      owner.run(() => member.handler(envelope, { attempt })).catch((error: unknown) => {
-        if (attempt >= group.maxDeliveries) {
-          const groupName = [...(this.broker.eventGroups.get(envelope.type)?.entries() ?? [])].find(([, g]) => g === group)?.[0] ?? '';
-          owner.deadLetter(envelope, { type: envelope.type, group: groupName, deliveries: attempt, error });
-          return;
-        }
-        const delay = redeliveryDelay(attempt, this.redeliveryDelayMs);
-        schedule(delay, () => this.dispatch(group, envelope, attempt + 1));
-      });
+      owner
+        .run(() => member.handler(envelope, { attempt }))
+        .catch((error: unknown) => {
+          if (attempt >= group.maxDeliveries) {
+            const groupName = [...(this.broker.eventGroups.get(envelope.type)?.entries() ?? [])].find(([, g]) => g === group)?.[0] ?? '';
+            owner.deadLetter(envelope, { type: envelope.type, group: groupName, deliveries: attempt, error });
+            return;
+          }
+          const delay = redeliveryDelay(attempt, this.redeliveryDelayMs);
+          schedule(delay, () => this.dispatch(group, envelope, attempt + 1));
+        });
     });
   }
 

@@ -16,12 +16,24 @@ export type {
   TransportSubscription,
 } from './transport.interface.js';
 export { reportsHealth, type HealthReport, type HealthReporting } from './health-report.js';
-export { CatgaSignals, type CatgaSignalMap, type CircuitStateName, type Operation, type OperationWrapper } from '../signals/catga-signals.js';
+export {
+  CatgaSignals,
+  type CatgaSignalMap,
+  type CircuitStateName,
+  type Operation,
+  type OperationWrapper,
+} from '../signals/catga-signals.js';
 export type { EnvelopeEnricher } from '../envelope/envelope-enrichers.js';
 
 export { InFlight } from './kit/in-flight.js';
 export { MAX_REDELIVERY_DELAY_MS, redeliveryDelay } from './kit/redelivery.js';
-export { deadLetterRecord, readDeadLetter, reportDeadLetter, type DeadLetterFacts, type DeadLetterRecord } from './kit/dead-letter-record.js';
+export {
+  deadLetterRecord,
+  readDeadLetter,
+  reportDeadLetter,
+  type DeadLetterFacts,
+  type DeadLetterRecord,
+} from './kit/dead-letter-record.js';
 
 export { WireHeader, JSON_CONTENT_TYPE, isReservedHeader } from '../wire/wire-headers.js';
 export { decodeEnvelope, encodeEnvelope, type DecodeOptions, type WireMessage } from '../wire/envelope.codec.js';

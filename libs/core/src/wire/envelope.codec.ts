@@ -19,10 +19,10 @@ export function encodeEnvelope(envelope: Envelope, maxBodyBytes: number): WireMe
   const json = JSON.stringify(envelope.body ?? null);
   const body = encoder.encode(json);
   if (body.byteLength > maxBodyBytes) {
-    throw new PayloadTooLargeError(
-      `${envelope.type} body is ${body.byteLength} bytes; the limit is ${maxBodyBytes}`,
-      { messageId: envelope.id, details: { bytes: body.byteLength, limit: maxBodyBytes } },
-    );
+    throw new PayloadTooLargeError(`${envelope.type} body is ${body.byteLength} bytes; the limit is ${maxBodyBytes}`, {
+      messageId: envelope.id,
+      details: { bytes: body.byteLength, limit: maxBodyBytes },
+    });
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(envelope.headers)) if (!isReservedHeader(name)) headers[name] = value;

@@ -30,7 +30,11 @@ export class NatsBroadcastSubscriber {
 
   private async deliver(msg: Msg, type: string, handler: EventHandler): Promise<void> {
     try {
-      const envelope = decodeEnvelope(fromNatsHeaders(msg.headers), msg.data, { maxBodyBytes: this.maxPayloadBytes, expectedType: type, defaultKind: 'event' });
+      const envelope = decodeEnvelope(fromNatsHeaders(msg.headers), msg.data, {
+        maxBodyBytes: this.maxPayloadBytes,
+        expectedType: type,
+        defaultKind: 'event',
+      });
       await handler(envelope, { attempt: 1 });
     } catch (error) {
       // Broadcast is fire-and-forget (core NATS): nothing to redeliver.

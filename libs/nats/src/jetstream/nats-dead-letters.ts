@@ -1,4 +1,12 @@
-import { type DeadLetter, type DeadLetterFacts, deadLetterRecord, readDeadLetter, reportDeadLetter, type TransportSignals, type TransportSubscription } from '@catga/core/transport';
+import {
+  type DeadLetter,
+  type DeadLetterFacts,
+  deadLetterRecord,
+  readDeadLetter,
+  reportDeadLetter,
+  type TransportSignals,
+  type TransportSubscription,
+} from '@catga/core/transport';
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '@nestjs/common';
 import type { Subjects } from '../subjects.js';

@@ -17,7 +17,12 @@ const ENSURE_ATTEMPTS = 6;
  * (a node restarting, an election) times out; the setup is retried until `setupTimeoutMs`, and
  * when it never succeeds the connection is closed.
  */
-export async function setUpStreams(nc: NatsConnection, settings: NatsSettings, subjects: Subjects, logger: Logger): Promise<JetStreamManager> {
+export async function setUpStreams(
+  nc: NatsConnection,
+  settings: NatsSettings,
+  subjects: Subjects,
+  logger: Logger,
+): Promise<JetStreamManager> {
   const attempt = async (): Promise<JetStreamManager> => {
     try {
       const jsm = await jetstreamManager(nc);

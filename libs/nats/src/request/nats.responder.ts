@@ -1,5 +1,15 @@
 import { serializeError } from '@catga/core';
-import { decodeEnvelope, encodeReplyWithin, type InFlight, JSON_CONTENT_TYPE, type Reply, type RequestHandler, type ServeOptions, type TransportSubscription, WireHeader } from '@catga/core/transport';
+import {
+  decodeEnvelope,
+  encodeReplyWithin,
+  type InFlight,
+  JSON_CONTENT_TYPE,
+  type Reply,
+  type RequestHandler,
+  type ServeOptions,
+  type TransportSubscription,
+  WireHeader,
+} from '@catga/core/transport';
 
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@nestjs/common';
@@ -37,13 +47,19 @@ export class NatsResponder {
     const messageId = headers.get(WireHeader.messageId);
     let reply: Reply;
     try {
-      const envelope = decodeEnvelope(headers, msg.data, { maxBodyBytes: this.maxPayloadBytes, expectedType: type, defaultKind: 'command' });
+      const envelope = decodeEnvelope(headers, msg.data, {
+        maxBodyBytes: this.maxPayloadBytes,
+        expectedType: type,
+        defaultKind: 'command',
+      });
       reply = await handler(envelope);
     } catch (error) {
       reply = { ok: false, error: serializeError(error, messageId) };
     }
     try {
-      msg.respond(encodeReplyWithin(reply, this.maxPayloadBytes, messageId), { headers: toNatsHeaders({ [WireHeader.contentType]: JSON_CONTENT_TYPE }) });
+      msg.respond(encodeReplyWithin(reply, this.maxPayloadBytes, messageId), {
+        headers: toNatsHeaders({ [WireHeader.contentType]: JSON_CONTENT_TYPE }),
+      });
     } catch (error) {
       this.logger.warn(`Could not reply to ${type}: ${String(error)}`);
     }

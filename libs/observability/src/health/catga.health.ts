@@ -40,7 +40,8 @@ export class CatgaHealthIndicators implements OnModuleDestroy {
     const heapBytes = process.memoryUsage().heapUsed;
     const details = { eventLoopDelayP99Ms: delayMs, heapUsedBytes: heapBytes };
     if (delayMs > (this.options.maxEventLoopDelayMs ?? 1_000)) return session.down({ ...details, message: 'event loop blocked' });
-    if (this.options.maxHeapBytes !== undefined && heapBytes > this.options.maxHeapBytes) return session.down({ ...details, message: 'heap over its limit' });
+    if (this.options.maxHeapBytes !== undefined && heapBytes > this.options.maxHeapBytes)
+      return session.down({ ...details, message: 'heap over its limit' });
     return session.up(details);
   }
 
@@ -54,7 +55,9 @@ export class CatgaHealthIndicators implements OnModuleDestroy {
     const session = this.health.check('transport');
     if (!reportsHealth(this.transport)) return session.up({ name: this.transport.name });
     const report = await this.transport.health();
-    return report.up ? session.up({ name: this.transport.name, ...report.details }) : session.down({ name: this.transport.name, ...report.details });
+    return report.up
+      ? session.up({ name: this.transport.name, ...report.details })
+      : session.down({ name: this.transport.name, ...report.details });
   }
 
   async storeState(): Promise<HealthIndicatorResult<'stores'>> {

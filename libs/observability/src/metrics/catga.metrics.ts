@@ -62,8 +62,7 @@ export class CatgaMetrics {
         this.set(activeSagas());
       },
     });
-    const sagaCounter = (name: string, help: string) =>
-      new Counter({ name, help, labelNames: ['saga'], registers: [registry] });
+    const sagaCounter = (name: string, help: string) => new Counter({ name, help, labelNames: ['saga'], registers: [registry] });
     this.sagasCompleted = sagaCounter('catga_sagas_completed_total', 'Sagas that completed, by saga name');
     this.sagasCompensated = sagaCounter('catga_sagas_compensated_total', 'Sagas compensated after a failed step, by saga name');
     this.sagasFailed = sagaCounter('catga_sagas_failed_total', 'Sagas left Failed (a compensation kept failing), by saga name');

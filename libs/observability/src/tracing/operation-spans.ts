@@ -1,7 +1,17 @@
 import { type Envelope, toCatgaError } from '@catga/core';
 import { CatgaSignals, type Operation } from '@catga/core/transport';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { CATGA_TRACING_SERVICE, type TracingService } from './tracing.tokens.js';
 
 /** The attributes every Catga span of a message carries. */
@@ -60,10 +70,16 @@ export class OperationSpans implements OnModuleInit, OnModuleDestroy {
         const { envelope } = operation;
         const parent = propagation.extract(context.active(), envelope.headers);
         const kind = operation.name === 'send' ? SpanKind.CLIENT : SpanKind.PRODUCER;
-        return this.run(`${operation.name} ${envelope.type}`, kind, parent, () => messageAttributes(envelope, this.service, operation.name), (active) => {
-          propagation.inject(active, envelope.headers);
-          return work();
-        });
+        return this.run(
+          `${operation.name} ${envelope.type}`,
+          kind,
+          parent,
+          () => messageAttributes(envelope, this.service, operation.name),
+          (active) => {
+            propagation.inject(active, envelope.headers);
+            return work();
+          },
+        );
       }
       case 'retry': {
         const { envelope, attempt } = operation;
@@ -86,7 +102,13 @@ export class OperationSpans implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private run<T>(name: string, kind: SpanKind, parent: Context, attributes: () => Attributes, work: (active: Context) => Promise<T>): Promise<T> {
+  private run<T>(
+    name: string,
+    kind: SpanKind,
+    parent: Context,
+    attributes: () => Attributes,
+    work: (active: Context) => Promise<T>,
+  ): Promise<T> {
     const span = this.tracer.startSpan(name, { kind }, parent);
     if (!span.isRecording()) return work(parent);
     span.setAttributes(attributes());

@@ -43,7 +43,9 @@ export class RedisEventStreamStore implements EventStreamStore {
 
   async read(streamId: string, afterVersion = 0, limit = Number.MAX_SAFE_INTEGER): Promise<StoredStreamEvent[]> {
     const count = Math.min(limit, 1_000_000_000);
-    const entries = await redisCall('stream read', () => this.redis.xrange(this.key(streamId), `0-${afterVersion + 1}`, '+', 'COUNT', count));
+    const entries = await redisCall('stream read', () =>
+      this.redis.xrange(this.key(streamId), `0-${afterVersion + 1}`, '+', 'COUNT', count),
+    );
     return entries.map(([id, fields]) => {
       const event = JSON.parse(fields[1]!) as NewStreamEvent & { timestamp: number };
       return { ...event, streamId, version: Number(id.split('-')[1]) };

@@ -88,7 +88,7 @@ describe('holdRedisWrite: writes that land with the outcome', () => {
     assert.deepEqual(await redis.hgetall(key), { count: '1', 'attempt-1': 'held' });
   });
 
-  it('drops the writes of an attempt that failed and was retried, keeping the last attempt\'s', async () => {
+  it("drops the writes of an attempt that failed and was retried, keeping the last attempt's", async () => {
     const key = `${prefix}:flaky`;
     assert.equal(await app.get(CatgaMediator).send(new Add(key, 'flaky'), { messageId: 'm-flaky' }), 'done');
     assert.deepEqual(await redis.hgetall(key), { count: '1', 'attempt-2': 'held' });

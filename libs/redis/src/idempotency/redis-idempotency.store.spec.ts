@@ -9,4 +9,7 @@ const harness = sharedTopology(async () => {
   return { connect: () => new Redis(server.url), stop: () => server.stop() };
 });
 
-idempotencyStoreConformance('redis', harness((r, keyPrefix) => new RedisIdempotencyStore(r, { keyPrefix })));
+idempotencyStoreConformance(
+  'redis',
+  harness((r, keyPrefix) => new RedisIdempotencyStore(r, { keyPrefix })),
+);

@@ -74,7 +74,13 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     return { status: 'in-progress', owner: reply[1] ?? '' };
   }
 
-  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number, writes: readonly unknown[] = []): Promise<void> {
+  async complete(
+    key: string,
+    owner: string,
+    outcome: IdempotencyOutcome,
+    retentionMs: number,
+    writes: readonly unknown[] = [],
+  ): Promise<void> {
     const json = JSON.stringify(outcome.ok ? { ok: true, result: outcome.result ?? null } : outcome);
     const held = writes.map((w) => {
       if (!(w instanceof HeldRedisWrite)) throw new TypeError('The Redis idempotency store applies only writes held with holdRedisWrite');

@@ -72,7 +72,9 @@ export class RedisSagaStore implements SagaStore {
     await redisCall('saga index', () => this.redis.zadd(this.activeKey(), 'NX', String(state.createdAt), state.sagaId));
     const owner = lease?.owner ?? '';
     const until = lease ? String(Date.now() + lease.ttlMs) : '';
-    const created = (await redisCall('saga create', () => this.redis.eval(CREATE, 1, this.key(state.sagaId), JSON.stringify(stored), owner, until))) === 1;
+    const created =
+      (await redisCall('saga create', () => this.redis.eval(CREATE, 1, this.key(state.sagaId), JSON.stringify(stored), owner, until))) ===
+      1;
     if (created) await this.index(state.sagaId, undefined, state.status, state.createdAt);
     return created;
   }
@@ -94,7 +96,14 @@ export class RedisSagaStore implements SagaStore {
     delete stored.lease;
     const finished = TERMINAL_SAGA_STATUSES.includes(state.status);
     const previous = (await redisCall('saga update', () =>
-      this.redis.eval(UPDATE, 1, this.key(state.sagaId), JSON.stringify(stored), String(expectedVersion), String(finished ? this.retentionMs : 0)),
+      this.redis.eval(
+        UPDATE,
+        1,
+        this.key(state.sagaId),
+        JSON.stringify(stored),
+        String(expectedVersion),
+        String(finished ? this.retentionMs : 0),
+      ),
     )) as SagaStatus | null;
     if (previous === null) return false;
     if (previous !== state.status) await this.index(state.sagaId, previous, state.status, state.createdAt);
@@ -102,7 +111,9 @@ export class RedisSagaStore implements SagaStore {
   }
 
   async acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await redisCall('saga lease', () => this.redis.eval(ACQUIRE, 1, this.key(sagaId), owner, String(ttlMs), String(Date.now())))) === 1;
+    return (
+      (await redisCall('saga lease', () => this.redis.eval(ACQUIRE, 1, this.key(sagaId), owner, String(ttlMs), String(Date.now())))) === 1
+    );
   }
 
   async releaseLease(sagaId: string, owner: string): Promise<void> {
@@ -116,7 +127,9 @@ export class RedisSagaStore implements SagaStore {
    */
   async findOrphaned(now: number, limit: number): Promise<string[]> {
     const start = this.scanCursor;
-    const page = await redisCall('saga orphans', () => this.redis.zrange(this.activeKey(), String(start), String(start + ORPHAN_SCAN_PAGE - 1), 'WITHSCORES'));
+    const page = await redisCall('saga orphans', () =>
+      this.redis.zrange(this.activeKey(), String(start), String(start + ORPHAN_SCAN_PAGE - 1), 'WITHSCORES'),
+    );
     const listed: Array<{ sagaId: string; listedAt: number }> = [];
     for (let i = 0; i + 1 < page.length; i += 2) listed.push({ sagaId: page[i]!, listedAt: Number(page[i + 1]) });
     this.scanCursor = listed.length < ORPHAN_SCAN_PAGE ? 0 : start + listed.length;

@@ -28,12 +28,30 @@ describe('Redis Streams transport: a reader that dies holding an event', () => {
     const sub = await survivor.subscribe(type, async (env, d) => void seen.push({ id: env.id, attempt: d.attempt }), { group: 'g' });
     await sub.unsubscribe();
     const id = newMessageId();
-    const envelope: Envelope = { id, type, kind: 'event', correlationId: id, causationId: undefined, timestamp: Date.now(), headers: {}, body: { n: 1 } };
+    const envelope: Envelope = {
+      id,
+      type,
+      kind: 'event',
+      correlationId: id,
+      causationId: undefined,
+      timestamp: Date.now(),
+      headers: {},
+      body: { n: 1 },
+    };
     await survivor.publish(envelope);
     // A reader of the same group takes it and dies without acknowledging: a raw XREADGROUP.
     const dying = new Redis(server.url);
     clients.push(dying);
-    const taken = (await dying.xreadgroup('GROUP', 'g', 'dying-reader', 'COUNT', 1, 'STREAMS', `${keyPrefix}:rs:evt:{${type}}`, '>')) as unknown[];
+    const taken = (await dying.xreadgroup(
+      'GROUP',
+      'g',
+      'dying-reader',
+      'COUNT',
+      1,
+      'STREAMS',
+      `${keyPrefix}:rs:evt:{${type}}`,
+      '>',
+    )) as unknown[];
     assert.ok(taken && taken.length === 1, 'the dying reader took the event');
     await survivor.subscribe(type, async (env, d) => void seen.push({ id: env.id, attempt: d.attempt }), { group: 'g' });
     await eventually(() => assert.deepEqual(seen, [{ id, attempt: 2 }]), 10_000, 50);

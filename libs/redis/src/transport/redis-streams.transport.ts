@@ -1,5 +1,29 @@
-import { type Envelope, HandlerNotFoundError, type SerializedError, serializeError, TimeoutError, type Transport, TransportUnavailableError } from '@catga/core';
-import { type DeadLetter, decodeEnvelope, type DecodeOptions, decodeReply, encodeEnvelope, encodeReply, type EventHandler, type Reply, type RequestHandler, type RequestOptions, type ServeOptions, type SubscribeOptions, type TransportSignals, type TransportSubscription, WireHeader } from '@catga/core/transport';
+import {
+  type Envelope,
+  HandlerNotFoundError,
+  type SerializedError,
+  serializeError,
+  TimeoutError,
+  type Transport,
+  TransportUnavailableError,
+} from '@catga/core';
+import {
+  type DeadLetter,
+  decodeEnvelope,
+  type DecodeOptions,
+  decodeReply,
+  encodeEnvelope,
+  encodeReply,
+  type EventHandler,
+  type Reply,
+  type RequestHandler,
+  type RequestOptions,
+  type ServeOptions,
+  type SubscribeOptions,
+  type TransportSignals,
+  type TransportSubscription,
+  WireHeader,
+} from '@catga/core/transport';
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisStreamsTransportOptions } from './redis-streams-transport-options.interface.js';
@@ -12,7 +36,9 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 function duplicate(c: Client): Client {
-  return c instanceof Object && 'nodes' in c && typeof (c as Cluster).nodes === 'function' ? (c as Cluster).duplicate() : (c as Redis).duplicate();
+  return c instanceof Object && 'nodes' in c && typeof (c as Cluster).nodes === 'function'
+    ? (c as Cluster).duplicate()
+    : (c as Redis).duplicate();
 }
 
 /** An entry's `h` field: the PROTOCOL.md headers as JSON. */
@@ -124,7 +150,21 @@ export class RedisStreamsTransport implements Transport {
         resolve(reply);
       });
       this.options.client
-        .xadd(key, 'MAXLEN', '~', String(this.maxLen), '*', 'h', JSON.stringify(wire.headers), 'b', decoder.decode(wire.body), 'r', this.replyKey, 't', token)
+        .xadd(
+          key,
+          'MAXLEN',
+          '~',
+          String(this.maxLen),
+          '*',
+          'h',
+          JSON.stringify(wire.headers),
+          'b',
+          decoder.decode(wire.body),
+          'r',
+          this.replyKey,
+          't',
+          token,
+        )
         .catch((error: unknown) => {
           clearTimeout(timer);
           this.pending.delete(token);
@@ -137,7 +177,17 @@ export class RedisStreamsTransport implements Transport {
     this.assertOpen();
     const wire = encodeEnvelope(envelope, this.maxPayload);
     try {
-      await this.options.client.xadd(this.eventKey(envelope.type), 'MAXLEN', '~', String(this.maxLen), '*', 'h', JSON.stringify(wire.headers), 'b', decoder.decode(wire.body));
+      await this.options.client.xadd(
+        this.eventKey(envelope.type),
+        'MAXLEN',
+        '~',
+        String(this.maxLen),
+        '*',
+        'h',
+        JSON.stringify(wire.headers),
+        'b',
+        decoder.decode(wire.body),
+      );
     } catch (error) {
       throw new TransportUnavailableError(`Redis did not take the event: ${String(error)}`, { messageId: envelope.id });
     }
@@ -266,7 +316,9 @@ export class RedisStreamsTransport implements Transport {
         try {
           if (Date.now() - lastSweep >= Math.min(ackWait, 5_000)) {
             lastSweep = Date.now();
-            const stale = (await c.call('XPENDING', key, group, 'IDLE', String(ackWait), '-', '+', '64')) as Array<[string, string, number, number]>;
+            const stale = (await c.call('XPENDING', key, group, 'IDLE', String(ackWait), '-', '+', '64')) as Array<
+              [string, string, number, number]
+            >;
             for (const [id, , , count] of stale) {
               const claimed = (await c.call('XCLAIM', key, group, consumer, String(ackWait), id)) as StreamEntry[];
               if (claimed[0]) process(claimed[0], count + 1);
@@ -277,7 +329,16 @@ export class RedisStreamsTransport implements Transport {
             continue;
           }
           const read = (await connection.xreadgroup(
-            'GROUP', group, consumer, 'COUNT', Math.min(batch, concurrency - active), 'BLOCK', this.blockMs, 'STREAMS', key, '>',
+            'GROUP',
+            group,
+            consumer,
+            'COUNT',
+            Math.min(batch, concurrency - active),
+            'BLOCK',
+            this.blockMs,
+            'STREAMS',
+            key,
+            '>',
           )) as ReadReply;
           for (const [, entries] of read ?? []) for (const entry of entries) process(entry, 1);
         } catch (error) {
@@ -375,9 +436,25 @@ export class RedisStreamsTransport implements Transport {
     const messageId = headersOf(f).get(WireHeader.messageId);
     const serialized = serializeError(error, messageId);
     await this.options.client.xadd(
-      this.deadLetterKey(), 'MAXLEN', '~', String(this.maxLen), '*',
-      'h', f.get('h') ?? '{}', 'b', f.get('b') ?? '', 'type', type, 'group', group,
-      'deliveries', String(deliveries), 'error', JSON.stringify(serialized), 'at', String(Date.now()),
+      this.deadLetterKey(),
+      'MAXLEN',
+      '~',
+      String(this.maxLen),
+      '*',
+      'h',
+      f.get('h') ?? '{}',
+      'b',
+      f.get('b') ?? '',
+      'type',
+      type,
+      'group',
+      group,
+      'deliveries',
+      String(deliveries),
+      'error',
+      JSON.stringify(serialized),
+      'at',
+      String(Date.now()),
     );
     this.signals?.emit('deadLettered', { type, group, messageId, deliveries, error: serialized });
     this.logger.warn(`Dead-lettered ${type} for ${group} after ${deliveries} deliveries: ${String((error as Error)?.message ?? error)}`);

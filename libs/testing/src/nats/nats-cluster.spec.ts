@@ -17,7 +17,10 @@ describe('startNatsCluster', () => {
 
   it('runs three named nodes on distinct ports and exposes their URLs', async () => {
     assert.equal(nats().servers.length, 3);
-    assert.deepEqual(nats().servers.map((server) => server.name), ['n0', 'n1', 'n2']);
+    assert.deepEqual(
+      nats().servers.map((server) => server.name),
+      ['n0', 'n1', 'n2'],
+    );
     assert.equal(nats().url, nats().urls.join(','));
     assert.equal(new Set(nats().servers.flatMap((s) => [s.port, s.monitorPort])).size, 6);
     for (const server of nats().servers) assert.equal((await readServerInfo(server.port)).server_name, server.name);

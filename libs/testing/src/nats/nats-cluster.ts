@@ -137,8 +137,10 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
             monitorPort: own.monitor,
             jetstream,
             extraArgs: [
-              '--cluster_name', name,
-              '--cluster', `nats://${LOOPBACK_HOST}:${own.cluster}`,
+              '--cluster_name',
+              name,
+              '--cluster',
+              `nats://${LOOPBACK_HOST}:${own.cluster}`,
               '--routes',
               nodePorts
                 .filter((_, j) => j !== i)

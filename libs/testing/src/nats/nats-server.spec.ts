@@ -36,7 +36,11 @@ describe('startNatsServer', () => {
 
   it('keeps JetStream streams across SIGKILL and restart', async () => {
     const created = JSON.parse(
-      await natsRequest(nats().port, '$JS.API.STREAM.CREATE.ORDERS', JSON.stringify({ name: 'ORDERS', subjects: ['orders.>'], storage: 'file' })),
+      await natsRequest(
+        nats().port,
+        '$JS.API.STREAM.CREATE.ORDERS',
+        JSON.stringify({ name: 'ORDERS', subjects: ['orders.>'], storage: 'file' }),
+      ),
     ) as { error?: unknown };
     assert.equal(created.error, undefined, JSON.stringify(created));
     const pid = nats().process.pid;

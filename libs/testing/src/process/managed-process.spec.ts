@@ -37,7 +37,10 @@ const LONG_RUNNING = "console.log('out', 'line'); console.error('err', 'line'); 
 async function waitForOutput(managed: ManagedProcess, text: string): Promise<void> {
   await pollUntil(
     () => {
-      const output = managed.logTail().split('\n').filter((line) => !line.startsWith('--- '));
+      const output = managed
+        .logTail()
+        .split('\n')
+        .filter((line) => !line.startsWith('--- '));
       if (!output.some((line) => line.includes(text))) throw new Error(`${text} not logged yet`);
     },
     { description: `${managed.name} to log ${text}`, timeoutMs: 5_000, intervalMs: 20 },

@@ -83,10 +83,7 @@ export class ManagedProcess {
     const fd = openSync(this.logFile, 'a');
     try {
       this.starts += 1;
-      writeSync(
-        fd,
-        `--- ${new Date().toISOString()} start #${this.starts}: ${this.command} ${this.args.join(' ')}\n`,
-      );
+      writeSync(fd, `--- ${new Date().toISOString()} start #${this.starts}: ${this.command} ${this.args.join(' ')}\n`);
       // Writing straight to a file descriptor keeps logs complete even if the test process dies first.
       const child = spawn(this.command, [...this.args], {
         cwd: this.options.cwd,

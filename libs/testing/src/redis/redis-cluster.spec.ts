@@ -30,7 +30,10 @@ describe('startRedisCluster', () => {
     const owner = await findOwner('order:1');
     assert.equal(await redis().node(owner).command(['SET', 'order:1', 'placed']), 'OK');
     const other = (owner + 1) % 3;
-    const moved = await redis().node(other).command(['GET', 'order:1']).catch((e: unknown) => e);
+    const moved = await redis()
+      .node(other)
+      .command(['GET', 'order:1'])
+      .catch((e: unknown) => e);
     assert.ok(moved instanceof RespError && moved.code === 'MOVED', String(moved));
     assert.match(moved.message, new RegExp(`127\\.0\\.0\\.1:${redis().node(owner).port}$`));
   });

@@ -58,8 +58,7 @@ class RedisCluster extends ServerCluster<RedisServer> implements RedisClusterHan
           const problems = [
             info['cluster_state'] !== 'ok' && `cluster_state:${String(info['cluster_state'])}`,
             Number(info['cluster_slots_ok']) !== SLOT_COUNT && `cluster_slots_ok:${String(info['cluster_slots_ok'])}`,
-            Number(info['cluster_known_nodes']) !== this.servers.length &&
-              `cluster_known_nodes:${String(info['cluster_known_nodes'])}`,
+            Number(info['cluster_known_nodes']) !== this.servers.length && `cluster_known_nodes:${String(info['cluster_known_nodes'])}`,
           ].filter(Boolean);
           if (problems.length > 0) throw new Error(`node ${index} :${this.node(index).port} ${problems.join(' ')}`);
         }),

@@ -16,11 +16,7 @@ export interface RespCommandOptions {
  * Sends one command on a fresh connection and returns its reply, throwing RespError for an error reply.
  * Enough for probing servers (PING, INFO, SENTINEL, CLUSTER, REPLICAOF); not a client for application code.
  */
-export async function respCommand(
-  port: number,
-  args: readonly (string | number)[],
-  options: RespCommandOptions = {},
-): Promise<RespReply> {
+export async function respCommand(port: number, args: readonly (string | number)[], options: RespCommandOptions = {}): Promise<RespReply> {
   const host = options.host ?? LOOPBACK_HOST;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const [command, ...rest] = args;
@@ -44,11 +40,7 @@ export async function respCommand(
     connectionError = error;
   });
   try {
-    return await withTimeout(
-      exchange(client, String(command ?? ''), rest),
-      timeoutMs,
-      () => new Error(`no reply within ${timeoutMs} ms`),
-    );
+    return await withTimeout(exchange(client, String(command ?? ''), rest), timeoutMs, () => new Error(`no reply within ${timeoutMs} ms`));
   } catch (error) {
     if (error instanceof RespError) throw error;
     // ioredis rejects with "Connection is closed."; the socket error it emitted says why.

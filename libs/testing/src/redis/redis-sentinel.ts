@@ -162,9 +162,7 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
  * Starts a primary, its replicas and a set of sentinels monitoring it, all on loopback, and waits
  * until the replicas have synced and every sentinel has discovered the replicas and its peers.
  */
-export async function startRedisSentinelGroup(
-  options: RedisSentinelGroupOptions = {},
-): Promise<RedisSentinelGroupHandle> {
+export async function startRedisSentinelGroup(options: RedisSentinelGroupOptions = {}): Promise<RedisSentinelGroupHandle> {
   const masterName = options.masterName ?? 'catga';
   const replicaCount = options.replicas ?? 1;
   const sentinelCount = options.sentinels ?? 3;

@@ -29,12 +29,7 @@ export abstract class ServerCluster<S extends ServerProcess> {
   }
 
   /** Polls `probe` with every node's log tail in the timeout; `watchAll` fails at once when any node dies. */
-  protected pollNodes(
-    description: string,
-    timeoutMs: number,
-    watchAll: boolean,
-    probe: () => Promise<void>,
-  ): Promise<void> {
+  protected pollNodes(description: string, timeoutMs: number, watchAll: boolean, probe: () => Promise<void>): Promise<void> {
     const processes = this.servers.map((server) => server.process);
     return pollWhileRunning(probe, {
       description,

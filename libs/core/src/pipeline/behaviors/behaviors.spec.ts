@@ -442,7 +442,16 @@ describe('idempotency for events', () => {
       const { IdempotencyBehavior } = await import('./idempotency.behavior.js');
       const behavior = new IdempotencyBehavior(store, 'i1', { retentionMs: 60_000, claimTtlMs: 10_000, waitTimeoutMs: 30_000 });
       const { HandlingContext } = await import('../../context/message-context.js');
-      const envelope = { id: 'evt-1', type: 'behaviors.charged', kind: 'event' as const, correlationId: 'evt-1', causationId: undefined, timestamp: Date.now(), headers: {}, body: {} };
+      const envelope = {
+        id: 'evt-1',
+        type: 'behaviors.charged',
+        kind: 'event' as const,
+        correlationId: 'evt-1',
+        causationId: undefined,
+        timestamp: Date.now(),
+        headers: {},
+        body: {},
+      };
       const run = () =>
         behavior.handle(new HandlingContext(envelope, 'svc.ChargedHandler'), async () => {
           calls++;

@@ -94,14 +94,17 @@ export class IdempotencyBehavior implements PipelineBehavior {
   private startRenewing(claim: { key: string; owner: string }): void {
     this.active.add(claim);
     if (this.renewer) return;
-    this.renewer = setInterval(() => {
-      if (this.active.size === 0) {
-        clearInterval(this.renewer);
-        this.renewer = undefined;
-        return;
-      }
-      for (const c of this.active) this.store.renewClaim(c.key, c.owner, this.claimTtlMs).catch(() => undefined);
-    }, Math.max(50, this.claimTtlMs / 3));
+    this.renewer = setInterval(
+      () => {
+        if (this.active.size === 0) {
+          clearInterval(this.renewer);
+          this.renewer = undefined;
+          return;
+        }
+        for (const c of this.active) this.store.renewClaim(c.key, c.owner, this.claimTtlMs).catch(() => undefined);
+      },
+      Math.max(50, this.claimTtlMs / 3),
+    );
     this.renewer.unref();
   }
 
@@ -115,9 +118,7 @@ export class IdempotencyBehavior implements PipelineBehavior {
 /** Commands are keyed by type and id; events by handler too, since every handler group handles each event once. */
 function idempotencyKeyOf(context: MessageContext): string {
   const { envelope } = context;
-  return envelope.kind === 'event'
-    ? `${envelope.type}:${context.handler}:${envelope.id}`
-    : `${envelope.type}:${envelope.id}`;
+  return envelope.kind === 'event' ? `${envelope.type}:${context.handler}:${envelope.id}` : `${envelope.type}:${envelope.id}`;
 }
 
 /** Whether the current handling returned a stored outcome instead of running the handler. */

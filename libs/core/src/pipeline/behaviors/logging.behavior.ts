@@ -12,10 +12,11 @@ export class LoggingBehavior implements PipelineBehavior {
     const started = performance.now();
     try {
       const result = await next();
-      if (Logger.isLevelEnabled('debug')) this.logger.debug(
-        `${envelope.kind} ${envelope.type} handled by ${context.handler} in ${(performance.now() - started).toFixed(1)} ms ` +
-          `(id=${envelope.id} correlation=${envelope.correlationId})`,
-      );
+      if (Logger.isLevelEnabled('debug'))
+        this.logger.debug(
+          `${envelope.kind} ${envelope.type} handled by ${context.handler} in ${(performance.now() - started).toFixed(1)} ms ` +
+            `(id=${envelope.id} correlation=${envelope.correlationId})`,
+        );
       return result;
     } catch (error) {
       const e = toCatgaError(error, envelope.id);

@@ -8,10 +8,9 @@ export class InMemoryEventStreamStore implements EventStreamStore {
   async append(streamId: string, events: readonly NewStreamEvent[], expectedVersion: number): Promise<number> {
     const stream = this.streams.get(streamId) ?? [];
     if (stream.length !== expectedVersion) {
-      throw new ConcurrencyConflictError(
-        `Stream "${streamId}" is at version ${stream.length}, expected ${expectedVersion}`,
-        { details: { streamId, expectedVersion, actualVersion: stream.length } },
-      );
+      throw new ConcurrencyConflictError(`Stream "${streamId}" is at version ${stream.length}, expected ${expectedVersion}`, {
+        details: { streamId, expectedVersion, actualVersion: stream.length },
+      });
     }
     const timestamp = Date.now();
     for (const event of events) {

@@ -4,9 +4,7 @@ import type { SerializedError } from '../../errors/error.serializer.js';
 export type IdempotencyOutcome = { ok: true; result: unknown } | { ok: false; error: SerializedError };
 
 export type ClaimResult =
-  | { status: 'claimed' }
-  | { status: 'completed'; outcome: IdempotencyOutcome }
-  | { status: 'in-progress'; owner: string };
+  { status: 'claimed' } | { status: 'completed'; outcome: IdempotencyOutcome } | { status: 'in-progress'; owner: string };
 
 /**
  * Remembers which messages were handled and how they ended. Exactly one concurrent claimant

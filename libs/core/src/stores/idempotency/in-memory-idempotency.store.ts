@@ -1,8 +1,7 @@
 import type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from './idempotency-store.interface.js';
 
 type Entry =
-  | { state: 'claimed'; owner: string; expiresAt: number }
-  | { state: 'completed'; outcome: IdempotencyOutcome; expiresAt: number };
+  { state: 'claimed'; owner: string; expiresAt: number } | { state: 'completed'; outcome: IdempotencyOutcome; expiresAt: number };
 
 type Waiter = (outcome: IdempotencyOutcome | undefined) => void;
 

@@ -52,6 +52,14 @@ export function reportDeadLetter(
   facts: DeadLetterFacts,
   record: Pick<DeadLetterRecord, 'messageId' | 'error'>,
 ): void {
-  signals?.emit('deadLettered', { type: facts.type, group: facts.group, messageId: record.messageId, deliveries: facts.deliveries, error: record.error });
-  logger.warn(`Dead-lettered ${facts.type} ${record.messageId ?? '(no id)'} for ${facts.group} after ${facts.deliveries} deliveries: ${record.error.message}`);
+  signals?.emit('deadLettered', {
+    type: facts.type,
+    group: facts.group,
+    messageId: record.messageId,
+    deliveries: facts.deliveries,
+    error: record.error,
+  });
+  logger.warn(
+    `Dead-lettered ${facts.type} ${record.messageId ?? '(no id)'} for ${facts.group} after ${facts.deliveries} deliveries: ${record.error.message}`,
+  );
 }
