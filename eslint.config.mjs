@@ -23,7 +23,7 @@ const layerRules = CORE_LAYERS.slice(0, -1).map((layer, i) => {
   const above = CORE_LAYERS.slice(i + 1).flat();
   return {
     files: layer.map((folder) => `libs/core/src/${folder}/**/*.ts`),
-    ignores: ['**/*.spec.ts'],
+    ignores: ['**/*.spec.ts', '**/*.spec-helper.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
