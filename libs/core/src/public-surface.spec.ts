@@ -182,7 +182,11 @@ const SURFACE: Record<string, string[]> = {
     'SagaHarnessRun',
   ],
   './conformance/index.d.ts': [
+    'DocumentedOption',
     'StoreHarness',
+    'assertDocumentedDefaults',
+    'documentedOptions',
+    'flattenSettings',
     'TransportConformanceOptions',
     'TransportHarness',
     'eventStreamStoreConformance',

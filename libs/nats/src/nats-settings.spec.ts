@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { assertDocumentedDefaults } from '@catga/core/conformance';
 import { NATS_DEFAULTS, resolveNatsSettings } from './nats-settings.js';
 
 describe('resolveNatsSettings', () => {
@@ -28,5 +29,12 @@ describe('resolveNatsSettings', () => {
   it('a stream name JetStream would refuse, or the dead-letter stream’s own, fails at once', () => {
     assert.throws(() => resolveNatsSettings({ servers: 'nats://a:4222', stream: { name: 'orders.events' } }), /Invalid stream name/);
     assert.throws(() => resolveNatsSettings({ servers: 'nats://a:4222', stream: { name: 'CATGA_DLQ' } }), /dead-letter stream/);
+  });
+});
+
+describe('NATS transport options', () => {
+  it('the options table in docs/nats.md lists every default resolveNatsSettings applies', () => {
+    const { deadLetterMinAgeMs: _notAnOption, ...defaults } = NATS_DEFAULTS;
+    assertDocumentedDefaults(new URL('../../../docs/nats.md', import.meta.url), '## Options', defaults);
   });
 });

@@ -4,3 +4,4 @@ export { sagaStoreConformance } from './saga-store.conformance.js';
 export { outboxStoreConformance } from './outbox-store.conformance.js';
 export { eventStreamStoreConformance } from './event-stream-store.conformance.js';
 export { eventually, uniqueSuffix } from './eventually.js';
+export { assertDocumentedDefaults, documentedOptions, flattenSettings, type DocumentedOption } from './documented-defaults.js';
