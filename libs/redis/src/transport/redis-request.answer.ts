@@ -1,0 +1,30 @@
+import { serializeError } from '@catga/core';
+import { encodeReply, WireHeader, type Reply, type RequestHandler } from '@catga/core/transport';
+import type { GroupHandler } from './redis-group.reader.js';
+import { sendReply } from './redis-reply.channel.js';
+import { decodeEntry, fieldsOf, headersOf } from './redis-stream.entry.js';
+import type { RedisClient } from './redis-streams.connection.js';
+
+export interface RequestAnswerOptions {
+  readonly type: string;
+  readonly handler: RequestHandler;
+  readonly client: RedisClient;
+  readonly maxPayloadBytes: number;
+}
+
+/** How a serving group's reader handles one request: the handler's reply (or its error) goes to the caller's stream, then the entry is acked. */
+export function answerRequests(options: RequestAnswerOptions): GroupHandler {
+  const { type, handler, client, maxPayloadBytes } = options;
+  return async (entry) => {
+    const fields = fieldsOf(entry);
+    let reply: Reply;
+    try {
+      reply = await handler(decodeEntry(fields, { maxBodyBytes: maxPayloadBytes, expectedType: type, defaultKind: 'command' }));
+    } catch (error) {
+      reply = { ok: false, error: serializeError(error, headersOf(fields).get(WireHeader.messageId)) };
+    }
+    const replyTo = fields.get('r');
+    if (replyTo) await sendReply(client, replyTo, fields.get('t') ?? '', encodeReply(reply));
+    return true;
+  };
+}
