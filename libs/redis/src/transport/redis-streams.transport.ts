@@ -1,4 +1,4 @@
-import { HandlerNotFoundError, loadBodyHydrator, TransportUnavailableError, type Envelope } from '@catga/core';
+import { HandlerNotFoundError, TransportUnavailableError, type Envelope } from '@catga/core';
 import {
   encodeEnvelope,
   InFlight,
@@ -70,9 +70,8 @@ export class RedisStreamsTransport implements Transport {
     watchConnection(this.settings.client, this.name, signals, () => this.closed);
   }
 
-  async start(): Promise<void> {
-    await loadBodyHydrator();
-  }
+  /** Nothing to open: the client connects by itself, and the core loads the body hydrator at bootstrap. */
+  async start(): Promise<void> {}
 
   async serve(type: string, handler: RequestHandler, options: ServeOptions): Promise<TransportSubscription> {
     const key = this.keys.request(type);
