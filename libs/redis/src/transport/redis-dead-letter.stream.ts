@@ -1,9 +1,12 @@
-import { serializeError, type SerializedError } from '@catga/core';
-import { decodeEnvelope, WireHeader, type DeadLetter, type DeadLetterFacts, type TransportSignals } from '@catga/core/transport';
+import { deadLetterRecord, readDeadLetter, reportDeadLetter, type DeadLetter, type DeadLetterFacts, type TransportSignals } from '@catga/core/transport';
 import type { RedisClient } from './redis-streams.connection.js';
 import { bodyOf, fieldsOf, headersOf, type StreamEntry } from './redis-stream.entry.js';
 
-/** The dead-letter stream, one per prefix: each entry keeps the event's `h` and `b` with `type`, `group`, `deliveries`, `error` and `at` fields. */
+/**
+ * The dead-letter stream, one per prefix: each entry keeps the event's body in `b` and, in `h`,
+ * its headers plus the `Catga-Dead-*` ones (docs/PROTOCOL.md); `type` repeats the event's type
+ * for a reader scanning the stream by hand.
+ */
 export class RedisDeadLetterStream {
   constructor(
     private readonly client: RedisClient,
@@ -14,27 +17,17 @@ export class RedisDeadLetterStream {
 
   /** Writes the event's entry with why it died, then tells the observers. */
   async write(fields: ReadonlyMap<string, string>, facts: DeadLetterFacts, signals: TransportSignals | undefined): Promise<void> {
-    const { type, group, deliveries, error } = facts;
-    const messageId = headersOf(fields).get(WireHeader.messageId);
-    const serialized = serializeError(error, messageId);
+    const record = deadLetterRecord(headersOf(fields), facts);
     await this.client.xadd(
       this.key, 'MAXLEN', '~', String(this.maxLength), '*',
-      'h', fields.get('h') ?? '{}', 'b', fields.get('b') ?? '', 'type', type, 'group', group,
-      'deliveries', String(deliveries), 'error', JSON.stringify(serialized), 'at', String(Date.now()),
+      'h', JSON.stringify(record.headers), 'b', fields.get('b') ?? '', 'type', facts.type,
     );
-    signals?.emit('deadLettered', { type, group, messageId, deliveries, error: serialized });
-    this.logger.warn(`Dead-lettered ${type} for ${group} after ${deliveries} deliveries: ${String((error as Error)?.message ?? error)}`);
+    reportDeadLetter(signals, this.logger, facts, record);
   }
 
-  /** Reads an entry of this stream back. */
+  /** Reads an entry of this stream back; throws a typed wire error when it is unreadable. */
   read(entry: StreamEntry): DeadLetter {
-    const f = fieldsOf(entry);
-    return {
-      envelope: decodeEnvelope(headersOf(f), bodyOf(f), { maxBodyBytes: Number.MAX_SAFE_INTEGER, defaultKind: 'event' }),
-      group: f.get('group') ?? '',
-      deliveries: Number(f.get('deliveries') ?? 0),
-      error: JSON.parse(f.get('error') ?? '{}') as SerializedError,
-      deadLetteredAt: Number(f.get('at') ?? Date.now()),
-    };
+    const fields = fieldsOf(entry);
+    return readDeadLetter(headersOf(fields), bodyOf(fields));
   }
 }
