@@ -1,5 +1,5 @@
 import { serializeError } from '@catga/core';
-import { encodeReply, WireHeader, type Reply, type RequestHandler } from '@catga/core/transport';
+import { encodeReplyWithin, WireHeader, type Reply, type RequestHandler } from '@catga/core/transport';
 import type { GroupHandler } from './redis-group.reader.js';
 import { sendReply } from './redis-reply.channel.js';
 import { decodeEntry, fieldsOf, headersOf } from './redis-stream.entry.js';
@@ -24,7 +24,9 @@ export function answerRequests(options: RequestAnswerOptions): GroupHandler {
       reply = { ok: false, error: serializeError(error, headersOf(fields).get(WireHeader.messageId)) };
     }
     const replyTo = fields.get('r');
-    if (replyTo) await sendReply(client, replyTo, fields.get('t') ?? '', encodeReply(reply));
+    if (!replyTo) return true;
+    // A reply over the limit becomes a typed PAYLOAD_TOO_LARGE error, as on every transport.
+    await sendReply(client, replyTo, fields.get('t') ?? '', encodeReplyWithin(reply, maxPayloadBytes, headersOf(fields).get(WireHeader.messageId)));
     return true;
   };
 }

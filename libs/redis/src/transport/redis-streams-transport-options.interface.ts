@@ -15,7 +15,7 @@ export interface RedisStreamsTransportOptions {
   redeliveryDelayMs?: number;
   /** A message unacknowledged this long by its reader (it died) is claimed by another, in ms. Default 30000. */
   ackWaitMs?: number;
-  /** Largest body sent or handled, in bytes. Default 1 MiB. */
+  /** Largest body sent or handled, and largest reply sent back, in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
   /** Entries kept per stream (approximate trim). Default 100000. */
   streamMaxLength?: number;
