@@ -1,12 +1,27 @@
-import type { TransportSignals } from '@catga/core/transport';
+import { withTimeout, type HealthReport, type TransportSignals } from '@catga/core/transport';
 import type { Cluster, Redis } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
+
+/** A health check's PING must answer within this. */
+const HEALTH_TIMEOUT_MS = 1_000;
 
 /** A connection of the same kind and settings, since a blocking read holds its connection. */
 export function duplicate(client: RedisClient): RedisClient {
   // Duck-typed: a Cluster from another copy of ioredis is still a Cluster.
   return 'nodes' in client && typeof client.nodes === 'function' ? (client as Cluster).duplicate() : (client as Redis).duplicate();
+}
+
+/** Up while the client is ready and Redis answers a PING within a second. */
+export async function connectionHealth(client: RedisClient): Promise<HealthReport> {
+  if (client.status !== 'ready') return { up: false, details: { status: client.status } };
+  const started = performance.now();
+  try {
+    await withTimeout(client.ping(), HEALTH_TIMEOUT_MS, () => new Error(`no PONG within ${HEALTH_TIMEOUT_MS} ms`));
+    return { up: true, details: { status: client.status, rttMs: Math.round((performance.now() - started) * 10) / 10 } };
+  } catch (error) {
+    return { up: false, details: { status: client.status, error: (error as Error).message } };
+  }
 }
 
 /** Emits the client's connection changes as `connection` signals. */

@@ -5,6 +5,8 @@ import {
   type DeadLetter,
   type DeadLetterFacts,
   type EventHandler,
+  type HealthReport,
+  type HealthReporting,
   type Reply,
   type RequestHandler,
   type RequestOptions,
@@ -24,7 +26,7 @@ import { answerRequests } from './redis-request.answer.js';
 import { decodeEntry, fieldsOf, messageFields, type StreamEntry } from './redis-stream.entry.js';
 import { RedisStreamGroups } from './redis-stream.groups.js';
 import type { ReaderContext, StreamReader } from './redis-stream.reader.js';
-import { watchConnection } from './redis-streams.connection.js';
+import { connectionHealth, watchConnection } from './redis-streams.connection.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
 import { resolveRedisStreamsSettings, type RedisStreamsSettings } from './redis-streams-settings.js';
 import type { RedisStreamsTransportOptions } from './redis-streams-transport-options.interface.js';
@@ -41,7 +43,7 @@ const REQUEST_CONCURRENCY = 64;
  * group. Redis has no publish de-duplication: a repeated event relies on the handler side's
  * idempotency.
  */
-export class RedisStreamsTransport implements Transport {
+export class RedisStreamsTransport implements Transport, HealthReporting {
   readonly name = 'redis-streams';
   private readonly logger = new Logger('CatgaRedisStreams');
   private readonly settings: RedisStreamsSettings;
@@ -72,6 +74,10 @@ export class RedisStreamsTransport implements Transport {
 
   /** Nothing to open: the client connects by itself, and the core loads the body hydrator at bootstrap. */
   async start(): Promise<void> {}
+
+  health(): Promise<HealthReport> {
+    return connectionHealth(this.settings.client);
+  }
 
   async serve(type: string, handler: RequestHandler, options: ServeOptions): Promise<TransportSubscription> {
     const key = this.keys.request(type);
