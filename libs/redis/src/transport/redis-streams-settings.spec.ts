@@ -9,6 +9,7 @@ describe('Redis Streams transport settings', () => {
   it('an option left out takes the default its doc comment names', () => {
     const { client: _client, ...defaults } = resolveRedisStreamsSettings({ client, instanceId: 'i' });
     assert.deepEqual(defaults, {
+      closeClient: false,
       keyPrefix: 'catga',
       instanceId: 'i',
       blockMs: 1_000,

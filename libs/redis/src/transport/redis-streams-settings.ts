@@ -4,6 +4,7 @@ import type { RedisStreamsTransportOptions } from './redis-streams-transport-opt
 /** Every Redis Streams transport option with its default applied: all the transport reads after its constructor. */
 export interface RedisStreamsSettings {
   readonly client: Redis | Cluster;
+  readonly closeClient: boolean;
   readonly keyPrefix: string;
   readonly instanceId: string;
   readonly blockMs: number;
@@ -19,6 +20,7 @@ export interface RedisStreamsSettings {
 export function resolveRedisStreamsSettings(options: RedisStreamsTransportOptions): RedisStreamsSettings {
   return {
     client: options.client,
+    closeClient: options.closeClient ?? false,
     keyPrefix: options.keyPrefix ?? 'catga',
     instanceId: options.instanceId,
     blockMs: options.blockMs ?? 1_000,

@@ -3,6 +3,8 @@ import type { Cluster, Redis } from 'ioredis';
 export interface RedisStreamsTransportOptions {
   /** A connection; the transport duplicates it for each blocking reader. */
   client: Redis | Cluster;
+  /** Quit `client` at `close()`: for a client nothing else uses. Default false; `redisStreamsTransport({ url })` sets it for the client it creates. */
+  closeClient?: boolean;
   /** First part of every key. Default `catga`. */
   keyPrefix?: string;
   /** Names this instance's reply stream and its consumers. */

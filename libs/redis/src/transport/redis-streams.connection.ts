@@ -24,8 +24,8 @@ export async function connectionHealth(client: RedisClient): Promise<HealthRepor
   }
 }
 
-/** Emits the client's connection changes as `connection` signals. */
-export function watchConnection(client: RedisClient, transport: string, signals: TransportSignals, closing: () => boolean): void {
+/** Emits the client's connection changes as `connection` signals until the returned function is called. */
+export function watchConnection(client: RedisClient, transport: string, signals: TransportSignals, closing: () => boolean): () => void {
   let lost = false;
   const onClose = () => {
     if (lost || closing()) return;
@@ -38,4 +38,12 @@ export function watchConnection(client: RedisClient, transport: string, signals:
   };
   client.on('close', onClose).on('ready', onReady);
   if (client.status === 'ready') signals.emit('connection', { transport, connected: true, reconnected: false });
+  return () => void client.off('close', onClose).off('ready', onReady);
+}
+
+/** Closes a client the transport owns. */
+export async function quit(client: RedisClient): Promise<void> {
+  // QUIT would wait for a connection that is down; there is nobody to say goodbye to, so drop it.
+  if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+  else client.disconnect();
 }

@@ -26,7 +26,7 @@ import { answerRequests } from './redis-request.answer.js';
 import { decodeEntry, fieldsOf, messageFields, type StreamEntry } from './redis-stream.entry.js';
 import { RedisStreamGroups } from './redis-stream.groups.js';
 import type { ReaderContext, StreamReader } from './redis-stream.reader.js';
-import { connectionHealth, watchConnection } from './redis-streams.connection.js';
+import { connectionHealth, quit, watchConnection } from './redis-streams.connection.js';
 import { RedisStreamsKeys } from './redis-streams.keys.js';
 import { resolveRedisStreamsSettings, type RedisStreamsSettings } from './redis-streams-settings.js';
 import type { RedisStreamsTransportOptions } from './redis-streams-transport-options.interface.js';
@@ -57,6 +57,7 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
   private stopped = false;
   private closed = false;
   private signals: TransportSignals | undefined;
+  private unwatch: (() => void) | undefined;
 
   constructor(options: RedisStreamsTransportOptions) {
     const settings = (this.settings = resolveRedisStreamsSettings(options));
@@ -69,7 +70,7 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
 
   observe(signals: TransportSignals): void {
     this.signals = signals;
-    watchConnection(this.settings.client, this.name, signals, () => this.closed);
+    this.unwatch = watchConnection(this.settings.client, this.name, signals, () => this.closed);
   }
 
   /** Nothing to open: the client connects by itself, and the core loads the body hydrator at bootstrap. */
@@ -154,7 +155,9 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
     if (this.closed) return;
     await this.drain();
     this.closed = true;
+    this.unwatch?.();
     await this.replies.close();
+    if (this.settings.closeClient) await quit(this.settings.client);
   }
 
   private readGroup(key: string, group: string, concurrency: number, batch: number, handle: GroupHandler): Promise<TransportSubscription> {
