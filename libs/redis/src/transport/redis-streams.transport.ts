@@ -1,4 +1,4 @@
-import { HandlerNotFoundError, TransportUnavailableError, type Envelope } from '@catga/core';
+import { HandlerNotFoundError, TimeoutError, TransportUnavailableError, type Envelope } from '@catga/core';
 import {
   encodeEnvelope,
   InFlight,
@@ -97,7 +97,12 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
       this.settings.client.xadd(key, 'MAXLEN', '~', String(this.settings.streamMaxLength), '*', ...fields, 't', token).catch((error: unknown) => {
         throw new TransportUnavailableError(`Redis did not take the request: ${String(error)}`, { messageId: envelope.id });
       });
-    return this.replies.request(envelope, options.timeoutMs, send);
+    try {
+      return await this.replies.request(envelope, options.timeoutMs, send);
+    } catch (error) {
+      if (error instanceof TimeoutError) this.groups.forget(key);
+      throw error;
+    }
   }
 
   async publish(envelope: Envelope): Promise<void> {
