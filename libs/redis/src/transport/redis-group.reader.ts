@@ -13,7 +13,7 @@ export interface GroupReaderOptions {
   readonly key: string;
   readonly group: string;
   readonly consumer: string;
-  /** Entries in hand at once. */
+  /** Entries in hand at once; at the limit the reader waits for one to finish. */
   readonly concurrency: number;
   /** Most entries taken by one read. */
   readonly batch: number;
@@ -25,8 +25,6 @@ export interface GroupReaderOptions {
 const STALE_BATCH = '64';
 /** The longest between two sweeps for stale entries, however long `ackWaitMs` is. */
 const MAX_SWEEP_INTERVAL_MS = 5_000;
-/** How long a reader at its concurrency limit waits before looking again. */
-const BUSY_PAUSE_MS = 5;
 
 /** A consumer-group reader: reads new entries, acks or claims back each after handling, and takes over a dead reader's. */
 export class RedisGroupReader implements StreamReader {
@@ -34,6 +32,7 @@ export class RedisGroupReader implements StreamReader {
   private connection: RedisClient | undefined;
   private loop: Promise<void> | undefined;
   private active = 0;
+  private slotFreed: (() => void) | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -52,6 +51,7 @@ export class RedisGroupReader implements StreamReader {
     this.running = false;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.freeSlot();
     await this.loop;
     this.connection?.disconnect();
   }
@@ -66,7 +66,7 @@ export class RedisGroupReader implements StreamReader {
           await this.claimStale();
         }
         if (this.active >= concurrency) {
-          await sleep(BUSY_PAUSE_MS);
+          await this.slotFree();
           continue;
         }
         const read = (await connection.xreadgroup(
@@ -100,7 +100,10 @@ export class RedisGroupReader implements StreamReader {
         else this.claimBackAfter(entry[0], outcome);
       })
       .catch((error: unknown) => this.context.logger.warn(`Handling on ${this.options.key} failed: ${String(error)}`))
-      .finally(() => this.active--);
+      .finally(() => {
+        this.active--;
+        this.freeSlot();
+      });
     this.context.inFlight.track(work);
   }
 
@@ -119,5 +122,17 @@ export class RedisGroupReader implements StreamReader {
         .catch((error: unknown) => this.context.logger.warn(`Reclaim on ${key} failed: ${String(error)}`));
     }, delayMs);
     this.timers.add(timer);
+  }
+
+  /** Resolves when a handling finishes (or the reader stops). */
+  private slotFree(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => (this.slotFreed = resolve));
+  }
+
+  private freeSlot(): void {
+    const wake = this.slotFreed;
+    this.slotFreed = undefined;
+    wake?.();
   }
 }
