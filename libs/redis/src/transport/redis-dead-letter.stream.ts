@@ -1,6 +1,6 @@
 import { deadLetterRecord, readDeadLetter, reportDeadLetter, type DeadLetter, type DeadLetterFacts, type TransportSignals } from '@catga/core/transport';
 import type { RedisClient } from './redis-streams.connection.js';
-import { bodyOf, fieldsOf, headersOf, type StreamEntry } from './redis-stream.entry.js';
+import { bodyOf, fieldsOf, headersOf, readableHeadersOf, type StreamEntry } from './redis-stream.entry.js';
 
 /**
  * The dead-letter stream, one per prefix: each entry keeps the event's body in `b` and, in `h`,
@@ -17,7 +17,8 @@ export class RedisDeadLetterStream {
 
   /** Writes the event's entry with why it died, then tells the observers. */
   async write(fields: ReadonlyMap<string, string>, facts: DeadLetterFacts, signals: TransportSignals | undefined): Promise<void> {
-    const record = deadLetterRecord(headersOf(fields), facts);
+    // An entry whose headers are unreadable is dead-lettered too, with the Catga-Dead ones alone.
+    const record = deadLetterRecord(readableHeadersOf(fields), facts);
     await this.client.xadd(
       this.key, 'MAXLEN', '~', String(this.maxLength), '*',
       'h', JSON.stringify(record.headers), 'b', fields.get('b') ?? '', 'type', facts.type,

@@ -1,8 +1,8 @@
 import { serializeError } from '@catga/core';
-import { encodeReplyWithin, WireHeader, type Reply, type RequestHandler } from '@catga/core/transport';
+import { encodeReplyWithin, type Reply, type RequestHandler } from '@catga/core/transport';
 import type { GroupHandler } from './redis-group.reader.js';
 import { sendReply } from './redis-reply.channel.js';
-import { decodeEntry, fieldsOf, headersOf } from './redis-stream.entry.js';
+import { decodeEntry, fieldsOf, messageIdOf } from './redis-stream.entry.js';
 import type { RedisClient } from './redis-streams.connection.js';
 
 export interface RequestAnswerOptions {
@@ -17,16 +17,16 @@ export function answerRequests(options: RequestAnswerOptions): GroupHandler {
   const { type, handler, client, maxPayloadBytes } = options;
   return async (entry) => {
     const fields = fieldsOf(entry);
+    const messageId = messageIdOf(fields);
     let reply: Reply;
     try {
       reply = await handler(decodeEntry(fields, { maxBodyBytes: maxPayloadBytes, expectedType: type, defaultKind: 'command' }));
     } catch (error) {
-      reply = { ok: false, error: serializeError(error, headersOf(fields).get(WireHeader.messageId)) };
+      reply = { ok: false, error: serializeError(error, messageId) };
     }
     const replyTo = fields.get('r');
-    if (!replyTo) return true;
     // A reply over the limit becomes a typed PAYLOAD_TOO_LARGE error, as on every transport.
-    await sendReply(client, replyTo, fields.get('t') ?? '', encodeReplyWithin(reply, maxPayloadBytes, headersOf(fields).get(WireHeader.messageId)));
+    if (replyTo) await sendReply(client, replyTo, fields.get('t') ?? '', encodeReplyWithin(reply, maxPayloadBytes, messageId));
     return true;
   };
 }

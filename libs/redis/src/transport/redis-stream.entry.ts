@@ -1,5 +1,5 @@
-import type { Envelope } from '@catga/core';
-import { decodeEnvelope, type DecodeOptions, type WireMessage } from '@catga/core/transport';
+import { MalformedMessageError, type Envelope } from '@catga/core';
+import { decodeEnvelope, WireHeader, type DecodeOptions, type WireMessage } from '@catga/core/transport';
 
 /** One entry as XREAD, XREADGROUP and XCLAIM return it. */
 export type StreamEntry = [id: string, fields: string[]];
@@ -16,9 +16,31 @@ export function fieldsOf(entry: StreamEntry): Map<string, string> {
   return out;
 }
 
-/** An entry's `h` field: the PROTOCOL.md headers as JSON. */
+/** An entry's `h` field: the PROTOCOL.md headers as a JSON object of strings. */
 export function headersOf(fields: ReadonlyMap<string, string>): Map<string, string> {
-  return new Map(Object.entries(JSON.parse(fields.get('h') ?? '{}') as Record<string, string>));
+  let value: unknown;
+  try {
+    value = JSON.parse(fields.get('h') ?? '{}');
+  } catch {
+    throw new MalformedMessageError('Entry headers (h) are not JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MalformedMessageError('Entry headers (h) are not a JSON object');
+  const headers = new Map<string, string>();
+  for (const [name, header] of Object.entries(value)) if (typeof header === 'string') headers.set(name, header);
+  return headers;
+}
+
+/** The headers of an entry that may be malformed: empty when unreadable, for errors and dead letters about it. */
+export function readableHeadersOf(fields: ReadonlyMap<string, string>): Map<string, string> {
+  try {
+    return headersOf(fields);
+  } catch {
+    return new Map();
+  }
+}
+
+export function messageIdOf(fields: ReadonlyMap<string, string>): string | undefined {
+  return readableHeadersOf(fields).get(WireHeader.messageId);
 }
 
 /** An entry's `b` field: the JSON body. */
