@@ -1,5 +1,7 @@
 import { deadLetterRecord, readDeadLetter, reportDeadLetter, type DeadLetter, type DeadLetterFacts, type TransportSignals } from '@catga/core/transport';
 import type { RedisClient } from './redis-streams.connection.js';
+import { RedisPlainReader } from './redis-plain.reader.js';
+import type { ReaderContext } from './redis-stream.reader.js';
 import { bodyOf, fieldsOf, headersOf, readableHeadersOf, type StreamEntry } from './redis-stream.entry.js';
 
 /**
@@ -27,8 +29,19 @@ export class RedisDeadLetterStream {
   }
 
   /** Reads an entry of this stream back; throws a typed wire error when it is unreadable. */
-  read(entry: StreamEntry): DeadLetter {
+  private read(entry: StreamEntry): DeadLetter {
     const fields = fieldsOf(entry);
     return readDeadLetter(headersOf(fields), bodyOf(fields));
+  }
+
+  /** A reader handing `handler` each dead letter written from now on; one it cannot read, or that fails, is logged. */
+  reader(context: ReaderContext, handler: (deadLetter: DeadLetter) => Promise<void>): RedisPlainReader {
+    return new RedisPlainReader(context, this.key, async (entry) => {
+      try {
+        await handler(this.read(entry));
+      } catch (error) {
+        context.logger.warn(`Dead-letter handler failed: ${String(error)}`);
+      }
+    });
   }
 }

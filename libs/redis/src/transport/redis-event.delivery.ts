@@ -46,3 +46,19 @@ export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
     }
   };
 }
+
+/** How a broadcast reader handles one event: once, as attempt 1; a failure is logged, never redelivered. */
+export function broadcastDelivery(
+  type: string,
+  decode: (entry: StreamEntry) => Envelope,
+  handler: EventHandler,
+  logger: { warn(message: string): void },
+): (entry: StreamEntry) => Promise<void> {
+  return async (entry) => {
+    try {
+      await handler(decode(entry), { attempt: 1 });
+    } catch (error) {
+      logger.warn(`Broadcast ${type} failed: ${String(error)}`);
+    }
+  };
+}

@@ -18,7 +18,7 @@ import {
 } from '@catga/core/transport';
 import { Logger } from '@nestjs/common';
 import { RedisDeadLetterStream } from './redis-dead-letter.stream.js';
-import { eventDelivery } from './redis-event.delivery.js';
+import { broadcastDelivery, eventDelivery } from './redis-event.delivery.js';
 import { RedisGroupReader, type GroupHandler } from './redis-group.reader.js';
 import { RedisPlainReader } from './redis-plain.reader.js';
 import { RedisReplyChannel } from './redis-reply.channel.js';
@@ -118,17 +118,7 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
   async subscribe(type: string, handler: EventHandler, options: SubscribeOptions): Promise<TransportSubscription> {
     const key = this.keys.event(type);
     const decode = (entry: StreamEntry) => decodeEntry(fieldsOf(entry), { maxBodyBytes: this.settings.maxPayloadBytes, expectedType: type, defaultKind: 'event' });
-    if (options.mode === 'broadcast') {
-      return this.own(
-        new RedisPlainReader(this.context, key, async (entry) => {
-          try {
-            await handler(decode(entry), { attempt: 1 });
-          } catch (error) {
-            this.logger.warn(`Broadcast ${type} failed: ${String(error)}`);
-          }
-        }),
-      );
-    }
+    if (options.mode === 'broadcast') return this.own(new RedisPlainReader(this.context, key, broadcastDelivery(type, decode, handler, this.logger)));
     await this.groups.create(key, options.group);
     const { concurrency, redeliveryDelayMs } = this.settings;
     const maxDeliveries = options.maxDeliveries ?? this.settings.maxDeliveries;
@@ -138,15 +128,7 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
   }
 
   async subscribeDeadLetters(handler: (deadLetter: DeadLetter) => Promise<void>): Promise<TransportSubscription> {
-    return this.own(
-      new RedisPlainReader(this.context, this.deadLetters.key, async (entry) => {
-        try {
-          await handler(this.deadLetters.read(entry));
-        } catch (error) {
-          this.logger.warn(`Dead-letter handler failed: ${String(error)}`);
-        }
-      }),
-    );
+    return this.own(this.deadLetters.reader(this.context, handler));
   }
 
   async drain(): Promise<void> {
@@ -172,8 +154,12 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
 
   /** Starts a reader unless the transport is draining, and keeps it for `drain()`. */
   private async own(reader: StreamReader): Promise<TransportSubscription> {
-    if (this.stopped) return { unsubscribe: async () => undefined };
-    await reader.start();
+    if (!this.stopped) await reader.start();
+    // A drain that began while this one started has stopped only the readers it knew of.
+    if (this.stopped) {
+      await reader.stop();
+      return { unsubscribe: async () => undefined };
+    }
     this.readers.add(reader);
     return {
       unsubscribe: async () => {
