@@ -5,6 +5,7 @@ export { RedisEventStreamStore, type RedisEventStreamStoreOptions } from './even
 export { redisClientFromEnv, redisStoresFromEnv, type RedisStores } from './redis-stores.from-env.js';
 export { RedisStreamsTransport } from './transport/redis-streams.transport.js';
 export type { RedisStreamsTransportOptions } from './transport/redis-streams-transport-options.interface.js';
+export { resolveRedisStreamsSettings, type RedisStreamsSettings } from './transport/redis-streams-settings.js';
 export { redisStreamsTransport } from './transport/redis-streams-transport.factory.js';
 export { RedisHealthIndicator } from './health/redis.health.js';
 export { holdRedisWrite, HeldRedisWrite } from './idempotency/held-redis-write.js';

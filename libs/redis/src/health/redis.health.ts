@@ -1,5 +1,6 @@
 import { CATGA_IDEMPOTENCY_STORE, type IdempotencyStore } from '@catga/core';
 import { withTimeout } from '@catga/core/transport';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Cluster, type Redis } from 'ioredis';

@@ -1,5 +1,6 @@
 import type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
-import { pollWithBackoff, withTimeout, type HealthReport, type HealthReporting } from '@catga/core/transport';
+import { type HealthReport, type HealthReporting, pollWithBackoff, withTimeout } from '@catga/core/transport';
+
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 import { HeldRedisWrite } from './held-redis-write.js';

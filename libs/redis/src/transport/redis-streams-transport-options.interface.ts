@@ -3,6 +3,8 @@ import type { Cluster, Redis } from 'ioredis';
 export interface RedisStreamsTransportOptions {
   /** A connection; the transport duplicates it for each blocking reader. */
   client: Redis | Cluster;
+  /** Quit `client` at `close()`: for a client nothing else uses. Default false; `redisStreamsTransport({ url })` sets it for the client it creates. */
+  closeClient?: boolean;
   /** First part of every key. Default `catga`. */
   keyPrefix?: string;
   /** Names this instance's reply stream and its consumers. */
@@ -15,7 +17,7 @@ export interface RedisStreamsTransportOptions {
   redeliveryDelayMs?: number;
   /** A message unacknowledged this long by its reader (it died) is claimed by another, in ms. Default 30000. */
   ackWaitMs?: number;
-  /** Largest body sent or handled, in bytes. Default 1 MiB. */
+  /** Largest body sent or handled, and largest reply sent back, in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
   /** Entries kept per stream (approximate trim). Default 100000. */
   streamMaxLength?: number;

@@ -5,15 +5,21 @@ import type { RedisStreamsTransportOptions } from './redis-streams-transport-opt
 
 /**
  * For `CatgaModule.forRoot({ transport: redisStreamsTransport({ url }) })`: one connection from
- * the URL (or the client given), consumers named after the instance.
+ * the URL, quit at close (or the client given, left open), consumers named after the instance.
  */
 export function redisStreamsTransport(
-  options: Omit<RedisStreamsTransportOptions, 'client' | 'instanceId'> & { url?: string; client?: RedisStreamsTransportOptions['client'] },
+  options: Omit<RedisStreamsTransportOptions, 'client' | 'instanceId' | 'closeClient'> & {
+    url?: string;
+    client?: RedisStreamsTransportOptions['client'];
+  },
 ): (context: TransportContext) => RedisStreamsTransport {
-  return (context) =>
-    new RedisStreamsTransport({
-      ...options,
-      client: options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379'),
+  return (context) => {
+    const { url, client, ...rest } = options;
+    return new RedisStreamsTransport({
+      ...rest,
+      client: client ?? new Redis(url ?? 'redis://127.0.0.1:6379'),
+      closeClient: client === undefined,
       instanceId: `${context.serviceName}-${context.instanceId}`,
     });
+  };
 }

@@ -1,0 +1,65 @@
+import type { Envelope } from '@catga/core';
+import { type DeadLetterFacts, type EventHandler, redeliveryDelay } from '@catga/core/transport';
+
+import type { GroupHandler } from './redis-group.reader.js';
+import { fieldsOf, type StreamEntry } from './redis-stream.entry.js';
+
+export interface EventDeliveryOptions {
+  readonly type: string;
+  readonly group: string;
+  readonly maxDeliveries: number;
+  readonly redeliveryDelayMs: number;
+  readonly decode: (entry: StreamEntry) => Envelope;
+  readonly handler: EventHandler;
+  readonly deadLetter: (fields: ReadonlyMap<string, string>, facts: DeadLetterFacts) => Promise<void>;
+}
+
+/**
+ * How a handler group's reader handles one event: acked after success, claimed back after a
+ * growing delay when it fails, dead-lettered after `maxDeliveries` or at once when undecodable.
+ */
+export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
+  const { type, group, maxDeliveries, redeliveryDelayMs, decode, handler, deadLetter } = options;
+  // Delivery numbers this reader gave entries it claims back itself: XCLAIM's count is not returned with them.
+  const attempts = new Map<string, number>();
+  return async (entry, deliveries) => {
+    const id = entry[0];
+    const attempt = Math.max(deliveries, attempts.get(id) ?? 0, 1);
+    let envelope: Envelope;
+    try {
+      envelope = decode(entry);
+    } catch (error) {
+      await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
+      return true;
+    }
+    try {
+      await handler(envelope, { attempt });
+      attempts.delete(id);
+      return true;
+    } catch (error) {
+      if (attempt >= maxDeliveries) {
+        attempts.delete(id);
+        await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
+        return true;
+      }
+      attempts.set(id, attempt + 1);
+      return redeliveryDelay(attempt, redeliveryDelayMs);
+    }
+  };
+}
+
+/** How a broadcast reader handles one event: once, as attempt 1; a failure is logged, never redelivered. */
+export function broadcastDelivery(
+  type: string,
+  decode: (entry: StreamEntry) => Envelope,
+  handler: EventHandler,
+  logger: { warn(message: string): void },
+): (entry: StreamEntry) => Promise<void> {
+  return async (entry) => {
+    try {
+      await handler(decode(entry), { attempt: 1 });
+    } catch (error) {
+      logger.warn(`Broadcast ${type} failed: ${String(error)}`);
+    }
+  };
+}
