@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { assertDocumentedDefaults } from '@catga/core/conformance';
 import { resolveRedisStreamsSettings } from './redis-streams-settings.js';
 
 describe('Redis Streams transport settings', () => {
@@ -36,5 +37,16 @@ describe('Redis Streams transport settings', () => {
     assert.equal(settings.blockMs, 50);
     assert.equal(settings.maxDeliveries, 2);
     assert.equal(settings.concurrency, 4);
+  });
+});
+
+describe('Redis Streams transport options', () => {
+  it('the options table in docs/redis.md lists every default resolveRedisStreamsSettings applies', () => {
+    const {
+      client: _client,
+      instanceId: _instanceId,
+      ...defaults
+    } = resolveRedisStreamsSettings({ client: new Redis({ lazyConnect: true }), instanceId: 'i' });
+    assertDocumentedDefaults(new URL('../../../../docs/redis.md', import.meta.url), '### Options', defaults);
   });
 });
