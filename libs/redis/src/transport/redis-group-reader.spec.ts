@@ -1,36 +1,17 @@
 import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Envelope, newMessageId } from '@catga/core';
 import { withTimeout } from '@catga/core/transport';
 import { uniqueSuffix } from '@catga/core/conformance';
 
-import { startRedisServer, type RedisServerHandle } from '@catga/testing';
-import { Redis } from 'ioredis';
-import { RedisStreamsTransport } from './redis-streams.transport.js';
-
-function event(type: string, n: number): Envelope {
-  const id = newMessageId();
-  return { id, type, kind: 'event', correlationId: id, causationId: undefined, timestamp: Date.now(), headers: {}, body: { n } };
-}
+import { ownRedis, testEnvelope } from './redis-streams.spec-helper.js';
 
 describe('Redis Streams transport: a group reader at its concurrency limit', () => {
-  let server: RedisServerHandle;
-  const clients: Redis[] = [];
-  before(async () => {
-    server = await startRedisServer();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-    await server?.stop();
-  });
+  const redis = ownRedis();
 
   it('waits for a slot to free instead of waking on a timer while the handler runs', async () => {
-    const client = new Redis(server.url);
-    clients.push(client);
-    const transport = new RedisStreamsTransport({
-      client,
+    const transport = redis.transport({
       keyPrefix: `slot${uniqueSuffix()}`,
       instanceId: 'slot',
       blockMs: 200,
@@ -61,8 +42,8 @@ describe('Redis Streams transport: a group reader at its concurrency limit', () 
       },
       { group: 'g' },
     );
-    await transport.publish(event(type, 1));
-    await transport.publish(event(type, 2));
+    await transport.publish(testEnvelope(type, 'event', { n: 1 }));
+    await transport.publish(testEnvelope(type, 'event', { n: 2 }));
     await withTimeout(done, 10_000, () => new Error(`handled ${JSON.stringify(handled)} of [1, 2]`));
     assert.deepEqual(handled, [1, 2]);
     await transport.close();
@@ -70,10 +51,7 @@ describe('Redis Streams transport: a group reader at its concurrency limit', () 
   });
 
   it('stops at once while waiting for a slot, leaving the handler in hand to finish', async () => {
-    const client = new Redis(server.url);
-    clients.push(client);
-    const transport = new RedisStreamsTransport({
-      client,
+    const transport = redis.transport({
       keyPrefix: `slot${uniqueSuffix()}`,
       instanceId: 'slot',
       blockMs: 5_000,
@@ -94,7 +72,7 @@ describe('Redis Streams transport: a group reader at its concurrency limit', () 
       },
       { group: 'g' },
     );
-    await transport.publish(event(type, 1));
+    await transport.publish(testEnvelope(type, 'event', { n: 1 }));
     await withTimeout(inHand, 10_000, () => new Error('the event never reached the handler'));
     await withTimeout(sub.unsubscribe(), 2_000, () => new Error('unsubscribe waited for the handler in hand'));
     assert.equal(finished, false);

@@ -1,29 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type Envelope, newMessageId, ValidationFailedError } from '@catga/core';
 import { WireHeader } from '@catga/core/transport';
 
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
-import { startRedisServer, type RedisServerHandle } from '@catga/testing';
-import { Redis } from 'ioredis';
-import { RedisStreamsTransport } from './redis-streams.transport.js';
+import { ownRedis } from './redis-streams.spec-helper.js';
 
 describe('Redis Streams transport: a dead-letter entry', () => {
-  let server: RedisServerHandle;
-  const clients: Redis[] = [];
-  before(async () => {
-    server = await startRedisServer();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-    await server?.stop();
-  });
+  const redis = ownRedis();
 
   it('keeps the event body in b and its headers plus the Catga-Dead headers in h', async () => {
     const keyPrefix = `dlq${uniqueSuffix()}`;
-    const client = new Redis(server.url);
-    clients.push(client);
-    const transport = new RedisStreamsTransport({ client, keyPrefix, instanceId: 'dlq', blockMs: 200 });
+    const client = redis.client();
+    const transport = redis.transport({ keyPrefix, instanceId: 'dlq', blockMs: 200 });
     const type = 'dlq.evt';
     await transport.subscribe(type, async () => Promise.reject(new ValidationFailedError('never valid')), { group: 'g', maxDeliveries: 1 });
     const id = newMessageId();

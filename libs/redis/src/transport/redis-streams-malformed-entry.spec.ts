@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
-import { startRedisServer, type RedisServerHandle } from '@catga/testing';
-import { Redis } from 'ioredis';
-import { RedisStreamsTransport } from './redis-streams.transport.js';
+import { ownRedis } from './redis-streams.spec-helper.js';
 
 function fieldsOf(raw: string[]): Map<string, string> {
   const fields = new Map<string, string>();
@@ -12,24 +10,12 @@ function fieldsOf(raw: string[]): Map<string, string> {
 }
 
 describe('Redis Streams transport: an entry whose headers are not JSON', () => {
-  let server: RedisServerHandle;
-  const clients: Redis[] = [];
-  const transports: RedisStreamsTransport[] = [];
-  before(async () => {
-    server = await startRedisServer();
-  });
-  after(async () => {
-    await Promise.allSettled(transports.map((t) => t.close()));
-    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-    await server?.stop();
-  });
+  const redis = ownRedis();
 
   const setup = () => {
     const keyPrefix = `bad${uniqueSuffix()}`;
-    const client = new Redis(server.url);
-    clients.push(client);
-    const transport = new RedisStreamsTransport({ client, keyPrefix, instanceId: 'bad', blockMs: 100 });
-    transports.push(transport);
+    const client = redis.client();
+    const transport = redis.transport({ keyPrefix, instanceId: 'bad', blockMs: 100 });
     return { keyPrefix, client, transport };
   };
 

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type Envelope, newMessageId } from '@catga/core';
 import { uniqueSuffix } from '@catga/core/conformance';
-import { startRedisServer, type RedisServerHandle } from '@catga/testing';
-import { Redis } from 'ioredis';
-import { RedisStreamsTransport } from './redis-streams.transport.js';
+import { ownRedis } from './redis-streams.spec-helper.js';
 
 describe('Redis Streams transport: the size of a reply', () => {
-  let server: RedisServerHandle;
-  const clients: Redis[] = [];
-  before(async () => {
-    server = await startRedisServer();
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-    await server?.stop();
-  });
+  const redis = ownRedis();
 
   it('a reply larger than maxPayloadBytes comes back as a PAYLOAD_TOO_LARGE error', async () => {
     const keyPrefix = `size${uniqueSuffix()}`;
     const peer = (instanceId: string) => {
-      const client = new Redis(server.url);
-      clients.push(client);
-      return new RedisStreamsTransport({ client, keyPrefix, instanceId, blockMs: 200, maxPayloadBytes: 1024 });
+      return redis.transport({ keyPrefix, instanceId, blockMs: 200, maxPayloadBytes: 1024 });
     };
     const [handler, caller] = [peer('handler'), peer('caller')];
     const type = 'size.query';

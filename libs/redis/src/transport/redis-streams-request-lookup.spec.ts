@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Envelope, HandlerNotFoundError, newMessageId, TimeoutError } from '@catga/core';
+import { describe, it } from 'node:test';
+import { HandlerNotFoundError, TimeoutError } from '@catga/core';
 import { uniqueSuffix } from '@catga/core/conformance';
-import { startRedisServer, type RedisServerHandle } from '@catga/testing';
-import { Redis } from 'ioredis';
+import type { RedisServerHandle } from '@catga/testing';
 import { RedisStreamsTransport } from './redis-streams.transport.js';
-
-function command(type: string): Envelope {
-  const id = newMessageId();
-  return { id, type, kind: 'command', correlationId: id, causationId: undefined, timestamp: Date.now(), headers: {}, body: {} };
-}
+import { ownRedis, testEnvelope } from './redis-streams.spec-helper.js';
 
 /** `XINFO GROUPS` calls since the last `CONFIG RESETSTAT`, from `INFO commandstats`. */
 async function xinfoGroupsCalls(server: RedisServerHandle): Promise<number> {
@@ -19,23 +14,10 @@ async function xinfoGroupsCalls(server: RedisServerHandle): Promise<number> {
 }
 
 describe('Redis Streams transport: finding who serves a request', () => {
-  let server: RedisServerHandle;
-  const clients: Redis[] = [];
-  const transports: RedisStreamsTransport[] = [];
-  before(async () => {
-    server = await startRedisServer();
-  });
-  after(async () => {
-    await Promise.allSettled(transports.map((t) => t.close()));
-    await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
-    await server?.stop();
-  });
+  const redis = ownRedis();
 
   const peer = (keyPrefix: string, instanceId: string): RedisStreamsTransport => {
-    const client = new Redis(server.url);
-    clients.push(client);
-    const transport = new RedisStreamsTransport({ client, keyPrefix, instanceId, blockMs: 200 });
-    transports.push(transport);
+    const transport = redis.transport({ keyPrefix, instanceId, blockMs: 200 });
     return transport;
   };
 
@@ -44,9 +26,10 @@ describe('Redis Streams transport: finding who serves a request', () => {
     const [handler, caller] = [peer(keyPrefix, 'handler'), peer(keyPrefix, 'caller')];
     const type = 'lookup.cmd';
     await handler.serve(type, async () => ({ ok: true, result: 1 }), { group: 'svc' });
-    await server.command(['CONFIG', 'RESETSTAT']);
-    for (let i = 0; i < 20; i++) assert.deepEqual(await caller.request(command(type), { timeoutMs: 5_000 }), { ok: true, result: 1 });
-    const calls = await xinfoGroupsCalls(server);
+    await redis.server.command(['CONFIG', 'RESETSTAT']);
+    for (let i = 0; i < 20; i++)
+      assert.deepEqual(await caller.request(testEnvelope(type, 'command'), { timeoutMs: 5_000 }), { ok: true, result: 1 });
+    const calls = await xinfoGroupsCalls(redis.server);
     assert.ok(calls <= 1, `20 requests made ${calls} XINFO GROUPS calls`);
   });
 
@@ -55,10 +38,10 @@ describe('Redis Streams transport: finding who serves a request', () => {
     const [handler, caller] = [peer(keyPrefix, 'handler'), peer(keyPrefix, 'caller')];
     const type = 'lookup.gone';
     await handler.serve(type, async () => ({ ok: true, result: 1 }), { group: 'svc' });
-    assert.deepEqual(await caller.request(command(type), { timeoutMs: 5_000 }), { ok: true, result: 1 });
+    assert.deepEqual(await caller.request(testEnvelope(type, 'command'), { timeoutMs: 5_000 }), { ok: true, result: 1 });
     await handler.close();
-    await server.command(['DEL', `${keyPrefix}:rs:req:{${type}}`]);
-    await assert.rejects(caller.request(command(type), { timeoutMs: 200 }), TimeoutError);
-    await assert.rejects(caller.request(command(type), { timeoutMs: 5_000 }), HandlerNotFoundError);
+    await redis.server.command(['DEL', `${keyPrefix}:rs:req:{${type}}`]);
+    await assert.rejects(caller.request(testEnvelope(type, 'command'), { timeoutMs: 200 }), TimeoutError);
+    await assert.rejects(caller.request(testEnvelope(type, 'command'), { timeoutMs: 5_000 }), HandlerNotFoundError);
   });
 });
