@@ -9,7 +9,7 @@ import {
   type SagaStore,
 } from '@catga/core';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { DASHBOARD_PAGE } from '../dashboard/dashboard.page.js';
+import { DASHBOARD_CSP, DASHBOARD_PAGE } from '../dashboard/dashboard.page.js';
 
 export interface ClusterSnapshot {
   at: number;
@@ -43,6 +43,8 @@ export class ClusterController {
   @Get('dashboard')
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('cache-control', 'no-store')
+  @Header('content-security-policy', DASHBOARD_CSP)
+  @Header('x-content-type-options', 'nosniff')
   dashboard(): string {
     return DASHBOARD_PAGE;
   }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The cluster dashboard: one self-contained page polling `GET /api/cluster` every second and
  * showing instances (state, load, connection), sagas by status and recent faults.
@@ -54,7 +56,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 </main>
 <script>
 const previous = new Map();
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 async function refresh() {
   try {
     const res = await fetch('/api/cluster', { cache: 'no-store' });
@@ -78,13 +80,13 @@ function render(c) {
     '<tr data-instance="' + esc(m.instance) + '" data-status="' + esc(m.status) + '">' +
     '<td>' + esc(m.service) + '</td><td>' + esc(m.instance) + (m.self ? ' (this)' : '') + '</td>' +
     '<td><span class="status status-' + esc(m.status) + '">' + esc(m.status) + '</span></td>' +
-    '<td class="num">' + m.handled + '</td><td class="num">' + m.failed + '</td><td class="num">' + m.inFlight + '</td>' +
+    '<td class="num">' + esc(m.handled) + '</td><td class="num">' + esc(m.failed) + '</td><td class="num">' + esc(m.inFlight) + '</td>' +
     '<td class="num">' + rates[i].toFixed(1) + '</td>' +
     '<td style="width:120px"><div class="bar" style="width:' + Math.round((m.handled / max) * 100) + '%"></div></td>' +
-    '<td>' + esc(m.transport) + (m.connected ? '' : ' <span class="error">down</span>') + (m.reconnects ? ' (' + m.reconnects + ' reconnects)' : '') + '</td>' +
+    '<td>' + esc(m.transport) + (m.connected ? '' : ' <span class="error">down</span>') + (m.reconnects ? ' (' + esc(m.reconnects) + ' reconnects)' : '') + '</td>' +
     '<td class="num">' + Math.max(0, Math.round((c.at - m.lastSeen) / 1000)) + ' s</td></tr>').join('');
   document.getElementById('sagas').innerHTML = Object.entries(c.sagas).map(([status, n]) =>
-    '<div class="saga" data-saga-status="' + esc(status) + '"><b>' + n + '</b>' + esc(status) + '</div>').join('');
+    '<div class="saga" data-saga-status="' + esc(status) + '"><b>' + esc(n) + '</b>' + esc(status) + '</div>').join('');
   document.getElementById('events').innerHTML = c.events.length === 0 ? '<li>none yet</li>' : c.events.map((e) =>
     '<li data-kind="' + esc(e.kind) + '">' + new Date(e.at).toLocaleTimeString() + ' <span class="kind">' + esc(e.kind) + '</span> ' +
     esc(e.instance) + (e.detail ? ' · ' + esc(e.detail) : '') + '</li>').join('');
@@ -95,3 +97,19 @@ setInterval(refresh, 1000);
 </body>
 </html>
 `;
+
+const script = /<script>([\s\S]*)<\/script>/.exec(DASHBOARD_PAGE)![1]!;
+
+/**
+ * The page's Content-Security-Policy: only its own inline script (by hash) runs, it may fetch
+ * only from this origin, and nothing else loads; a value that slipped past escaping cannot run.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  `script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'`,
+  "style-src 'unsafe-inline'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

@@ -12,10 +12,10 @@ import { CatgaSignals } from '../signals/catga-signals.js';
 import { CATGA_CLUSTER_SETTINGS, CATGA_DISPATCHER, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
+import { parseAnnouncement } from './announcement.parser.js';
 import type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterSettings, InstanceAnnouncement } from './cluster-member.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 const GONE_KEPT_MS = 120_000;
 
 /**
@@ -38,6 +38,8 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   private connected = true;
   private reconnects = 0;
   private stopSignals: (() => void) | undefined;
+  /** Announcements not taken: malformed, or from a new instance beyond `maxMembers`. */
+  private refused = 0;
 
   constructor(
     @Inject(CATGA_CLUSTER_SETTINGS) private readonly settings: ClusterSettings,
@@ -82,6 +84,11 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** Every instance this one knows of, itself included, by service then instance. */
+  /** Announcements refused since start: malformed, oversized, or from a new instance beyond `maxMembers`. */
+  get refusedAnnouncements(): number {
+    return this.refused;
+  }
+
   view(): ClusterMember[] {
     this.sweep(Date.now());
     const self = this.members.get(this.settings.instanceId)!;
@@ -125,16 +132,25 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     };
   }
 
+  /** Called by the transport's presence subscription: whatever a peer sent, it never throws. */
   private receive(body: Uint8Array): void {
-    let a: InstanceAnnouncement;
     try {
-      a = JSON.parse(decoder.decode(body)) as InstanceAnnouncement;
-      if (typeof a.instance !== 'string' || typeof a.service !== 'string') return;
-    } catch {
-      return;
+      const a = parseAnnouncement(body);
+      if (a) this.take(a);
+      else this.refused++;
+    } catch (error) {
+      this.refused++;
+      this.logger.warn(`Presence announcement not taken: ${String(error)}`);
     }
+  }
+
+  private take(a: InstanceAnnouncement): void {
     if (a.instance === this.settings.instanceId) return;
     const known = this.members.get(a.instance);
+    if (!known && this.members.size >= this.settings.maxMembers) {
+      this.refused++;
+      return;
+    }
     const status: ClusterMember['status'] = a.state === 'left' ? 'gone' : a.state;
     if (!known || (known.status === 'gone' && status !== 'gone')) this.note(known ? 'back' : 'joined', a.service, a.instance);
     else if (known.status === 'suspect' && status !== 'gone') this.note('back', a.service, a.instance);

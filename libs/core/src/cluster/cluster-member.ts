@@ -51,4 +51,6 @@ export interface ClusterOptions {
   suspectAfterBeats?: number;
   /** Recent events kept. Default 200. */
   eventLimit?: number;
+  /** Instances kept in the view; announcements of new ones beyond it are refused. Default 1000. */
+  maxMembers?: number;
 }

@@ -101,6 +101,7 @@ export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.Process
       heartbeatMs: 2_000,
       suspectAfterBeats: 3,
       eventLimit: 200,
+      maxMembers: 1_000,
       ...definedOnly(cluster),
       enabled: options.cluster !== false,
       serviceName,

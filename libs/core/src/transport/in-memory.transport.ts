@@ -139,7 +139,15 @@ export class InMemoryTransport implements Transport {
   readonly presence: PresenceChannel = {
     announce: async (body) => {
       this.assertOpen();
-      for (const listener of this.broker.presenceListeners) schedule(0, () => listener(body));
+      for (const listener of this.broker.presenceListeners) {
+        schedule(0, () => {
+          try {
+            listener(body);
+          } catch (error) {
+            this.logger.warn(`Presence listener failed: ${String(error)}`);
+          }
+        });
+      }
     },
     listen: async (handler) => {
       this.assertOpen();

@@ -1,0 +1,49 @@
+import type { InstanceAnnouncement } from './cluster-member.js';
+
+/** The largest announcement read; a real one is a few hundred bytes. */
+export const MAX_ANNOUNCEMENT_BYTES = 4_096;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const NAME = /^[\w.:@/-]{1,128}$/;
+const TRANSPORT = /^[\w-]{1,32}$/;
+const STATES: ReadonlySet<string> = new Set<InstanceAnnouncement['state']>(['ready', 'draining', 'left']);
+
+const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const time = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/**
+ * A peer's announcement as a typed value with only the known fields, or `undefined` when it is
+ * not one: too large, not JSON, a field missing or of the wrong type, a name outside
+ * `[A-Za-z0-9_.:@/-]` (so nothing a page could render as markup), a count that is not a
+ * non-negative integer.
+ */
+export function parseAnnouncement(body: Uint8Array): InstanceAnnouncement | undefined {
+  if (body.byteLength > MAX_ANNOUNCEMENT_BYTES) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(body));
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const a = value as Record<string, unknown>;
+  const { service, instance, state, transport, connected } = a;
+  if (typeof service !== 'string' || !NAME.test(service) || typeof instance !== 'string' || !NAME.test(instance)) return undefined;
+  if (typeof state !== 'string' || !STATES.has(state) || typeof transport !== 'string' || !TRANSPORT.test(transport)) return undefined;
+  if (typeof connected !== 'boolean' || !time(a.startedAt) || !time(a.at)) return undefined;
+  if (!count(a.handled) || !count(a.failed) || !count(a.inFlight) || !count(a.sagasActive) || !count(a.reconnects)) return undefined;
+  return {
+    service,
+    instance,
+    state: state as InstanceAnnouncement['state'],
+    startedAt: a.startedAt,
+    at: a.at,
+    handled: a.handled,
+    failed: a.failed,
+    inFlight: a.inFlight,
+    sagasActive: a.sagasActive,
+    transport,
+    connected,
+    reconnects: a.reconnects,
+  };
+}

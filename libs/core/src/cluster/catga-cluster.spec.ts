@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { eventually } from '../conformance/eventually.js';
+import { CatgaModule } from '../module/catga.module.js';
+import { InMemoryBroker } from '../transport/in-memory.broker.js';
+import { InMemoryTransport } from '../transport/in-memory.transport.js';
+import { CatgaCluster } from './catga-cluster.js';
+
+const encoder = new TextEncoder();
+
+function announcement(instance: string, fields: Record<string, unknown> = {}): Uint8Array {
+  const now = Date.now();
+  const base = {
+    service: 'peer',
+    instance,
+    state: 'ready',
+    startedAt: now,
+    at: now,
+    handled: 1,
+    failed: 0,
+    inFlight: 0,
+    sagasActive: 0,
+    transport: 'in-memory',
+    connected: true,
+    reconnects: 0,
+  };
+  return encoder.encode(JSON.stringify({ ...base, ...fields }));
+}
+
+describe('cluster membership, hostile announcements', () => {
+  const broker = new InMemoryBroker();
+  const forger = new InMemoryTransport({ broker });
+  let app: INestApplicationContext;
+  let cluster: CatgaCluster;
+
+  before(async () => {
+    @Module({
+      imports: [CatgaModule.forRoot({ serviceName: 'self', transport: new InMemoryTransport({ broker }), cluster: { maxMembers: 5 } })],
+    })
+    class AppModule {}
+    app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    await app.init();
+    cluster = app.get(CatgaCluster);
+  });
+
+  after(async () => {
+    await app?.close();
+    await forger.close();
+  });
+
+  const member = (instance: string) => cluster.view().find((m) => m.instance === instance);
+
+  it('a known peer whose next announcement has an object for a count is refused, and the view keeps what it knew', async () => {
+    await forger.presence.announce(announcement('p1', { reconnects: 2 }));
+    await eventually(() => assert.equal(member('p1')?.reconnects, 2));
+    const refused = cluster.refusedAnnouncements;
+    await forger.presence.announce(announcement('p1', { reconnects: { toString: 1 }, handled: 99 }));
+    await eventually(() => assert.equal(cluster.refusedAnnouncements, refused + 1));
+    assert.equal(member('p1')?.reconnects, 2);
+    assert.equal(member('p1')?.handled, 1);
+  });
+
+  it('keeps only the known fields, and refuses markup in a name, a string for a count and an oversized body', async () => {
+    await forger.presence.announce(announcement('p2', { junk: 'x'.repeat(100), extra: { nested: true } }));
+    await eventually(() => assert.ok(member('p2')));
+    assert.equal('junk' in member('p2')!, false);
+    assert.equal('extra' in member('p2')!, false);
+    const refused = cluster.refusedAnnouncements;
+    await forger.presence.announce(announcement('<img src=x onerror=alert(1)>'));
+    await forger.presence.announce(announcement('p3', { inFlight: '<b>1</b>' }));
+    await forger.presence.announce(announcement('p4', { junk: 'x'.repeat(300_000) }));
+    await forger.presence.announce(encoder.encode('[1,2,3]'));
+    await eventually(() => assert.equal(cluster.refusedAnnouncements, refused + 4));
+    assert.equal(member('p3'), undefined);
+    assert.equal(member('p4'), undefined);
+    assert.ok(cluster.view().every((m) => /^[\w.:@/-]+$/.test(m.instance)));
+  });
+
+  it('holds at most maxMembers instances, whatever a forger announces', async () => {
+    for (let i = 0; i < 50; i++) await forger.presence.announce(announcement(`flood-${i}`));
+    await eventually(() => assert.ok(cluster.refusedAnnouncements >= 45));
+    assert.ok(cluster.view().length <= 5, `${cluster.view().length} members`);
+  });
+});
