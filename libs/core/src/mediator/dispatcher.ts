@@ -5,6 +5,7 @@ import { HandlerNotFoundError, ShuttingDownError } from '../errors/catga-errors.
 import { deserializeError, serializeError } from '../errors/error.serializer.js';
 import type { LocalHandler } from '../handlers/local-handler.js';
 import type { HandlerRegistry } from '../handlers/handler.registry.js';
+import type { MessageKind } from '../messages/message-kind.js';
 import { declaredKindOf, messageTypeOf, type MessageClass } from '../messages/message-type.decorator.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { CatgaSignals } from '../signals/catga-signals.js';
@@ -27,6 +28,14 @@ function terminal(handler: LocalHandler) {
     if (context.heldWrites) context.heldWrites.length = 0;
     return handler.invoke(context.envelope.body);
   };
+}
+
+/**
+ * The kind the receiving handler has, whatever the sender's header said: the kind picks the
+ * behaviors (a command sent as a "query" would skip idempotency).
+ */
+function asKind(envelope: Envelope, kind: MessageKind): Envelope {
+  return envelope.kind === kind ? envelope : { ...envelope, kind };
 }
 
 /** Routes messages to local handlers through the pipeline, or to other instances through the transport. */
@@ -80,7 +89,7 @@ export class Dispatcher {
       if (!this.acceptingInbound) throw new ShuttingDownError('This instance is shutting down', { messageId: envelope.id });
       const handler = this.registry.requestHandler(envelope.type);
       if (!handler) throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
-      return { ok: true, result: await this.handle(envelope, handler) };
+      return { ok: true, result: await this.handle(asKind(envelope, handler.kind), handler) };
     } catch (error) {
       return { ok: false, error: serializeError(error, envelope.id) };
     }
@@ -89,7 +98,7 @@ export class Dispatcher {
   /** Handles an event delivery; a rejection makes the transport redeliver. */
   async handleEvent(envelope: Envelope, handler: LocalHandler): Promise<void> {
     if (!this.acceptingInbound) throw new ShuttingDownError('This instance is shutting down', { messageId: envelope.id });
-    await this.handle(envelope, handler);
+    await this.handle(asKind(envelope, 'event'), handler);
   }
 
   /** Runs one handler for one envelope through the pipeline, in the envelope's context. */

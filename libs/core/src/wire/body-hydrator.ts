@@ -1,3 +1,4 @@
+import { MalformedMessageError } from '../errors/catga-errors.js';
 import { messageClassOf } from '../messages/message-type.decorator.js';
 
 type PlainToInstance = (cls: new () => object, plain: object) => object;
@@ -21,9 +22,16 @@ export async function loadBodyHydrator(): Promise<void> {
  * Turns a decoded JSON body into an instance of the class registered for `type`, so handlers
  * and validation see the same class a local send would give them. Unknown types stay plain.
  */
-export function hydrateBody(type: string, plain: unknown): unknown {
+export function hydrateBody(type: string, plain: unknown, messageId?: string): unknown {
   const cls = messageClassOf(type);
-  if (!cls || plain === null || typeof plain !== 'object' || Array.isArray(plain)) return plain;
+  if (!cls) return plain;
+  // A message of a registered class is an object; anything else would reach the handler unvalidated.
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    throw new MalformedMessageError(
+      `The body of ${type} must be a JSON object, not ${Array.isArray(plain) ? 'an array' : String(plain === null ? null : typeof plain)}`,
+      { messageId },
+    );
+  }
   if (plainToInstance) return plainToInstance(cls as unknown as new () => object, plain);
   return Object.assign(Object.create(cls.prototype as object) as object, plain);
 }

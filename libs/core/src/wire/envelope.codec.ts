@@ -81,6 +81,6 @@ export function decodeEnvelope(headers: ReadonlyMap<string, string>, body: Uint8
     causationId: headers.get(WireHeader.causationId),
     timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(),
     headers: userHeaders,
-    body: hydrateBody(type, plain),
+    body: hydrateBody(type, plain, id),
   };
 }

@@ -8,6 +8,9 @@ interface ClassValidatorError {
   children?: ClassValidatorError[];
 }
 
+/** Validation issues a `VALIDATION_FAILED` error lists; the message says how many more there were. */
+export const MAX_REPORTED_ISSUES = 20;
+
 /** Any class a message can be an instance of. */
 type MessageConstructor = abstract new (...args: never[]) => unknown;
 
@@ -47,9 +50,13 @@ export class ValidationBehavior implements PipelineBehavior {
     if (this.validator && body !== null && typeof body === 'object' && this.isDecorated(body.constructor as MessageConstructor)) {
       const errors = await this.validator.validate(body, { forbidUnknownValues: false });
       if (errors.length > 0) {
-        const issues = flatten(errors, '');
+        const all = flatten(errors, '');
+        // The reply and the log line stay small however many items were wrong.
+        const issues = all.slice(0, MAX_REPORTED_ISSUES);
+        const more = all.length - issues.length;
         throw new ValidationFailedError(
-          `Invalid ${context.envelope.type}: ${issues.map((i) => `${i.property} (${Object.values(i.constraints).join('; ')})`).join(', ')}`,
+          `Invalid ${context.envelope.type}: ${issues.map((i) => `${i.property} (${Object.values(i.constraints).join('; ')})`).join(', ')}` +
+            (more > 0 ? `, and ${more} more` : ''),
           issues,
           { messageId: context.envelope.id },
         );
