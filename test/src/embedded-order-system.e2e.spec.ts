@@ -170,6 +170,24 @@ describe('embedded order system over HTTP', () => {
     assert.equal(notJson.status, 400);
   });
 
+  it('an order out of bounds gets 400 and creates nothing: a price that overflows the total, too many lines, an oversized key', async () => {
+    const line = { productId: product('bounds'), quantity: 1, price: 1 };
+    const huge = await call('POST', '/api/orders', {
+      customerId: 'c',
+      items: [
+        { ...line, price: 1e308 },
+        { ...line, price: 1e308 },
+      ],
+    });
+    assert.equal(huge.status, 400);
+    const many = await call('POST', '/api/orders', { customerId: 'c', items: Array.from({ length: 101 }, () => line) });
+    assert.equal(many.status, 400);
+    const longKey = await call('POST', '/api/orders', { customerId: 'c', items: [line] }, { 'Idempotency-Key': 'k'.repeat(1_000) });
+    assert.equal(longKey.status, 400);
+    const stock = await call<StockLevel>('GET', `/api/inventory/${line.productId}`);
+    assert.deepEqual(stock.body, { productId: line.productId, available: 1000, reserved: 0 });
+  });
+
   it('unknown ids get 404 with the error code', async () => {
     const order = await call<{ code: string }>('GET', '/api/orders/does-not-exist');
     assert.equal(order.status, 404);

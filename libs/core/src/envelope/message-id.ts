@@ -48,3 +48,12 @@ export function newMessageId(): string {
   const c = counter;
   return timePart + RAND_A[(c >>> 14) & 0xfff]! + '-' + RAND_B[c & 0x3fff]! + '-' + random48();
 }
+
+/** The longest message or correlation id: it travels in every header and store key of the message. */
+export const MAX_ID_LENGTH = 256;
+const ID = /^[\x20-\x7e]+$/;
+
+/** Whether `id` may name a message: 1 to 256 printable ASCII characters. */
+export function isValidMessageId(id: string): boolean {
+  return id.length > 0 && id.length <= MAX_ID_LENGTH && ID.test(id);
+}

@@ -1,6 +1,7 @@
 import type { Envelope } from '../envelope/envelope.js';
 import { MalformedMessageError, PayloadTooLargeError } from '../errors/catga-errors.js';
 import type { MessageKind } from '../messages/message-kind.js';
+import { isValidMessageId, MAX_ID_LENGTH } from '../envelope/message-id.js';
 import { hydrateBody } from './body-hydrator.js';
 import { isReservedHeader, JSON_CONTENT_TYPE, WireHeader } from './wire-headers.js';
 
@@ -13,6 +14,35 @@ export interface WireMessage {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const KINDS: ReadonlySet<string> = new Set<MessageKind>(['command', 'query', 'event']);
+
+/** How deep a body's arrays and objects may nest; deeper ones are refused before they are parsed. */
+export const MAX_BODY_DEPTH = 64;
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The deepest nesting of `{`/`[` outside strings, stopping early once past the limit. */
+function nestingDepth(body: Uint8Array): number {
+  // Nesting deeper than the limit needs at least two bytes per level.
+  if (body.byteLength <= 2 * MAX_BODY_DEPTH) return 0;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > MAX_BODY_DEPTH) return depth;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+  }
+  return depth;
+}
 
 /** Encodes an envelope: identity in headers, the body as UTF-8 JSON. */
 export function encodeEnvelope(envelope: Envelope, maxBodyBytes: number): WireMessage {
@@ -57,6 +87,8 @@ export function decodeEnvelope(headers: ReadonlyMap<string, string>, body: Uint8
     });
   }
   if (!id) throw new MalformedMessageError(`Missing ${WireHeader.messageId} header`);
+  if (!isValidMessageId(id))
+    throw new MalformedMessageError(`${WireHeader.messageId} must be 1 to ${MAX_ID_LENGTH} printable ASCII characters`);
   const type = headers.get(WireHeader.type) ?? options.expectedType;
   if (!type) throw new MalformedMessageError(`Missing ${WireHeader.type} header`, { messageId: id });
   if (options.expectedType !== undefined && type !== options.expectedType) {
@@ -64,6 +96,9 @@ export function decodeEnvelope(headers: ReadonlyMap<string, string>, body: Uint8
   }
   const kind = headers.get(WireHeader.kind) ?? options.defaultKind;
   if (!kind || !KINDS.has(kind)) throw new MalformedMessageError(`Unknown kind "${kind}"`, { messageId: id });
+  if (nestingDepth(body) > MAX_BODY_DEPTH) {
+    throw new MalformedMessageError(`Body of ${type} nests deeper than ${MAX_BODY_DEPTH} levels`, { messageId: id });
+  }
   let plain: unknown;
   try {
     plain = body.byteLength === 0 ? null : JSON.parse(decoder.decode(body));
@@ -77,10 +112,21 @@ export function decodeEnvelope(headers: ReadonlyMap<string, string>, body: Uint8
     id,
     type,
     kind: kind as MessageKind,
-    correlationId: headers.get(WireHeader.correlationId) ?? id,
+    correlationId: correlationIdOf(headers, id),
     causationId: headers.get(WireHeader.causationId),
     timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(),
     headers: userHeaders,
     body: hydrateBody(type, plain, id),
   };
+}
+
+function correlationIdOf(headers: ReadonlyMap<string, string>, id: string): string {
+  const correlationId = headers.get(WireHeader.correlationId);
+  if (correlationId === undefined) return id;
+  if (!isValidMessageId(correlationId)) {
+    throw new MalformedMessageError(`${WireHeader.correlationId} must be 1 to ${MAX_ID_LENGTH} printable ASCII characters`, {
+      messageId: id,
+    });
+  }
+  return correlationId;
 }

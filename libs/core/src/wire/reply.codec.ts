@@ -1,5 +1,6 @@
 import { MalformedMessageError, PayloadTooLargeError } from '../errors/catga-errors.js';
-import { serializeError } from '../errors/error.serializer.js';
+import { ERROR_CODE_PATTERN } from '../errors/error-code.decorator.js';
+import { serializeError, type SerializedError } from '../errors/error.serializer.js';
 import type { Reply } from '../transport/transport.interface.js';
 
 const encoder = new TextEncoder();
@@ -34,7 +35,27 @@ export function decodeReply(body: Uint8Array): Reply {
   if (value && typeof value === 'object' && 'ok' in value) {
     const v = value as { ok: unknown; result?: unknown; error?: unknown };
     if (v.ok === true) return { ok: true, result: v.result };
-    if (v.ok === false && v.error && typeof v.error === 'object' && 'code' in v.error) return value as Reply;
+    if (v.ok === false) return { ok: false, error: readError(v.error) };
   }
   throw new MalformedMessageError('Reply has neither {"ok":true,"result"} nor {"ok":false,"error"}');
+}
+
+const MAX_ERROR_TEXT = 4_096;
+
+/** A peer's error as the typed, bounded `SerializedError` the caller rebuilds, or `MALFORMED_MESSAGE`. */
+function readError(error: unknown): SerializedError {
+  if (error === null || typeof error !== 'object' || Array.isArray(error)) throw new MalformedMessageError('Reply error is not an object');
+  const e = error as Record<string, unknown>;
+  if (typeof e.code !== 'string' || !ERROR_CODE_PATTERN.test(e.code)) throw new MalformedMessageError('Reply error has no valid code');
+  if (typeof e.message !== 'string' || typeof e.retryable !== 'boolean')
+    throw new MalformedMessageError(`Reply error ${e.code} has no message or retryable flag`);
+  const out: SerializedError = {
+    code: e.code,
+    name: typeof e.name === 'string' && /^\w{1,64}$/.test(e.name) ? e.name : 'CatgaError',
+    message: e.message.slice(0, MAX_ERROR_TEXT),
+    retryable: e.retryable,
+  };
+  if (typeof e.messageId === 'string') out.messageId = e.messageId.slice(0, MAX_ERROR_TEXT);
+  if (e.details !== undefined) out.details = e.details;
+  return out;
 }

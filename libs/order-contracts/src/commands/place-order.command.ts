@@ -1,7 +1,7 @@
 import { MessageType } from '@catga/core';
 import { Command } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsString, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { OrderItem } from '../models/order-item.js';
 import type { OrderStatus } from '../models/order.model.js';
 
@@ -15,14 +15,17 @@ export interface PlaceOrderResult {
 export class PlaceOrder extends Command<PlaceOrderResult> {
   @IsString()
   @MinLength(1)
+  @MaxLength(128)
   orderId!: string;
 
   @IsString()
   @MinLength(1)
+  @MaxLength(128)
   customerId!: string;
 
   @IsArray()
   @ArrayMinSize(1)
+  @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   @Type(() => OrderItem)
   items!: OrderItem[];
