@@ -30,7 +30,7 @@ export class NatsBroadcastSubscriber {
 
   private async deliver(msg: Msg, type: string, handler: EventHandler): Promise<void> {
     try {
-      const envelope = decodeEnvelope(fromNatsHeaders(msg.headers), msg.data, {
+      const envelope = decodeEnvelope(fromNatsHeaders(msg), msg.data, {
         maxBodyBytes: this.maxPayloadBytes,
         expectedType: type,
         defaultKind: 'event',

@@ -133,7 +133,7 @@ export class DurableSubscription {
     const deliveries = msg.info.deliveryCount;
     let envelope;
     try {
-      envelope = decodeEnvelope(fromNatsHeaders(msg.headers), msg.data, {
+      envelope = decodeEnvelope(fromNatsHeaders(msg), msg.data, {
         maxBodyBytes: s.maxPayloadBytes,
         expectedType: s.type,
         defaultKind: 'event',

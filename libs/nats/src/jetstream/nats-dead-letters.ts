@@ -6,6 +6,7 @@ import {
   reportDeadLetter,
   type TransportSignals,
   type TransportSubscription,
+  WireHeader,
 } from '@catga/core/transport';
 import { DeliverPolicy, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '@nestjs/common';
@@ -25,7 +26,7 @@ export class NatsDeadLetters {
 
   /** Publishes the event with its original body and headers plus why; one copy per group (`<id>:<group>`). */
   async write(msg: JsMsg, facts: DeadLetterFacts): Promise<void> {
-    const record = deadLetterRecord(fromNatsHeaders(msg.headers), facts);
+    const record = deadLetterRecord(this.originalHeaders(msg, facts.type), facts);
     const id = record.messageId ?? `seq-${msg.seq}`;
     await this.publisher.publish(this.subjects.deadLetter(facts.type), msg.data, record.headers, `${id}:${facts.group}`);
     reportDeadLetter(this.signals, this.logger, facts, record);
@@ -49,9 +50,21 @@ export class NatsDeadLetters {
     };
   }
 
+  /** The event's headers; when its header block cannot be parsed, its type and sequence stand in for them. */
+  private originalHeaders(msg: JsMsg, type: string): Map<string, string> {
+    try {
+      return fromNatsHeaders(msg);
+    } catch {
+      return new Map([
+        [WireHeader.messageId, `seq-${msg.seq}`],
+        [WireHeader.type, type],
+      ]);
+    }
+  }
+
   private read(msg: JsMsg): DeadLetter | undefined {
     try {
-      return readDeadLetter(fromNatsHeaders(msg.headers), msg.data);
+      return readDeadLetter(fromNatsHeaders(msg), msg.data);
     } catch (error) {
       this.logger.warn(`Unreadable dead letter ${msg.seq}: ${String(error)}`);
       return undefined;

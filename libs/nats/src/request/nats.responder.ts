@@ -43,10 +43,11 @@ export class NatsResponder {
 
   private async answer(msg: Msg, type: string, handler: RequestHandler): Promise<void> {
     if (!msg.reply) return;
-    const headers = fromNatsHeaders(msg.headers);
-    const messageId = headers.get(WireHeader.messageId);
+    let messageId: string | undefined;
     let reply: Reply;
     try {
+      const headers = fromNatsHeaders(msg);
+      messageId = headers.get(WireHeader.messageId);
       const envelope = decodeEnvelope(headers, msg.data, {
         maxBodyBytes: this.maxPayloadBytes,
         expectedType: type,

@@ -1,3 +1,4 @@
+import { MalformedMessageError } from '@catga/core';
 import { WireHeader } from '@catga/core/transport';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
@@ -9,10 +10,19 @@ export function toNatsHeaders(values: Record<string, string>): MsgHdrs {
   return h;
 }
 
-/** Headers as a map, Catga's own names in their canonical case whatever case the sender used. */
-export function fromNatsHeaders(h: MsgHdrs | undefined): Map<string, string> {
+/**
+ * A message's headers as a map, Catga's own names in their canonical case whatever case the
+ * sender used. nats.js parses the header block when it is first read and throws on one it cannot
+ * parse (a space in a name, a line feed in a value): that is a typed `MALFORMED_MESSAGE` here.
+ */
+export function fromNatsHeaders(msg: { readonly headers?: MsgHdrs }): Map<string, string> {
   const out = new Map<string, string>();
-  if (!h) return out;
-  for (const name of h.keys()) out.set(CANONICAL.get(name.toLowerCase()) ?? name, h.get(name));
+  try {
+    const h = msg.headers;
+    if (!h) return out;
+    for (const name of h.keys()) out.set(CANONICAL.get(name.toLowerCase()) ?? name, h.get(name));
+  } catch (error) {
+    throw new MalformedMessageError(`The header block cannot be parsed: ${(error as Error)?.message ?? String(error)}`);
+  }
   return out;
 }
