@@ -118,6 +118,12 @@ const readBySdk = (name: string) => name.startsWith('OTEL_');
 const leftToDefault: Record<string, string> = {
   SAMPLE_IO_WAIT_MS: "a benchmark's stand-in for database latency in order-service; off (0) when deployed",
   SAMPLE_IO_SLOTS: 'goes with SAMPLE_IO_WAIT_MS',
+  ...Object.fromEntries(
+    ['USER', 'PASSWORD', 'TOKEN', 'CREDS', 'NKEY_SEED', 'TLS_CA', 'TLS_CERT', 'TLS_KEY'].map((v) => [
+      `CATGA_NATS_${v}`,
+      'NATS credentials and TLS files: optional, unset where the NATS server asks for none',
+    ]),
+  ),
 };
 const leftToDefaultInCompose: Record<string, string> = {
   ...leftToDefault,

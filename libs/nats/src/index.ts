@@ -8,4 +8,5 @@ export {
   type NatsStreamSettings,
 } from './nats-settings.js';
 export { natsTransport, natsTransportFromEnv } from './nats-transport.from-env.js';
+export { NATS_CONNECTION_ENV, natsConnectionFromEnv } from './nats-connection.from-env.js';
 export { Subjects } from './subjects.js';

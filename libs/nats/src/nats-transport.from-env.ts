@@ -1,10 +1,12 @@
 import type { TransportContext } from '@catga/core';
+import { natsConnectionFromEnv } from './nats-connection.from-env.js';
 import { NatsTransport } from './nats.transport.js';
 import type { NatsTransportOptions } from './nats-transport-options.interface.js';
 
 /**
  * The transport `CatgaModule` uses when `CATGA_NATS_URL` is set: servers from it, connection name
- * `<service>:<instance>`, stream replicas from `CATGA_NATS_STREAM_REPLICAS` (default 1).
+ * `<service>:<instance>`, stream replicas from `CATGA_NATS_STREAM_REPLICAS` (default 1), credentials
+ * and TLS from the `CATGA_NATS_*` variables of `natsConnectionFromEnv`.
  */
 export function natsTransportFromEnv(
   context: TransportContext,
@@ -18,6 +20,7 @@ export function natsTransportFromEnv(
     servers,
     name: `${context.serviceName}:${context.instanceId}`,
     ...overrides,
+    connection: { ...natsConnectionFromEnv(env), ...overrides.connection },
     stream: { ...(replicas ? { replicas } : {}), ...overrides.stream },
   });
 }
