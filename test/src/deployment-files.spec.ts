@@ -124,6 +124,12 @@ const leftToDefault: Record<string, string> = {
       'NATS credentials and TLS files: optional, unset where the NATS server asks for none',
     ]),
   ),
+  ...Object.fromEntries(
+    ['USERNAME', 'PASSWORD', 'TLS_CA', 'SENTINEL_USERNAME', 'SENTINEL_PASSWORD'].map((v) => [
+      `CATGA_REDIS_${v}`,
+      'Redis credentials and TLS: optional, unset where Redis asks for none (a URL may carry them too)',
+    ]),
+  ),
 };
 const leftToDefaultInCompose: Record<string, string> = {
   ...leftToDefault,

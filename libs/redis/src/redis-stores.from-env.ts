@@ -1,6 +1,7 @@
 import type { CatgaStores } from '@catga/core';
+import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { RedisEventStreamStore } from './event-stream/redis-event-stream.store.js';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store.js';
 import { RedisOutboxStore } from './outbox/redis-outbox.store.js';
@@ -11,14 +12,37 @@ export interface RedisStores extends Required<CatgaStores> {
   close(): Promise<void>;
 }
 
+function urlOf(entry: string): URL {
+  return new URL(entry.includes('://') ? entry : `redis://${entry}`);
+}
+
 function hostPort(entry: string): { host: string; port: number } {
-  const url = new URL(entry.includes('://') ? entry : `redis://${entry}`);
+  const url = urlOf(entry);
   return { host: url.hostname, port: Number(url.port || 6379) };
 }
 
 /**
+ * What every connection to a data node needs to authenticate and encrypt, in every mode: the user
+ * and password of the first node's URL (`redis://user:pass@host`) or `CATGA_REDIS_USERNAME` /
+ * `CATGA_REDIS_PASSWORD`, TLS for `rediss://` or `CATGA_REDIS_TLS_CA` (a CA file to trust).
+ */
+function securityFromEnv(first: string, env: NodeJS.ProcessEnv): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  const url = urlOf(first);
+  const out: Pick<RedisOptions, 'username' | 'password' | 'tls'> = {};
+  const username = env.CATGA_REDIS_USERNAME ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const password = env.CATGA_REDIS_PASSWORD ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  if (username) out.username = username;
+  if (password) out.password = password;
+  const ca = env.CATGA_REDIS_TLS_CA;
+  if (url.protocol === 'rediss:' || ca) out.tls = ca ? { ca: readFileSync(ca) } : {};
+  return out;
+}
+
+/**
  * A Redis client from the environment: `CATGA_REDIS_URL` (`redis://host:port`, or comma-separated
- * nodes with `CATGA_REDIS_MODE=cluster` or `sentinel`; `CATGA_REDIS_SENTINEL_NAME`, default `catga`).
+ * nodes with `CATGA_REDIS_MODE=cluster` or `sentinel`; `CATGA_REDIS_SENTINEL_NAME`, default `catga`),
+ * with credentials and TLS in every mode (`securityFromEnv`; Sentinel's own with
+ * `CATGA_REDIS_SENTINEL_USERNAME` / `CATGA_REDIS_SENTINEL_PASSWORD`).
  */
 export function redisClientFromEnv(env: NodeJS.ProcessEnv = process.env): Redis | Cluster {
   const client = createClient(env);
@@ -45,12 +69,20 @@ function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
     .filter(Boolean);
   // Fail a command after two reconnect attempts rather than twenty: callers get a retryable
   // STORE_UNAVAILABLE within seconds and the pipeline's retry (or the caller's) takes over.
-  const common = { maxRetriesPerRequest: 2, connectTimeout: 2_000 };
+  const common = { maxRetriesPerRequest: 2, connectTimeout: 2_000, ...securityFromEnv(nodes[0]!, env) };
   switch (env.CATGA_REDIS_MODE ?? 'single') {
     case 'cluster':
       return new Cluster(nodes.map(hostPort), { redisOptions: common });
     case 'sentinel':
-      return new Redis({ ...common, sentinels: nodes.map(hostPort), name: env.CATGA_REDIS_SENTINEL_NAME ?? 'catga' });
+      return new Redis({
+        ...common,
+        sentinels: nodes.map(hostPort),
+        name: env.CATGA_REDIS_SENTINEL_NAME ?? 'catga',
+        // Sentinels have their own auth; with TLS on, they are reached over TLS too.
+        ...(env.CATGA_REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.CATGA_REDIS_SENTINEL_PASSWORD } : {}),
+        ...(env.CATGA_REDIS_SENTINEL_USERNAME ? { sentinelUsername: env.CATGA_REDIS_SENTINEL_USERNAME } : {}),
+        ...(common.tls ? { enableTLSForSentinelMode: true, sentinelTLS: common.tls } : {}),
+      });
     case 'single':
       return new Redis(nodes[0]!, common);
     default:
