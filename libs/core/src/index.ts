@@ -75,7 +75,7 @@ export {
   type SagaStepState,
   type SagaStepStatus,
 } from './stores/saga/saga-state.js';
-export type { OutboxEntry, OutboxStore } from './stores/outbox/outbox-store.interface.js';
+export type { OutboxEntry, OutboxStore, ParkedOutboxEntry } from './stores/outbox/outbox-store.interface.js';
 export type { EventStreamStore, NewStreamEvent, StoredStreamEvent } from './stores/event-stream/event-stream-store.interface.js';
 
 export {

@@ -72,6 +72,7 @@ const SURFACE: Record<string, string[]> = {
     'NewStreamEvent',
     'OrderedBehavior',
     'OutboxEntry',
+    'ParkedOutboxEntry',
     'OutboxPublisherOptions',
     'OutboxStore',
     'PayloadTooLargeError',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect as connectSocket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { newMessageId, type Envelope } from '@catga/core';
+import { newMessageId, PayloadTooLargeError, type Envelope } from '@catga/core';
 import type { DeadLetter } from '@catga/core/transport';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { startNatsServer, type NatsServerHandle } from '@catga/testing';
@@ -90,5 +90,31 @@ describe('NATS transport, a header block nats.js cannot parse', () => {
     };
     await transport.publish(good);
     await eventually(() => assert.deepEqual(handled, [good.id]), 10_000);
+  });
+});
+
+describe('NATS transport, an event JetStream can never take', () => {
+  it('fails at once with PAYLOAD_TOO_LARGE, not retryable, instead of retrying until publishTimeoutMs', async () => {
+    const server = await startNatsServer();
+    const transport = new NatsTransport({ servers: server.url, subjectPrefix: `big${uniqueSuffix()}`, publishTimeoutMs: 10_000 });
+    try {
+      await transport.start();
+      const big: Envelope = {
+        id: newMessageId(),
+        type: 'big.evt',
+        kind: 'event',
+        correlationId: 'c',
+        causationId: undefined,
+        timestamp: Date.now(),
+        headers: { 'x-big': 'y'.repeat(80_000) },
+        body: {},
+      };
+      const started = Date.now();
+      await assert.rejects(transport.publish(big), (error: unknown) => error instanceof PayloadTooLargeError && !error.retryable);
+      assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+    } finally {
+      await transport.close();
+      await server.stop();
+    }
   });
 });

@@ -121,5 +121,29 @@ export function outboxStoreConformance(name: string, setup: () => Promise<StoreH
       assert.equal(await store.pendingCount(), 1);
       await store.markPublished([e.id]);
     });
+
+    it('a parked entry is never claimed again, not counted as pending, listed with its reason, and a repeat save does not revive it', async () => {
+      await drainAll();
+      const doomed = entry('doomed');
+      const fine = entry('fine');
+      await store.save([doomed, fine]);
+      const reason = { code: 'PAYLOAD_TOO_LARGE', name: 'PayloadTooLargeError', message: 'too big', retryable: false };
+      await store.park([{ id: doomed.id, reason }]);
+      assert.equal(await store.pendingCount(), 1);
+      const claimed = await store.claimPending(owner(), 10, 60_000);
+      assert.deepEqual(
+        claimed.map((e) => e.id),
+        [fine.id],
+      );
+      await store.save([doomed]);
+      assert.equal(await store.pendingCount(), 1);
+      const parked = await store.parked(10);
+      assert.deepEqual(
+        parked.map((p) => [p.id, p.reason.code, p.envelope.type]),
+        [[doomed.id, 'PAYLOAD_TOO_LARGE', 'doomed']],
+      );
+      assert.ok(parked[0]!.parkedAt > 0);
+      await store.markPublished([fine.id]);
+    });
   });
 }

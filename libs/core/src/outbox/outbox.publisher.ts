@@ -3,6 +3,8 @@ import type { Envelope } from '../envelope/envelope.js';
 import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
 import type { Transport } from '../transport/transport.interface.js';
 import type { CatgaSignals } from '../signals/catga-signals.js';
+import { CatgaError } from '../errors/catga.error.js';
+import { serializeError } from '../errors/error.serializer.js';
 
 export interface OutboxSettings {
   /** How often the relay looks for entries left unpublished (a crash, a transport outage), in ms. Default 1000. */
@@ -41,13 +43,31 @@ export class OutboxPublisher {
     const published: string[] = [];
     try {
       for (const envelope of envelopes) {
-        await this.publish(envelope);
-        published.push(envelope.id);
+        if (await this.publishOrPark(envelope)) published.push(envelope.id);
       }
     } catch (error) {
       this.logger.warn(`Publishing ${envelopes.length - published.length} event(s) failed; the relay will retry: ${String(error)}`);
     } finally {
       if (published.length > 0) await this.store.markPublished(published);
+    }
+  }
+
+  /**
+   * Publishes; an event the transport refuses for good (a non-retryable error: too large,
+   * malformed) is parked with the reason instead, so no relay retries it forever. Returns
+   * whether it was published; rethrows what a later attempt may get through.
+   */
+  private async publishOrPark(envelope: Envelope): Promise<boolean> {
+    try {
+      await this.publish(envelope);
+      return true;
+    } catch (error) {
+      if (!(error instanceof CatgaError) || error.retryable) throw error;
+      await this.store.park([{ id: envelope.id, reason: serializeError(error, envelope.id) }]);
+      this.logger.error(
+        `Event ${envelope.type} ${envelope.id} can never be published and is parked in the outbox: ${error.code} ${error.message}`,
+      );
+      return false;
     }
   }
 
@@ -80,15 +100,16 @@ export class OutboxPublisher {
       const owner = `${this.instanceId}:relay`;
       const batch = await this.store.claimPending(owner, this.settings.relayBatchSize, this.settings.relayLeaseMs, Date.now() - minAgeMs);
       const done: string[] = [];
+      const settled = new Set<string>();
       try {
         for (const entry of batch) {
-          await this.publish(entry.envelope);
-          done.push(entry.id);
+          if (await this.publishOrPark(entry.envelope)) done.push(entry.id);
+          settled.add(entry.id);
         }
       } catch (error) {
-        this.logger.warn(`Outbox relay stopped after ${done.length} of ${batch.length}: ${String(error)}`);
+        this.logger.warn(`Outbox relay stopped after ${settled.size} of ${batch.length}: ${String(error)}`);
         await this.store.release(
-          batch.filter((e) => !done.includes(e.id)).map((e) => e.id),
+          batch.filter((e) => !settled.has(e.id)).map((e) => e.id),
           owner,
         );
       } finally {

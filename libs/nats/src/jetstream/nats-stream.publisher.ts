@@ -1,4 +1,4 @@
-import { TransportUnavailableError } from '@catga/core';
+import { PayloadTooLargeError, TransportUnavailableError } from '@catga/core';
 import { RetryableAttempt, retryUntilDeadline } from '@catga/core/transport';
 
 import type { JetStreamClient } from '@nats-io/jetstream';
@@ -28,7 +28,10 @@ export class NatsStreamPublisher {
           timeout: Math.max(ATTEMPT_TIMEOUT.minMs, Math.min(ATTEMPT_TIMEOUT.maxMs, deadline - Date.now())),
         });
       } catch (error) {
-        if (classifyNatsError(error) === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`);
+        const kind = classifyNatsError(error);
+        if (kind === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`);
+        if (kind === 'too-large')
+          throw new PayloadTooLargeError(`JetStream cannot take ${subject}: ${(error as Error).message}`, { messageId: msgId });
         // No stream leader right now, a timeout, a reconnect: same msgID, so the server de-duplicates.
         throw new RetryableAttempt(String(error));
       }

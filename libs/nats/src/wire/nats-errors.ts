@@ -1,6 +1,9 @@
 import { NoRespondersError, RequestError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
 
-export type RequestFailure = 'no-responders' | 'timeout' | 'closed' | 'other';
+export type RequestFailure = 'no-responders' | 'timeout' | 'closed' | 'too-large' | 'other';
+
+/** JetStream's API error code for a header block over its 64 KiB limit. */
+const HEADER_TOO_LARGE = 10097;
 
 /** Sorts a nats.js request or publish failure into what Catga does about it. */
 export function classifyNatsError(error: unknown): RequestFailure {
@@ -11,6 +14,9 @@ export function classifyNatsError(error: unknown): RequestFailure {
   }
   if (error instanceof NatsTimeoutError) return 'timeout';
   const name = error instanceof Error ? error.name : '';
+  // A message the server can never take: retrying it changes nothing.
+  if (name === 'InvalidArgumentError' && /max_payload/.test((error as Error).message)) return 'too-large';
+  if (name === 'JetStreamApiError' && (error as { code?: unknown }).code === HEADER_TOO_LARGE) return 'too-large';
   if (name === 'ClosedConnectionError' || name === 'DrainingConnectionError') return 'closed';
   if (error instanceof Error && error.cause) return classifyNatsError(error.cause);
   return 'other';

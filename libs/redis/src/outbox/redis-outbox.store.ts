@@ -1,4 +1,4 @@
-import type { OutboxEntry, OutboxStore } from '@catga/core';
+import type { OutboxEntry, OutboxStore, ParkedOutboxEntry, SerializedError } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 
@@ -53,9 +53,23 @@ for i = 2, #ARGV do
 end
 return 1`;
 
+// KEYS[4]: parked (sorted set by parking time); ARGV: now, then id and reason JSON pairs. The entry
+// stays in KEYS[1]; its reason goes under '<id>#parked' there.
+const PARK = `
+for i = 2, #ARGV, 2 do
+  local id = ARGV[i]
+  if redis.call('ZREM', KEYS[2], id) == 1 then
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('HSET', KEYS[1], id .. '#parked', ARGV[i + 1])
+    redis.call('ZADD', KEYS[4], ARGV[1], id)
+  end
+end
+return 1`;
+
 /** Outbox in Redis: atomic saves and leased batches, shared by every instance of a service. */
 export class RedisOutboxStore implements OutboxStore {
   private readonly keys: [string, string, string];
+  private readonly parkedKey: string;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -63,6 +77,7 @@ export class RedisOutboxStore implements OutboxStore {
   ) {
     const p = options.keyPrefix ?? 'catga';
     this.keys = [`${p}:outbox:{outbox}:entries`, `${p}:outbox:{outbox}:pending`, `${p}:outbox:{outbox}:leases`];
+    this.parkedKey = `${p}:outbox:{outbox}:parked`;
   }
 
   async save(entries: readonly OutboxEntry[]): Promise<void> {
@@ -91,5 +106,24 @@ export class RedisOutboxStore implements OutboxStore {
 
   async pendingCount(): Promise<number> {
     return redisCall('outbox count', () => this.redis.zcard(this.keys[1]));
+  }
+
+  async park(entries: readonly { id: string; reason: SerializedError }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const args = entries.flatMap((e) => [e.id, JSON.stringify({ reason: e.reason, parkedAt: Date.now() })]);
+    await redisCall('outbox park', () => this.redis.eval(PARK, 4, ...this.keys, this.parkedKey, String(Date.now()), ...args));
+  }
+
+  async parked(limit: number): Promise<ParkedOutboxEntry[]> {
+    const ids = await redisCall('outbox parked', () => this.redis.zrange(this.parkedKey, '0', String(limit - 1)));
+    if (ids.length === 0) return [];
+    const values = await redisCall('outbox parked', () => this.redis.hmget(this.keys[0], ...ids.flatMap((id) => [id, `${id}#parked`])));
+    const out: ParkedOutboxEntry[] = [];
+    for (let i = 0; i + 1 < values.length; i += 2) {
+      const [entry, parking] = [values[i], values[i + 1]];
+      if (entry && parking)
+        out.push({ ...(JSON.parse(entry) as OutboxEntry), ...(JSON.parse(parking) as { reason: SerializedError; parkedAt: number }) });
+    }
+    return out;
   }
 }

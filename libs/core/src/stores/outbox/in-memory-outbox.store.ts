@@ -1,4 +1,5 @@
-import type { OutboxEntry, OutboxStore } from './outbox-store.interface.js';
+import type { SerializedError } from '../../errors/error.serializer.js';
+import type { OutboxEntry, OutboxStore, ParkedOutboxEntry } from './outbox-store.interface.js';
 
 interface Slot {
   entry: OutboxEntry;
@@ -9,9 +10,10 @@ interface Slot {
 export class InMemoryOutboxStore implements OutboxStore {
   // Map keeps insertion order, which is creation order.
   private readonly slots = new Map<string, Slot>();
+  private readonly parkedEntries = new Map<string, ParkedOutboxEntry>();
 
   async save(entries: readonly OutboxEntry[]): Promise<void> {
-    for (const entry of entries) if (!this.slots.has(entry.id)) this.slots.set(entry.id, { entry });
+    for (const entry of entries) if (!this.slots.has(entry.id) && !this.parkedEntries.has(entry.id)) this.slots.set(entry.id, { entry });
   }
 
   async claimPending(owner: string, limit: number, leaseMs: number, createdBefore = Infinity): Promise<OutboxEntry[]> {
@@ -40,5 +42,19 @@ export class InMemoryOutboxStore implements OutboxStore {
 
   async pendingCount(): Promise<number> {
     return this.slots.size;
+  }
+
+  async park(entries: readonly { id: string; reason: SerializedError }[]): Promise<void> {
+    const parkedAt = Date.now();
+    for (const { id, reason } of entries) {
+      const slot = this.slots.get(id);
+      if (!slot) continue;
+      this.slots.delete(id);
+      this.parkedEntries.set(id, { ...slot.entry, reason, parkedAt });
+    }
+  }
+
+  async parked(limit: number): Promise<ParkedOutboxEntry[]> {
+    return [...this.parkedEntries.values()].slice(0, limit);
   }
 }

@@ -1,10 +1,17 @@
 import type { Envelope } from '../../envelope/envelope.js';
+import type { SerializedError } from '../../errors/error.serializer.js';
 
 export interface OutboxEntry {
   /** The message id; downstream de-duplication keys on it. */
   readonly id: string;
   readonly envelope: Envelope;
   readonly createdAt: number;
+}
+
+/** An entry that can never be published (the transport refused it for good), kept with why. */
+export interface ParkedOutboxEntry extends OutboxEntry {
+  readonly reason: SerializedError;
+  readonly parkedAt: number;
 }
 
 /**
@@ -21,5 +28,10 @@ export interface OutboxStore {
   markPublished(ids: readonly string[]): Promise<void>;
   /** Gives leased entries back without publishing (a failed publish). */
   release(ids: readonly string[], owner: string): Promise<void>;
+  /** Entries waiting to be published; parked ones not included. */
   pendingCount(): Promise<number>;
+  /** Takes entries out of the pending ones for good, keeping each with the reason it cannot be published. */
+  park(entries: readonly { id: string; reason: SerializedError }[]): Promise<void>;
+  /** Parked entries, oldest parked first. */
+  parked(limit: number): Promise<ParkedOutboxEntry[]>;
 }
