@@ -6,5 +6,5 @@ export { CatgaHealthModule } from './health/health.module.js';
 export { CatgaHealthIndicators, type CatgaHealthOptions } from './health/catga.health.js';
 export { CatgaTracingModule } from './tracing/tracing.module.js';
 export { TracingBehavior } from './tracing/tracing.behavior.js';
-export { CatgaLoggingModule, type CatgaLoggingOptions } from './logging/logging.module.js';
+export { CatgaLoggingModule, REDACTED_HEADERS, type CatgaLoggingOptions } from './logging/logging.module.js';
 export { catgaLogFields } from './logging/catga-log.mixin.js';

@@ -4,6 +4,9 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination as pinoDestination, type DestinationStream, type Level } from 'pino';
 import { catgaLogFields } from './catga-log.mixin.js';
 
+/** Request and response headers that carry credentials: written as `[redacted]` wherever a line holds them. */
+export const REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
+
 export interface CatgaLoggingOptions {
   /** Default `LOG_LEVEL`, else `info`. */
   level?: Level;
@@ -32,6 +35,10 @@ export class CatgaLoggingModule {
               base: { service: settings.serviceName, instance: settings.instanceId },
               mixin: catgaLogFields,
               autoLogging: options.httpRequests ?? false,
+              redact: {
+                paths: REDACTED_HEADERS.flatMap((h) => [`req.headers["${h}"]`, `res.headers["${h}"]`]),
+                censor: '[redacted]',
+              },
             };
             // Synchronous stdout by default: lines written during shutdown must reach it before exit.
             return { pinoHttp: [pinoOptions, options.destination ?? pinoDestination({ fd: 1, sync: true })] };
