@@ -118,6 +118,8 @@ const readBySdk = (name: string) => name.startsWith('OTEL_');
 const leftToDefault: Record<string, string> = {
   SAMPLE_IO_WAIT_MS: "a benchmark's stand-in for database latency in order-service; off (0) when deployed",
   SAMPLE_IO_SLOTS: 'goes with SAMPLE_IO_WAIT_MS',
+  CATGA_OPERATOR_TOKEN:
+    'optional: puts the dashboard, /api/cluster and /metrics behind a bearer token; unset, the ingress keeps them private',
   ...Object.fromEntries(
     ['USER', 'PASSWORD', 'TOKEN', 'CREDS', 'NKEY_SEED', 'TLS_CA', 'TLS_CERT', 'TLS_KEY'].map((v) => [
       `CATGA_NATS_${v}`,

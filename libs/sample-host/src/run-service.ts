@@ -5,6 +5,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CatgaErrorFilter } from './catga-error.filter.js';
+import { operatorAccess } from './operator-access.js';
 import { SampleStateModule } from './sample-state.module.js';
 import { startTelemetry } from './telemetry.js';
 
@@ -46,6 +47,8 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
   class ServiceHostModule {}
 
   const app = await NestFactory.create(ServiceHostModule, { bufferLogs: true });
+  const guard = operatorAccess(process.env.CATGA_OPERATOR_TOKEN);
+  if (guard) app.use(guard);
   // JSON lines with service, instance and, inside a handling, the message's ids (CatgaLoggingModule).
   app.useLogger(app.get(PinoLogger));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
