@@ -10,3 +10,7 @@ export {
 export { natsTransport, natsTransportFromEnv } from './nats-transport.from-env.js';
 export { NATS_CONNECTION_ENV, natsConnectionFromEnv } from './nats-connection.from-env.js';
 export { Subjects } from './subjects.js';
+export { serviceInboxPrefix } from './connection/inbox-prefix.js';
+export type { BusAccess } from './permissions/bus-access.js';
+export { natsPermissions, type NatsPermissions, type NatsPermissionsOptions } from './permissions/nats-permissions.js';
+export { natsAccountsConfig, type NatsAccountsConfigOptions } from './permissions/nats-accounts.config.js';
