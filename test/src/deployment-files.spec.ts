@@ -13,6 +13,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { parse, parseAllDocuments } from 'yaml';
+import { orderSystemNatsAccountFiles } from '@catga/order-contracts';
 
 // Validates the deployment files (k8s/, docker-compose.yml, Dockerfile, deploy/) against the
 // schemas and against the sources: the variables the apps read, the paths they serve, the entry
@@ -271,6 +272,12 @@ const seconds = (duration: string) => {
   return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 };
 const hostsOf = (urls: string) => urls.split(',').map((u) => new URL(u.includes('://') ? u.trim() : `redis://${u.trim()}`));
+
+describe('NATS accounts', () => {
+  it('deploy/nats/accounts.conf and k8s/nats/nats-accounts.yaml are what ORDER_SYSTEM_BUS_ACCESS generates (npm run nats-accounts)', () => {
+    for (const [path, content] of Object.entries(orderSystemNatsAccountFiles())) assert.equal(read(path), content, `${path} is stale`);
+  });
+});
 
 describe('deployment files: what the sources tell', () => {
   it('the scans find the variables, routes and timeout the services are known to use', () => {

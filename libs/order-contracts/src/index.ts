@@ -12,3 +12,4 @@ export const PAYMENT_LIMIT = 10_000;
 /** Units of every product in stock at start. */
 export const INITIAL_STOCK = 1_000;
 export { ORDER_SYSTEM_BUS_ACCESS } from './topology/order-system.bus-access.js';
+export { orderSystemNatsAccountFiles } from './topology/order-system.nats-accounts.js';
