@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
-import { natsAccountsConfig, serviceInboxPrefix, type BusAccess } from '@catga/nats';
+import { serviceInboxPrefix, type BusAccess } from '@catga/nats';
 import { ORDER_SYSTEM_BUS_ACCESS, type NotificationRecord, type PaymentRecord } from '@catga/order-contracts';
-import { freePort, startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
+import { freePort, ManagedProcess, pollUntil, startNatsServer, type NatsServerHandle } from '@catga/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import { createLoopbackCertificates, type TlsCertificates } from './fixtures/tls-certificates.js';
 import { http } from './http.js';
 import { startService, type ServiceProcess } from './service-process.js';
 
@@ -19,20 +21,21 @@ const SERVICES = Object.keys(ORDER_SYSTEM_BUS_ACCESS) as Service[];
 const secret = () => randomBytes(18).toString('base64url');
 
 /**
- * The order system on a locked-down bus: NATS with TLS and one user per service holding the
- * permissions generated from ORDER_SYSTEM_BUS_ACCESS, Redis with TLS and an ACL user limited to
- * the Catga prefix. The flow works, and nobody gets what their credentials do not allow.
+ * The order system on the locked-down deployment's own configuration: NATS with TLS and one user
+ * per service holding the permissions generated from ORDER_SYSTEM_BUS_ACCESS, Redis with TLS only
+ * and the ACL deploy/secrets.sh writes. The flow works, and nobody gets what their credentials do
+ * not allow.
  */
 describe('the order system with NATS accounts, per-service permissions and TLS, and Redis with an ACL user and TLS', () => {
-  // The subject prefix is the default one (the server is this test's own); Redis keys get a prefix of their own.
+  // The prefixes are the deployment's (the servers are this test's own).
   const prefix = 'catga';
-  const keyPrefix = `locked${uniqueSuffix()}`;
+  const keyPrefix = 'catga';
   const adminPassword = secret();
-  const natsPasswords = Object.fromEntries(SERVICES.map((s) => [s, secret()])) as Record<Service, string>;
-  const redisPassword = secret();
-  let certs: TlsCertificates;
+  let secretsDir: string;
+  let secrets: Record<string, string>;
+  let caFile: string;
   let nats: NatsServerHandle;
-  let redis: RedisServerHandle;
+  let redis: ManagedProcess;
   let redisTlsPort: number;
   let natsUrl: string;
   const services: ServiceProcess[] = [];
@@ -42,45 +45,97 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
     connect({
       servers: natsUrl,
       user: service,
-      pass: natsPasswords[service],
-      tls: { caFile: certs.caFile },
+      pass: secrets[passwordVariable(service)]!,
+      tls: { caFile: caFile },
       inboxPrefix: serviceInboxPrefix(service),
     });
 
+  const redisClient = (username: string | undefined, password: string | undefined) => {
+    const client = new Redis({
+      host: '127.0.0.1',
+      port: redisTlsPort,
+      ...(username ? { username, password } : {}),
+      tls: { ca: readFileSync(caFile) },
+      maxRetriesPerRequest: 0,
+    });
+    client.on('error', () => undefined);
+    return client;
+  };
+
   before(async () => {
-    certs = createLoopbackCertificates();
-    const conf = join(certs.dir, 'nats.conf');
+    // The deployment's own files: deploy/secrets.sh makes the certificates, passwords and Redis ACL;
+    // deploy/nats/nats.conf with the generated accounts.conf, and deploy/redis/redis.conf, run with
+    // their paths and ports moved to this test's (and NATS without the cluster block: one node here).
+    secretsDir = mkdtempSync(join(tmpdir(), 'catga-secrets-'));
+    execFileSync('bash', [join(root, 'deploy/secrets.sh')], {
+      env: { ...process.env, CATGA_SECRETS_DIR: secretsDir, CATGA_ENV_FILE: join(secretsDir, '.env') },
+      stdio: 'pipe',
+    });
+    secrets = parseEnvFile(readFileSync(join(secretsDir, '.env'), 'utf8'));
+    const tls = (file: string) => join(secretsDir, 'tls', file);
+    caFile = tls('ca.crt');
+    for (const s of SERVICES) process.env[passwordVariable(s)] = secrets[passwordVariable(s)];
+    process.env.NATS_SERVER_NAME = `locked-${uniqueSuffix()}`;
+    const natsDir = join(secretsDir, 'nats');
+    mkdirSync(natsDir);
+    copyFileSync(join(root, 'deploy/nats/accounts.conf'), join(natsDir, 'accounts.conf'));
+    const natsConf = join(natsDir, 'nats.conf');
     writeFileSync(
-      conf,
-      [
-        ...SERVICES.map((s) => `NATS_PASSWORD_${s.toUpperCase().replace(/-/g, '_')}: "${natsPasswords[s]}"`),
-        `tls { cert_file: "${certs.certFile}", key_file: "${certs.keyFile}", ca_file: "${certs.caFile}" }`,
-        natsAccountsConfig(ORDER_SYSTEM_BUS_ACCESS),
-      ].join('\n'),
+      natsConf,
+      withoutBlock(read('deploy/nats/nats.conf'), 'cluster')
+        .replaceAll('/etc/nats/tls/', `${secretsDir}/tls/`)
+        // The harness gives the store dir (-sd); sync_interval is newer than the nats-server here (2.9).
+        .replace(/^\s*store_dir: .*$/m, '')
+        .replace(/^\s*sync_interval: .*$/m, ''),
     );
+
     redisTlsPort = await freePort();
-    [nats, redis] = await Promise.all([
-      startNatsServer({ args: ['-c', conf] }),
-      startRedisServer({
-        args: [
-          ...['--tls-port', String(redisTlsPort), '--tls-cert-file', certs.certFile, '--tls-key-file', certs.keyFile],
-          ...['--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'],
-          // The plain port stays for the test's own probes; its default user may only PING and INFO.
-          ...['--user', ...'default on nopass -@all +ping +info'.split(' ')],
-          ...['--user', ...`catga on >${redisPassword} ~${keyPrefix}:* &${keyPrefix}:* +@all -@dangerous +info`.split(' ')],
-          ...['--user', ...`admin on >${adminPassword} ~* &* +@all`.split(' ')],
-        ],
-      }),
-    ]);
+    const redisDir = join(secretsDir, 'redis');
+    mkdirSync(redisDir);
+    // A test-only admin beside the deployment's users, to look at the server's clients.
+    writeFileSync(
+      join(redisDir, 'users.acl'),
+      `${readFileSync(join(secretsDir, 'users.acl'), 'utf8')}user admin on >${adminPassword} ~* &* +@all\n`,
+    );
+    const redisConf = join(redisDir, 'redis.conf');
+    writeFileSync(
+      redisConf,
+      read('deploy/redis/redis.conf')
+        .replaceAll('/etc/redis/tls/', `${secretsDir}/tls/`)
+        .replace('aclfile /etc/redis/users.acl', `aclfile ${join(redisDir, 'users.acl')}`)
+        .replace(/^dir .*$/m, `dir ${redisDir}`)
+        .replace(/^bind .*$/m, 'bind 127.0.0.1')
+        .replace(/^tls-port .*$/m, `tls-port ${redisTlsPort}`),
+    );
+    redis = new ManagedProcess({
+      name: `redis tls :${redisTlsPort}`,
+      command: 'redis-server',
+      args: [redisConf],
+      logFile: join(redisDir, 'redis.log'),
+    });
+    [nats] = await Promise.all([startNatsServer({ args: ['-c', natsConf] }), redis.start()]);
+    await pollUntil(
+      async () => {
+        const probe = redisClient('catga', secrets.REDIS_CATGA_PASSWORD!);
+        try {
+          assert.equal(await probe.ping(), 'PONG');
+        } finally {
+          probe.disconnect();
+        }
+      },
+      { description: 'redis over TLS answers the catga user', timeoutMs: 15_000, intervalMs: 100 },
+    );
     natsUrl = `tls://127.0.0.1:${nats.port}`;
     const env = (service: Service) => ({
       CATGA_SERVICE_NAME: service,
       CATGA_NATS_URL: natsUrl,
       CATGA_NATS_USER: service,
-      CATGA_NATS_PASSWORD: natsPasswords[service],
-      CATGA_NATS_TLS_CA: certs.caFile,
-      CATGA_REDIS_URL: `rediss://catga:${redisPassword}@127.0.0.1:${redisTlsPort}`,
-      CATGA_REDIS_TLS_CA: certs.caFile,
+      CATGA_NATS_PASSWORD: secrets[passwordVariable(service)]!,
+      CATGA_NATS_TLS_CA: caFile,
+      CATGA_REDIS_URL: `rediss://127.0.0.1:${redisTlsPort}`,
+      CATGA_REDIS_USERNAME: 'catga',
+      CATGA_REDIS_PASSWORD: secrets.REDIS_CATGA_PASSWORD!,
+      CATGA_REDIS_TLS_CA: caFile,
       CATGA_REDIS_PREFIX: keyPrefix,
     });
     services.push(...(await Promise.all(SERVICES.filter((s) => s !== 'order-api').map((s) => startService(s, env(s))))));
@@ -91,7 +146,8 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
   after(async () => {
     await Promise.all(services.map((s) => s.kill('SIGTERM')));
     await Promise.all([nats?.stop(), redis?.stop()]);
-    certs?.remove();
+    for (const s of SERVICES) delete process.env[passwordVariable(s)];
+    if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
   });
 
   it('an order is charged, reserved, completed and notified', async () => {
@@ -129,9 +185,9 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
   });
 
   it('refuses a client without credentials, or with a wrong password', async () => {
-    await assert.rejects(connect({ servers: natsUrl, tls: { caFile: certs.caFile }, reconnect: false }), /Authorization Violation/i);
+    await assert.rejects(connect({ servers: natsUrl, tls: { caFile: caFile }, reconnect: false }), /Authorization Violation/i);
     await assert.rejects(
-      connect({ servers: natsUrl, user: 'payment-service', pass: 'guess', tls: { caFile: certs.caFile }, reconnect: false }),
+      connect({ servers: natsUrl, user: 'payment-service', pass: 'guess', tls: { caFile: caFile }, reconnect: false }),
       /Authorization Violation/i,
     );
     // Plain text to the TLS-only port is refused too.
@@ -139,7 +195,7 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
       connect({
         servers: `nats://127.0.0.1:${nats.port}`,
         user: 'order-api',
-        pass: natsPasswords['order-api'],
+        pass: secrets[passwordVariable('order-api')]!,
         reconnect: false,
         tls: null,
       }),
@@ -172,37 +228,63 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
     }
   });
 
-  it('Redis refuses a client without the password, keys outside the prefix and dangerous commands; the services use TLS', async () => {
-    const ca = readFileSync(certs.caFile);
-    const anonymous = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 0 });
-    const catga = new Redis({
+  it('Redis speaks only TLS and refuses a client without the password, keys outside the prefix and dangerous commands', async () => {
+    const anonymous = redisClient(undefined, undefined);
+    const plain = new Redis({
       host: '127.0.0.1',
       port: redisTlsPort,
-      username: 'catga',
-      password: redisPassword,
-      tls: { ca },
+      connectTimeout: 1_000,
       maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
     });
-    const admin = new Redis({ host: '127.0.0.1', port: redis.port, username: 'admin', password: adminPassword, maxRetriesPerRequest: 0 });
+    plain.on('error', () => undefined);
+    const catga = redisClient('catga', secrets.REDIS_CATGA_PASSWORD!);
+    const admin = redisClient('admin', adminPassword);
     try {
-      await assert.rejects(anonymous.get(`${keyPrefix}:sample:anything`), /NOPERM/);
-      await assert.rejects(anonymous.flushall(), /NOPERM/);
+      await assert.rejects(anonymous.get(`${keyPrefix}:sample:anything`), /NOAUTH/);
+      await assert.rejects(plain.ping());
       assert.equal(await catga.set(`${keyPrefix}:probe`, '1'), 'OK');
       await assert.rejects(catga.get('other-app:key'), /NOPERM/);
       await assert.rejects(catga.flushall(), /NOPERM/);
       await assert.rejects(catga.call('CONFIG', 'GET', 'requirepass'), /NOPERM/);
+      assert.deepEqual(await admin.call('CONFIG', 'GET', 'port'), ['port', '0'], 'no plain-text port');
       const clients = String(await admin.call('CLIENT', 'LIST'))
         .split('\n')
         .filter((line) => / user=catga /.test(line));
       assert.ok(clients.length >= SERVICES.length, `only ${clients.length} connections of the catga user`);
-      for (const line of clients) assert.match(line, new RegExp(` laddr=127\\.0\\.0\\.1:${redisTlsPort} `), line);
     } finally {
-      anonymous.disconnect();
-      catga.disconnect();
-      admin.disconnect();
+      for (const client of [anonymous, plain, catga, admin]) client.disconnect();
     }
   });
 });
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+function passwordVariable(service: string): string {
+  return `NATS_PASSWORD_${service.toUpperCase().replace(/-/g, '_')}`;
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/** `text` without the top-level `<name> { … }` block (braces counted, so nested blocks go with it). */
+function withoutBlock(text: string, name: string): string {
+  const start = text.search(new RegExp(`^${name} \\{`, 'm'));
+  assert.ok(start >= 0, `no ${name} block`);
+  let depth = 0;
+  for (let i = text.indexOf('{', start); i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return text.slice(0, start) + text.slice(i + 1);
+  }
+  throw new Error(`unbalanced ${name} block`);
+}
 
 /** Rejects when `work` has not settled within `ms`: a refusal that never comes fails the test instead of hanging it. */
 function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
