@@ -499,7 +499,10 @@ describe('docker-compose.yml', () => {
         const source = typeof volume === 'string' ? volume.split(':')[0]! : (volume.source ?? '');
         if (source.startsWith('./deploy/secrets/')) {
           // Not in the repository: deploy/secrets.sh writes them (checked in "the compose deployment is locked down").
-          assert.ok(secretsScript.includes(`$dir/${source.slice('./deploy/secrets/'.length)}`), `${name}: deploy/secrets.sh writes ${source}`);
+          assert.ok(
+            secretsScript.includes(`$dir/${source.slice('./deploy/secrets/'.length)}`),
+            `${name}: deploy/secrets.sh writes ${source}`,
+          );
         } else if (source.startsWith('./')) assert.ok(existsSync(join(root, source)), `${name}: ${source} exists`);
       }
     }
