@@ -9,7 +9,18 @@ import { fileURLToPath } from 'node:url';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { serviceInboxPrefix, type BusAccess } from '@catga/nats';
 import { ORDER_SYSTEM_BUS_ACCESS, type NotificationRecord, type PaymentRecord } from '@catga/order-contracts';
-import { freePort, ManagedProcess, pollUntil, startNatsServer, type NatsServerHandle } from '@catga/testing';
+import {
+  freePort,
+  ManagedProcess,
+  pollUntil,
+  startNatsServer,
+  startRedisCluster,
+  startRedisSentinelGroup,
+  type NatsServerHandle,
+  type RedisClusterHandle,
+  type RedisSentinelGroupHandle,
+  type RedisServerHandle,
+} from '@catga/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
@@ -66,29 +77,9 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
     // The deployment's own files: deploy/secrets.sh makes the certificates, passwords and Redis ACL;
     // deploy/nats/nats.conf with the generated accounts.conf, and deploy/redis/redis.conf, run with
     // their paths and ports moved to this test's (and NATS without the cluster block: one node here).
-    secretsDir = mkdtempSync(join(tmpdir(), 'catga-secrets-'));
-    execFileSync('bash', [join(root, 'deploy/secrets.sh')], {
-      env: { ...process.env, CATGA_SECRETS_DIR: secretsDir, CATGA_ENV_FILE: join(secretsDir, '.env') },
-      stdio: 'pipe',
-    });
-    secrets = parseEnvFile(readFileSync(join(secretsDir, '.env'), 'utf8'));
-    const tls = (file: string) => join(secretsDir, 'tls', file);
-    caFile = tls('ca.crt');
-    for (const s of SERVICES) process.env[passwordVariable(s)] = secrets[passwordVariable(s)];
-    process.env.NATS_SERVER_NAME = `locked-${uniqueSuffix()}`;
-    const natsDir = join(secretsDir, 'nats');
-    mkdirSync(natsDir);
-    copyFileSync(join(root, 'deploy/nats/accounts.conf'), join(natsDir, 'accounts.conf'));
-    const natsConf = join(natsDir, 'nats.conf');
-    writeFileSync(
-      natsConf,
-      withoutBlock(read('deploy/nats/nats.conf'), 'cluster')
-        .replaceAll('/etc/nats/tls/', `${secretsDir}/tls/`)
-        // The harness gives the store dir (-sd); sync_interval is newer than the nats-server here (2.9).
-        .replace(/^\s*store_dir: .*$/m, '')
-        .replace(/^\s*sync_interval: .*$/m, ''),
-    );
-
+    ({ dir: secretsDir, values: secrets } = makeSecrets());
+    caFile = join(secretsDir, 'tls', 'ca.crt');
+    const natsStart = startLockedNats(secretsDir, secrets);
     redisTlsPort = await freePort();
     const redisDir = join(secretsDir, 'redis');
     mkdirSync(redisDir);
@@ -113,7 +104,7 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
       args: [redisConf],
       logFile: join(redisDir, 'redis.log'),
     });
-    [nats] = await Promise.all([startNatsServer({ args: ['-c', natsConf] }), redis.start()]);
+    [nats] = await Promise.all([natsStart, redis.start()]);
     await pollUntil(
       async () => {
         const probe = redisClient('catga', secrets.REDIS_CATGA_PASSWORD!);
@@ -258,8 +249,163 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
   });
 });
 
+/**
+ * The same locked-down bus with Redis behind Sentinel and as a Cluster: TLS only (replication,
+ * Sentinel's links and the cluster bus too), the deployment's ACL on every data node, and the
+ * sentinels' own password.
+ */
+for (const mode of ['sentinel', 'cluster'] as const) {
+  describe(`the locked-down order system with Redis in ${mode} mode, TLS and the deployment's ACL`, () => {
+    const admin = { username: 'admin', password: secret() };
+    const sentinelPassword = secret();
+    let secretsDir: string;
+    let secrets: Record<string, string>;
+    let caFile: string;
+    let nats: NatsServerHandle;
+    let redis: RedisSentinelGroupHandle | RedisClusterHandle;
+    const services: ServiceProcess[] = [];
+    let api: ServiceProcess;
+
+    const dataNodes = (): readonly RedisServerHandle[] => redis.servers;
+    const client = (port: number, username?: string, password?: string) => {
+      const c = new Redis({
+        host: '127.0.0.1',
+        port,
+        ...(password ? { username, password } : {}),
+        tls: { ca: readFileSync(caFile) },
+        maxRetriesPerRequest: 0,
+      });
+      c.on('error', () => undefined);
+      return c;
+    };
+
+    before(async () => {
+      ({ dir: secretsDir, values: secrets } = makeSecrets());
+      caFile = join(secretsDir, 'tls', 'ca.crt');
+      const tls = { certFile: join(secretsDir, 'tls', 'server.crt'), keyFile: join(secretsDir, 'tls', 'server.key'), caFile };
+      const users = readFileSync(join(secretsDir, 'users.acl'), 'utf8').split('\n').filter(Boolean);
+      const security = { tls, users, admin, sentinelPassword };
+      const natsStart = startLockedNats(secretsDir, secrets);
+      redis = mode === 'sentinel' ? await startRedisSentinelGroup({ security }) : await startRedisCluster({ security });
+      nats = await natsStart;
+      const nodes = mode === 'sentinel' ? (redis as RedisSentinelGroupHandle).sentinelNodes : (redis as RedisClusterHandle).nodes;
+      const redisEnv = {
+        CATGA_REDIS_MODE: mode,
+        CATGA_REDIS_URL: `rediss://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
+        CATGA_REDIS_USERNAME: 'catga',
+        CATGA_REDIS_PASSWORD: secrets.REDIS_CATGA_PASSWORD!,
+        CATGA_REDIS_TLS_CA: caFile,
+        CATGA_REDIS_PREFIX: 'catga',
+        ...(mode === 'sentinel' ? { CATGA_REDIS_SENTINEL_NAME: 'catga', CATGA_REDIS_SENTINEL_PASSWORD: sentinelPassword } : {}),
+      };
+      const env = (service: Service) => ({
+        CATGA_SERVICE_NAME: service,
+        CATGA_NATS_URL: `tls://127.0.0.1:${nats.port}`,
+        CATGA_NATS_USER: service,
+        CATGA_NATS_PASSWORD: secrets[passwordVariable(service)]!,
+        CATGA_NATS_TLS_CA: caFile,
+        ...redisEnv,
+      });
+      services.push(...(await Promise.all(SERVICES.filter((s) => s !== 'order-api').map((s) => startService(s, env(s))))));
+      api = await startService('order-api', env('order-api'));
+      services.push(api);
+    });
+
+    after(async () => {
+      await Promise.all(services.map((s) => s.kill('SIGTERM')));
+      await Promise.all([nats?.stop(), redis?.stop()]);
+      for (const s of SERVICES) delete process.env[passwordVariable(s)];
+      if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
+    });
+
+    it('an order is charged, reserved, completed and notified', async () => {
+      const created = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', {
+        customerId: `c-${mode}`,
+        items: [{ productId: `p-${uniqueSuffix()}`, quantity: 3, price: 10 }],
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body) + services.map((s) => s.output()).join('\n'));
+      assert.equal(created.body.status, 'Completed');
+      const { orderId } = created.body;
+      assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${orderId}`)).body, { orderId, charged: 1, refunded: 0 });
+      await eventually(async () => {
+        const notes = await http<NotificationRecord[]>(api.url, 'GET', `/api/notifications?orderId=${orderId}`);
+        assert.equal(notes.body.length, 1);
+      });
+    });
+
+    it('the data nodes speak only TLS, refuse a client without the password, and hold the services as the catga user', async () => {
+      const catgaConnections = await Promise.all(
+        dataNodes().map(async (node) => {
+          const anonymous = client(node.port);
+          const catga = client(node.port, 'catga', secrets.REDIS_CATGA_PASSWORD);
+          const adminClient = client(node.port, admin.username, admin.password);
+          try {
+            await assert.rejects(anonymous.ping(), /NOAUTH/);
+            await assert.rejects(catga.call('CONFIG', 'GET', 'requirepass'), /NOPERM/);
+            assert.deepEqual(await adminClient.call('CONFIG', 'GET', 'port'), ['port', '0'], `${node.port}: no plain-text port`);
+            return String(await adminClient.call('CLIENT', 'LIST'))
+              .split('\n')
+              .filter((line) => / user=catga /.test(line)).length;
+          } finally {
+            for (const c of [anonymous, catga, adminClient]) c.disconnect();
+          }
+        }),
+      );
+      assert.ok(
+        catgaConnections.reduce((a, b) => a + b, 0) >= SERVICES.length,
+        `catga connections per node: ${catgaConnections.join(', ')}`,
+      );
+    });
+
+    if (mode === 'sentinel') {
+      it('the sentinels speak only TLS and refuse a client without their password', async () => {
+        for (const node of (redis as RedisSentinelGroupHandle).sentinelNodes) {
+          const anonymous = client(node.port);
+          const withPassword = client(node.port, undefined, sentinelPassword);
+          try {
+            await assert.rejects(anonymous.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'catga'), /NOAUTH/);
+            const primary = (await withPassword.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'catga')) as string[];
+            assert.equal(Number(primary[1]), (redis as RedisSentinelGroupHandle).primary.port);
+          } finally {
+            anonymous.disconnect();
+            withPassword.disconnect();
+          }
+        }
+      });
+    }
+  });
+}
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** Runs deploy/secrets.sh into a temp dir: certificates, users.acl, operator token, and the .env values. */
+function makeSecrets(): { dir: string; values: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'catga-secrets-'));
+  execFileSync('bash', [join(root, 'deploy/secrets.sh')], {
+    env: { ...process.env, CATGA_SECRETS_DIR: dir, CATGA_ENV_FILE: join(dir, '.env') },
+    stdio: 'pipe',
+  });
+  return { dir, values: parseEnvFile(readFileSync(join(dir, '.env'), 'utf8')) };
+}
+
+/** deploy/nats/nats.conf and accounts.conf on one node of this test's, with the passwords in its environment. */
+function startLockedNats(secretsDir: string, secrets: Record<string, string>): Promise<NatsServerHandle> {
+  for (const s of SERVICES) process.env[passwordVariable(s)] = secrets[passwordVariable(s)];
+  process.env.NATS_SERVER_NAME = `locked-${uniqueSuffix()}`;
+  const natsDir = mkdtempSync(join(secretsDir, 'nats-'));
+  copyFileSync(join(root, 'deploy/nats/accounts.conf'), join(natsDir, 'accounts.conf'));
+  const natsConf = join(natsDir, 'nats.conf');
+  writeFileSync(
+    natsConf,
+    withoutBlock(read('deploy/nats/nats.conf'), 'cluster')
+      .replaceAll('/etc/nats/tls/', `${secretsDir}/tls/`)
+      // The harness gives the store dir (-sd); sync_interval is newer than the nats-server here (2.9).
+      .replace(/^\s*store_dir: .*$/m, '')
+      .replace(/^\s*sync_interval: .*$/m, ''),
+  );
+  return startNatsServer({ args: ['-c', natsConf] });
+}
 
 function passwordVariable(service: string): string {
   return `NATS_PASSWORD_${service.toUpperCase().replace(/-/g, '_')}`;

@@ -24,4 +24,5 @@ export { respCommand, type RespCommandOptions, type RespReply } from './redis/re
 export { parseRedisInfo } from './redis/redis-info.js';
 export { startRedisServer, waitForReplicaSync, type RedisServerHandle, type RedisServerOptions } from './redis/redis-server.js';
 export { startRedisSentinelGroup, type RedisSentinelGroupHandle, type RedisSentinelGroupOptions } from './redis/redis-sentinel.js';
+export type { RedisSecurity } from './redis/redis-security.js';
 export { startRedisCluster, type RedisClusterHandle, type RedisClusterOptions } from './redis/redis-cluster.js';

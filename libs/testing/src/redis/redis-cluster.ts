@@ -3,6 +3,7 @@ import type { ExitInfo } from '../process/exit-info.js';
 import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
 import { ServerCluster } from '../server/server-cluster.js';
 import { parseRedisInfo } from './redis-info.js';
+import type { RedisSecurity } from './redis-security.js';
 import { createRedisServer, type RedisServer, type RedisServerHandle } from './redis-server.js';
 
 export interface RedisClusterOptions {
@@ -14,6 +15,8 @@ export interface RedisClusterOptions {
   readonly appendonly?: boolean;
   /** Default 30 s. */
   readonly readyTimeoutMs?: number;
+  /** TLS (the cluster bus too) and ACL on every node. */
+  readonly security?: RedisSecurity;
 }
 
 export interface RedisClusterHandle {
@@ -100,12 +103,17 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       // The default bus port is client port + 10000, which nobody checked was free; name it explicitly.
       const busPorts = ports.slice(masters);
       const servers = clientPorts.map((port, i) =>
-        createRedisServer(port, { appendonly: options.appendonly ?? false, readyTimeoutMs }, 'cluster', [
-          'cluster-enabled yes',
-          'cluster-config-file nodes.conf',
-          `cluster-port ${busPorts[i] as number}`,
-          `cluster-node-timeout ${options.nodeTimeoutMs ?? 2_000}`,
-        ]),
+        createRedisServer(
+          port,
+          { appendonly: options.appendonly ?? false, readyTimeoutMs, ...(options.security ? { security: options.security } : {}) },
+          'cluster',
+          [
+            'cluster-enabled yes',
+            'cluster-config-file nodes.conf',
+            `cluster-port ${busPorts[i] as number}`,
+            `cluster-node-timeout ${options.nodeTimeoutMs ?? 2_000}`,
+          ],
+        ),
       );
       return new RedisCluster(servers, busPorts, readyTimeoutMs);
     },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis, ReplyError } from 'ioredis';
 import { LOOPBACK_HOST } from '../net/host-port.js';
 import { withTimeout } from '../timing/with-timeout.js';
@@ -8,6 +9,10 @@ export type RespReply = string | number | null | RespError | readonly RespReply[
 
 export interface RespCommandOptions {
   readonly host?: string;
+  /** TLS, trusting this CA file. */
+  readonly caFile?: string;
+  readonly username?: string;
+  readonly password?: string;
   /** Connect plus reply. Default 2 s. */
   readonly timeoutMs?: number;
 }
@@ -24,6 +29,9 @@ export async function respCommand(port: number, args: readonly (string | number)
   const client = new Redis({
     host,
     port,
+    ...(options.caFile ? { tls: { ca: readFileSync(options.caFile) } } : {}),
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
     lazyConnect: true,
     enableOfflineQueue: false,
     // A server still loading answers PING with -LOADING, which a readiness probe must see, not wait out.

@@ -2,8 +2,8 @@ import { LOOPBACK_HOST, sameHostPort, type HostPort } from '../net/host-port.js'
 import type { ManagedProcess } from '../process/managed-process.js';
 import { pollWhileRunning } from '../process/poll-while-running.js';
 import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
-import { respCommand } from './redis-command.js';
 import { pairsToRecord, parseRedisInfo } from './redis-info.js';
+import { probeCredentials, securityConfig, type RedisSecurity } from './redis-security.js';
 import { createRedisServer, RedisServer, waitForReplicaSync, type RedisServerHandle } from './redis-server.js';
 
 export interface RedisSentinelGroupOptions {
@@ -23,6 +23,8 @@ export interface RedisSentinelGroupOptions {
   readonly appendonly?: boolean;
   /** For the whole group, including sentinel discovery. Default 30 s. */
   readonly readyTimeoutMs?: number;
+  /** TLS and ACL for data nodes and sentinels; the sentinels reach the data nodes as its admin. */
+  readonly security?: RedisSecurity;
 }
 
 export interface RedisSentinelGroupHandle {
@@ -84,7 +86,7 @@ class RedisSentinelGroup implements RedisSentinelGroupHandle {
         if (answers.some((answer) => !sameHostPort(answer, candidate))) throw new Error(`sentinels disagree (${seen})`);
         const where = `${candidate.host}:${candidate.port}`;
         if (sameHostPort(candidate, previous)) throw new Error(`sentinels still report ${where}`);
-        const info = await respCommand(candidate.port, ['INFO', 'replication'], { host: candidate.host });
+        const info = await this.serverAt(candidate).command(['INFO', 'replication']);
         const role = parseRedisInfo(info)['role'];
         if (role !== 'master') throw new Error(`sentinels promoted ${where} but it reports role:${String(role)}`);
         return candidate;
@@ -182,7 +184,8 @@ export async function startRedisSentinelGroup(options: RedisSentinelGroupOptions
     1 + replicaCount + sentinelCount,
     ([primaryPort, ...rest]) => {
       const primaryAddress: HostPort = { host: LOOPBACK_HOST, port: primaryPort as number };
-      const dataOptions = { appendonly: options.appendonly ?? false, readyTimeoutMs };
+      const security = options.security;
+      const dataOptions = { appendonly: options.appendonly ?? false, readyTimeoutMs, ...(security ? { security } : {}) };
       const primary = createRedisServer(primaryAddress.port, dataOptions, 'primary');
       const replicas = rest
         .slice(0, replicaCount)
@@ -193,12 +196,20 @@ export async function startRedisSentinelGroup(options: RedisSentinelGroupOptions
             role: 'sentinel',
             port,
             sentinel: true,
+            probe: probeCredentials(security, 'sentinel'),
             config: [
               `sentinel monitor ${masterName} ${primaryAddress.host} ${primaryAddress.port} ${quorum}`,
               `sentinel down-after-milliseconds ${masterName} ${options.downAfterMs ?? 1_000}`,
               `sentinel failover-timeout ${masterName} ${options.failoverTimeoutMs ?? 3_000}`,
               `sentinel parallel-syncs ${masterName} 1`,
               'sentinel resolve-hostnames no',
+              ...(security?.admin
+                ? [
+                    `sentinel auth-user ${masterName} ${security.admin.username}`,
+                    `sentinel auth-pass ${masterName} ${security.admin.password}`,
+                  ]
+                : []),
+              ...securityConfig(security, 'sentinel'),
             ],
             readyTimeoutMs,
           }),

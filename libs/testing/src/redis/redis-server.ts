@@ -5,7 +5,8 @@ import type { ManagedProcess } from '../process/managed-process.js';
 import { pollWhileRunning } from '../process/poll-while-running.js';
 import { launchOnFreePorts } from '../server/launch-on-free-ports.js';
 import { ServerProcess } from '../server/server-process.js';
-import { respCommand, type RespReply } from './redis-command.js';
+import { respCommand, type RespCommandOptions, type RespReply } from './redis-command.js';
+import { probeCredentials, securityConfig, type RedisSecurity } from './redis-security.js';
 import { parseRedisInfo } from './redis-info.js';
 
 export interface RedisServerOptions {
@@ -17,6 +18,8 @@ export interface RedisServerOptions {
   readonly args?: readonly string[];
   /** Default 10 s. */
   readonly readyTimeoutMs?: number;
+  /** TLS and ACL (see RedisSecurity); the handle's own commands authenticate as its admin. */
+  readonly security?: RedisSecurity;
 }
 
 /** One redis-server process (plain, replica, sentinel or cluster node) on a loopback port. */
@@ -57,6 +60,8 @@ export interface RedisServerSpec {
   readonly sentinel?: boolean;
   readonly extraArgs?: readonly string[];
   readonly readyTimeoutMs: number;
+  /** How the handle's own commands reach the node (TLS CA, user, password). */
+  readonly probe?: RespCommandOptions;
 }
 
 export class RedisServer extends ServerProcess implements RedisServerHandle {
@@ -65,6 +70,7 @@ export class RedisServer extends ServerProcess implements RedisServerHandle {
   readonly url: string;
   readonly dir: string;
   readonly configFile: string;
+  private readonly probe: RespCommandOptions;
 
   constructor(spec: RedisServerSpec) {
     const configName = spec.sentinel ? 'sentinel.conf' : 'redis.conf';
@@ -79,9 +85,10 @@ export class RedisServer extends ServerProcess implements RedisServerHandle {
       readyTimeoutMs: spec.readyTimeoutMs,
     });
     this.port = spec.port;
-    this.url = `redis://${LOOPBACK_HOST}:${spec.port}`;
+    this.url = `${spec.probe?.caFile ? 'rediss' : 'redis'}://${LOOPBACK_HOST}:${spec.port}`;
     this.dir = this.tempDir.path;
     this.configFile = this.tempDir.file(configName);
+    this.probe = spec.probe ?? {};
     const lines = [
       `port ${spec.port}`,
       `bind ${LOOPBACK_HOST}`,
@@ -90,12 +97,14 @@ export class RedisServer extends ServerProcess implements RedisServerHandle {
       // Empty logfile means stdout, which ManagedProcess captures.
       'logfile ""',
       ...spec.config,
+      // With TLS on, `port 0` here turns the plain port off and the node listens on this one with TLS.
+      ...(spec.config.includes('port 0') ? [`tls-port ${spec.port}`] : []),
     ];
     writeFileSync(this.configFile, `${lines.join('\n')}\n`);
   }
 
   command(args: readonly (string | number)[]): Promise<RespReply> {
-    return respCommand(this.port, args, { host: this.host });
+    return respCommand(this.port, args, { ...this.probe, host: this.host });
   }
 
   async info(section?: string): Promise<Record<string, string>> {
@@ -132,6 +141,7 @@ export function createRedisServer(
   return new RedisServer({
     role,
     port,
+    probe: probeCredentials(options.security, role === 'cluster' ? 'cluster' : 'data'),
     config: [
       // No RDB snapshots: tests want speed, and AOF is the opt-in persistence.
       'save ""',
@@ -140,6 +150,7 @@ export function createRedisServer(
       'repl-diskless-sync-delay 0',
       ...(options.replicaOf ? [`replicaof ${options.replicaOf.host} ${options.replicaOf.port}`] : []),
       ...extraConfig,
+      ...securityConfig(options.security, role === 'cluster' ? 'cluster' : 'data'),
     ],
     extraArgs: options.args ?? [],
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
