@@ -18,7 +18,9 @@ services=(order-api order-service payment-service inventory-service notification
 
 mkdir -p "$dir/tls"
 chmod 700 "$dir"
-random() { openssl rand -base64 33 | tr '+/' '-_' | tr -d '=\n'; }
+# A letter, then 48 hex digits: nats-server parses a password it reads from its environment as a
+# config value, so one starting with a digit or holding punctuation would not be read as a string.
+random() { printf 's%s' "$(openssl rand -hex 24)"; }
 sha256() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1; }
 
 if [[ ! -f "$dir/tls/server.crt" ]]; then

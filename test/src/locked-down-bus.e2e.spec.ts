@@ -13,10 +13,10 @@ import {
   freePort,
   ManagedProcess,
   pollUntil,
-  startNatsServer,
+  startNatsCluster,
   startRedisCluster,
   startRedisSentinelGroup,
-  type NatsServerHandle,
+  type NatsClusterHandle,
   type RedisClusterHandle,
   type RedisSentinelGroupHandle,
   type RedisServerHandle,
@@ -45,7 +45,7 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
   let secretsDir: string;
   let secrets: Record<string, string>;
   let caFile: string;
-  let nats: NatsServerHandle;
+  let nats: NatsClusterHandle;
   let redis: ManagedProcess;
   let redisTlsPort: number;
   let natsUrl: string;
@@ -116,7 +116,7 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
       },
       { description: 'redis over TLS answers the catga user', timeoutMs: 15_000, intervalMs: 100 },
     );
-    natsUrl = `tls://127.0.0.1:${nats.port}`;
+    natsUrl = nats.servers.map((n) => `tls://127.0.0.1:${n.port}`).join(',');
     const env = (service: Service) => ({
       CATGA_SERVICE_NAME: service,
       CATGA_NATS_URL: natsUrl,
@@ -158,9 +158,13 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
   });
 
   it('each service subscribes to the request subjects it serves, all of them, and reads replies only under its own inbox', async () => {
-    const connz = (await (await fetch(`http://127.0.0.1:${nats.monitorPort}/connz?subs=1&auth=1&limit=1000`)).json()) as {
-      connections: Array<{ name?: string; authorized_user?: string; subscriptions_list?: string[] }>;
-    };
+    type Connz = { connections: Array<{ name?: string; authorized_user?: string; subscriptions_list?: string[] }> };
+    const perNode = await Promise.all(
+      nats.servers.map(
+        async (n) => (await (await fetch(`http://127.0.0.1:${n.monitorPort}/connz?subs=1&auth=1&limit=1000`)).json()) as Connz,
+      ),
+    );
+    const connz = { connections: perNode.flatMap((c) => c.connections) };
     for (const service of SERVICES) {
       const conn = connz.connections.find((c) => c.name?.startsWith(`${service}:`));
       assert.ok(conn, `no connection of ${service}`);
@@ -184,7 +188,7 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
     // Plain text to the TLS-only port is refused too.
     await assert.rejects(
       connect({
-        servers: `nats://127.0.0.1:${nats.port}`,
+        servers: `nats://127.0.0.1:${nats.node(0).port}`,
         user: 'order-api',
         pass: secrets[passwordVariable('order-api')]!,
         reconnect: false,
@@ -261,7 +265,7 @@ for (const mode of ['sentinel', 'cluster'] as const) {
     let secretsDir: string;
     let secrets: Record<string, string>;
     let caFile: string;
-    let nats: NatsServerHandle;
+    let nats: NatsClusterHandle;
     let redis: RedisSentinelGroupHandle | RedisClusterHandle;
     const services: ServiceProcess[] = [];
     let api: ServiceProcess;
@@ -300,7 +304,7 @@ for (const mode of ['sentinel', 'cluster'] as const) {
       };
       const env = (service: Service) => ({
         CATGA_SERVICE_NAME: service,
-        CATGA_NATS_URL: `tls://127.0.0.1:${nats.port}`,
+        CATGA_NATS_URL: nats.servers.map((n) => `tls://127.0.0.1:${n.port}`).join(','),
         CATGA_NATS_USER: service,
         CATGA_NATS_PASSWORD: secrets[passwordVariable(service)]!,
         CATGA_NATS_TLS_CA: caFile,
@@ -389,8 +393,12 @@ function makeSecrets(): { dir: string; values: Record<string, string> } {
   return { dir, values: parseEnvFile(readFileSync(join(dir, '.env'), 'utf8')) };
 }
 
-/** deploy/nats/nats.conf and accounts.conf on one node of this test's, with the passwords in its environment. */
-function startLockedNats(secretsDir: string, secrets: Record<string, string>): Promise<NatsServerHandle> {
+/**
+ * deploy/nats/nats.conf and accounts.conf on a 3-node cluster of this test's, with the passwords in
+ * its environment: the harness gives each node its ports, store dir and routes (flags override the
+ * file), the file gives TLS on the client port and on the routes (mutual), and the accounts.
+ */
+function startLockedNats(secretsDir: string, secrets: Record<string, string>): Promise<NatsClusterHandle> {
   for (const s of SERVICES) process.env[passwordVariable(s)] = secrets[passwordVariable(s)];
   process.env.NATS_SERVER_NAME = `locked-${uniqueSuffix()}`;
   const natsDir = mkdtempSync(join(secretsDir, 'nats-'));
@@ -398,13 +406,13 @@ function startLockedNats(secretsDir: string, secrets: Record<string, string>): P
   const natsConf = join(natsDir, 'nats.conf');
   writeFileSync(
     natsConf,
-    withoutBlock(read('deploy/nats/nats.conf'), 'cluster')
+    read('deploy/nats/nats.conf')
       .replaceAll('/etc/nats/tls/', `${secretsDir}/tls/`)
       // The harness gives the store dir (-sd); sync_interval is newer than the nats-server here (2.9).
       .replace(/^\s*store_dir: .*$/m, '')
       .replace(/^\s*sync_interval: .*$/m, ''),
   );
-  return startNatsServer({ args: ['-c', natsConf] });
+  return startNatsCluster({ size: 3, args: ['-c', natsConf] });
 }
 
 function passwordVariable(service: string): string {
@@ -418,18 +426,6 @@ function parseEnvFile(text: string): Record<string, string> {
     if (m) out[m[1]!] = m[2]!;
   }
   return out;
-}
-
-/** `text` without the top-level `<name> { … }` block (braces counted, so nested blocks go with it). */
-function withoutBlock(text: string, name: string): string {
-  const start = text.search(new RegExp(`^${name} \\{`, 'm'));
-  assert.ok(start >= 0, `no ${name} block`);
-  let depth = 0;
-  for (let i = text.indexOf('{', start); i < text.length; i++) {
-    if (text[i] === '{') depth++;
-    else if (text[i] === '}' && --depth === 0) return text.slice(0, start) + text.slice(i + 1);
-  }
-  throw new Error(`unbalanced ${name} block`);
 }
 
 /** Rejects when `work` has not settled within `ms`: a refusal that never comes fails the test instead of hanging it. */

@@ -7,6 +7,8 @@ export interface NatsAccountsConfigOptions extends NatsPermissionsOptions {
   /**
    * The environment variable the server reads each user's password from (nats-server resolves
    * `$NAME` from its environment). Default `NATS_PASSWORD_<SERVICE>`, upper-cased, `-` as `_`.
+   * The server parses the variable's value as a config value: a password must start with a
+   * letter and hold only letters and digits, or it is read as a number or fails to parse.
    */
   readonly passwordVariable?: (serviceName: string) => string;
 }
