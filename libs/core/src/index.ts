@@ -48,6 +48,7 @@ export {
   HandlerNotFoundError,
   MalformedMessageError,
   PayloadTooLargeError,
+  PermissionDeniedError,
   ShuttingDownError,
   StoreUnavailableError,
   TimeoutError,

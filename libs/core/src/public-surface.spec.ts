@@ -76,6 +76,7 @@ const SURFACE: Record<string, string[]> = {
     'OutboxPublisherOptions',
     'OutboxStore',
     'PayloadTooLargeError',
+    'PermissionDeniedError',
     'PipelineBehavior',
     'PipelineOptions',
     'PipelineSettings',

@@ -12,6 +12,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   SHUTTING_DOWN: 503,
   TIMEOUT: 504,
   CONCURRENCY_CONFLICT: 409,
+  // The deployment's permissions are wrong, not the request.
+  PERMISSION_DENIED: 500,
+  PAYLOAD_TOO_LARGE: 413,
 };
 
 /** HTTP status for a Catga error code: `*_NOT_FOUND` is 404, other business errors 422. */

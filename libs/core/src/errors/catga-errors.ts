@@ -45,6 +45,13 @@ export class HandlerFailedError extends CatgaError {}
 @ErrorCode('TRANSPORT_UNAVAILABLE', { retryable: true })
 export class TransportUnavailableError extends CatgaError {}
 
+/**
+ * The broker refused this instance the subject: its credentials do not allow sending there (a
+ * NATS permission). Retrying changes nothing until an operator changes the permissions.
+ */
+@ErrorCode('PERMISSION_DENIED', { retryable: false })
+export class PermissionDeniedError extends CatgaError {}
+
 /** A store (idempotency, saga, outbox, event stream) could not be reached. */
 @ErrorCode('STORE_UNAVAILABLE', { retryable: true })
 export class StoreUnavailableError extends CatgaError {}

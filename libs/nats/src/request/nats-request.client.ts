@@ -1,4 +1,4 @@
-import { type Envelope, HandlerNotFoundError, TimeoutError, TransportUnavailableError } from '@catga/core';
+import { type Envelope, HandlerNotFoundError, PermissionDeniedError, TimeoutError, TransportUnavailableError } from '@catga/core';
 import { decodeReply, encodeEnvelope, type Reply, type RequestOptions, RetryableAttempt, retryUntilDeadline } from '@catga/core/transport';
 
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -12,7 +12,8 @@ type LastFailure = 'no-responders' | 'timeout' | 'other';
 /**
  * Sends a request to one replica of its type, retrying with the same message id until the
  * caller's deadline: timeouts, dropped connections and `SHUTTING_DOWN` replies always, "no
- * responders" for `noRespondersTimeoutMs` (a restart in progress), then `HANDLER_NOT_FOUND`.
+ * responders" for `noRespondersTimeoutMs` (a restart in progress), then `HANDLER_NOT_FOUND`. A
+ * subject the connection's permissions refuse is `PERMISSION_DENIED` at once.
  */
 export class NatsRequestClient {
   constructor(
@@ -48,6 +49,11 @@ export class NatsRequestClient {
         }
         const kind = classifyNatsError(error);
         if (kind === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`, { messageId: envelope.id });
+        if (kind === 'forbidden') {
+          throw new PermissionDeniedError(`NATS does not allow this connection to send ${envelope.type} (${subject}): ${String(error)}`, {
+            messageId: envelope.id,
+          });
+        }
         if (kind === 'no-responders') {
           noRespondersSince ??= Date.now();
           state.lastFailure = 'no-responders';

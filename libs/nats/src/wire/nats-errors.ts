@@ -1,6 +1,6 @@
 import { NoRespondersError, RequestError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
 
-export type RequestFailure = 'no-responders' | 'timeout' | 'closed' | 'too-large' | 'other';
+export type RequestFailure = 'no-responders' | 'timeout' | 'closed' | 'too-large' | 'forbidden' | 'other';
 
 /** JetStream's API error code for a header block over its 64 KiB limit. */
 const HEADER_TOO_LARGE = 10097;
@@ -17,6 +17,8 @@ export function classifyNatsError(error: unknown): RequestFailure {
   // A message the server can never take: retrying it changes nothing.
   if (name === 'InvalidArgumentError' && /max_payload/.test((error as Error).message)) return 'too-large';
   if (name === 'JetStreamApiError' && (error as { code?: unknown }).code === HEADER_TOO_LARGE) return 'too-large';
+  // The server's permissions refuse this user the subject.
+  if (name === 'PermissionViolationError') return 'forbidden';
   if (name === 'ClosedConnectionError' || name === 'DrainingConnectionError') return 'closed';
   if (error instanceof Error && error.cause) return classifyNatsError(error.cause);
   return 'other';
