@@ -29,6 +29,11 @@ describe('operator endpoints with CATGA_OPERATOR_TOKEN set', () => {
     }
   });
 
+  it('they answer 401 without the token however their paths are spelled', async () => {
+    for (const path of ['/DASHBOARD', '/Api/Cluster', '/METRICS', '/Metrics/'])
+      assert.equal((await fetch(`${base}${path}`)).status, 401, path);
+  });
+
   it('with the token they answer, and the API and the health probes never ask for it', async () => {
     const auth = { authorization: 'Bearer ops-token' };
     for (const path of ['/dashboard', '/api/cluster', '/metrics'])
