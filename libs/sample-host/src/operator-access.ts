@@ -10,18 +10,26 @@ export function isUnderPath(req: Request, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
+/** Whether a request carries `Authorization: Bearer <token>`, compared in constant time. */
+export function operatorTokenCheck(token: string): (req: Request) => boolean {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (req) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
 /**
  * With `CATGA_OPERATOR_TOKEN` set, the operator paths answer 401 unless the request carries
- * `Authorization: Bearer <token>`; everything else (the API, the health probes) is unchanged.
+ * `Authorization: Bearer <token>`; the API is unchanged, and the health probes answer without the
+ * token (their detail is the token's: `healthDetailAccess`).
  * Unset, they are open, as a service behind an ingress that keeps them off the public port.
  */
 export function operatorAccess(token: string | undefined): ((req: Request, res: Response, next: NextFunction) => void) | undefined {
   if (!token) return undefined;
-  const expected = Buffer.from(`Bearer ${token}`);
+  const isOperator = operatorTokenCheck(token);
   return (req, res, next) => {
-    if (!OPERATOR_PATHS.some((p) => isUnderPath(req, p))) return next();
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+    if (!OPERATOR_PATHS.some((p) => isUnderPath(req, p)) || isOperator(req)) return next();
     res.status(401).setHeader('www-authenticate', 'Bearer').json({ statusCode: 401, message: 'operator token required' });
   };
 }
