@@ -37,7 +37,7 @@ type BodyLimit = 'depth' | 'array' | 'string';
 const commas = new Int32Array(MAX_BODY_DEPTH + 1);
 
 /** The first limit a body passes, in one pass over its bytes, or undefined; stops at the first one passed. */
-function exceededLimit(body: Uint8Array): BodyLimit | undefined {
+function exceededLimit(body: Uint8Array, maxArrayLength: number, maxStringLength: number): BodyLimit | undefined {
   // JSON this short cannot pass any of the limits (nesting takes two bytes per level).
   if (body.byteLength <= 2 * MAX_BODY_DEPTH) return undefined;
   const end = body.length;
@@ -61,11 +61,11 @@ function exceededLimit(body: Uint8Array): BodyLimit | undefined {
           }
         }
       }
-      if (i - start - saved > MAX_STRING_LENGTH) return 'string';
+      if (i - start - saved > maxStringLength) return 'string';
     } else if (c === COMMA) {
       const n = commas[depth]!;
       if (n >= 0) {
-        if (n + 1 >= MAX_ARRAY_LENGTH) return 'array';
+        if (n + 1 >= maxArrayLength) return 'array';
         commas[depth] = n + 1;
       }
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
@@ -116,6 +116,10 @@ export interface DecodeOptions {
   expectedType?: string;
   /** Kind to assume when the header is absent (a client that only knows the subject). */
   defaultKind?: MessageKind;
+  /** Elements one array of the body may hold. Default `MAX_ARRAY_LENGTH` (10 000). */
+  maxArrayLength?: number;
+  /** UTF-8 bytes one string of the body may hold. Default `MAX_STRING_LENGTH` (65 536). */
+  maxStringLength?: number;
 }
 
 /**
@@ -140,20 +144,22 @@ export function decodeEnvelope(headers: ReadonlyMap<string, string>, body: Uint8
   }
   const kind = headers.get(WireHeader.kind) ?? options.defaultKind;
   if (!kind || !KINDS.has(kind)) throw new MalformedMessageError(`Unknown kind "${kind}"`, { messageId: id });
-  const exceeded = exceededLimit(body);
+  const maxArrayLength = options.maxArrayLength ?? MAX_ARRAY_LENGTH;
+  const maxStringLength = options.maxStringLength ?? MAX_STRING_LENGTH;
+  const exceeded = exceededLimit(body, maxArrayLength, maxStringLength);
   if (exceeded === 'depth') {
     throw new MalformedMessageError(`Body of ${type} nests deeper than ${MAX_BODY_DEPTH} levels`, { messageId: id });
   }
   if (exceeded === 'array') {
-    throw new PayloadTooLargeError(`Body of ${type} has an array of more than ${MAX_ARRAY_LENGTH} elements`, {
+    throw new PayloadTooLargeError(`Body of ${type} has an array of more than ${maxArrayLength} elements`, {
       messageId: id,
-      details: { what: 'array', limit: MAX_ARRAY_LENGTH },
+      details: { what: 'array', limit: maxArrayLength },
     });
   }
   if (exceeded === 'string') {
-    throw new PayloadTooLargeError(`Body of ${type} has a string of more than ${MAX_STRING_LENGTH} bytes`, {
+    throw new PayloadTooLargeError(`Body of ${type} has a string of more than ${maxStringLength} bytes`, {
       messageId: id,
-      details: { what: 'string', limit: MAX_STRING_LENGTH },
+      details: { what: 'string', limit: maxStringLength },
     });
   }
   let plain: unknown;
