@@ -93,6 +93,57 @@ describe('NATS transport, a header block nats.js cannot parse', () => {
   });
 });
 
+describe('NATS transport, a request body with too long an array', () => {
+  let server: NatsServerHandle;
+  let transport: NatsTransport;
+
+  before(async () => {
+    server = await startNatsServer();
+    transport = new NatsTransport({ servers: server.url, subjectPrefix: `sizes${uniqueSuffix()}` });
+    await transport.start();
+  });
+
+  after(async () => {
+    await transport?.close();
+    await server?.stop();
+  });
+
+  it('gets a PAYLOAD_TOO_LARGE reply without reaching the handler, and the responder goes on answering', async () => {
+    const handled: unknown[] = [];
+    await transport.serve(
+      'sizes.cmd',
+      async (envelope) => {
+        handled.push(envelope.body);
+        return { ok: true, result: 'ok' };
+      },
+      { group: 'svc' },
+    );
+    const request = (body: unknown): Envelope => ({
+      id: newMessageId(),
+      type: 'sizes.cmd',
+      kind: 'command',
+      correlationId: 'c',
+      causationId: undefined,
+      timestamp: Date.now(),
+      headers: {},
+      body,
+    });
+    const tooLong = request({ lines: new Array<number>(10_001).fill(0) });
+    const reply = await transport.request(tooLong, { timeoutMs: 5_000 });
+    assert.ok(!reply.ok);
+    assert.equal(reply.error.code, 'PAYLOAD_TOO_LARGE');
+    assert.equal(reply.error.retryable, false);
+    assert.equal(reply.error.messageId, tooLong.id);
+    assert.deepEqual(reply.error.details, { what: 'array', limit: 10_000 });
+    assert.equal(handled.length, 0);
+    assert.deepEqual(await transport.request(request({ lines: new Array<number>(10_000).fill(0) }), { timeoutMs: 5_000 }), {
+      ok: true,
+      result: 'ok',
+    });
+    assert.equal(handled.length, 1);
+  });
+});
+
 describe('NATS transport, an event JetStream can never take', () => {
   it('fails at once with PAYLOAD_TOO_LARGE, not retryable, instead of retrying until publishTimeoutMs', async () => {
     const server = await startNatsServer();

@@ -5,6 +5,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CatgaErrorFilter } from './catga-error.filter.js';
+import { healthDetailAccess } from './health-detail.js';
 import { operatorAccess } from './operator-access.js';
 import { SampleStateModule } from './sample-state.module.js';
 import { startTelemetry } from './telemetry.js';
@@ -49,6 +50,8 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
   const app = await NestFactory.create(ServiceHostModule, { bufferLogs: true });
   const guard = operatorAccess(process.env.CATGA_OPERATOR_TOKEN);
   if (guard) app.use(guard);
+  const healthDetail = healthDetailAccess(process.env.CATGA_OPERATOR_TOKEN);
+  if (healthDetail) app.use(healthDetail);
   // JSON lines with service, instance and, inside a handling, the message's ids (CatgaLoggingModule).
   app.useLogger(app.get(PinoLogger));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -46,3 +46,25 @@ describe('in-memory transport, poison events', () => {
     await transport.close();
   });
 });
+
+describe('in-memory transport, an event with a long string that is never handled', () => {
+  it('reaches the dead-letter listeners whole', async () => {
+    const transport = new InMemoryTransport({ broker: new InMemoryBroker(), redeliveryDelayMs: 1 });
+    const seen: unknown[] = [];
+    await transport.subscribeDeadLetters(async (d) => void seen.push(d.envelope.body));
+    await transport.subscribe('long', async () => Promise.reject(new Error('never handled')), { group: 'g', maxDeliveries: 1 });
+    const body = { note: 'x'.repeat(100_000) };
+    await transport.publish({
+      id: 'l-1',
+      type: 'long',
+      kind: 'event',
+      correlationId: 'l-1',
+      causationId: undefined,
+      timestamp: Date.now(),
+      headers: {},
+      body,
+    });
+    await eventually(() => assert.deepEqual(seen, [body]));
+    await transport.close();
+  });
+});

@@ -34,7 +34,13 @@ export function deadLetterRecord(original: Iterable<[string, string]>, facts: De
 
 /** Reads a stored dead letter back; throws a typed wire error when its headers are unreadable. */
 export function readDeadLetter(headers: ReadonlyMap<string, string>, body: Uint8Array): DeadLetter {
-  const envelope = decodeEnvelope(headers, body, { maxBodyBytes: Number.MAX_SAFE_INTEGER, defaultKind: 'event' });
+  // Read back whole: a body refused for its size is the dead letter an operator most needs to see.
+  const envelope = decodeEnvelope(headers, body, {
+    maxBodyBytes: Number.MAX_SAFE_INTEGER,
+    maxArrayLength: Number.MAX_SAFE_INTEGER,
+    maxStringLength: Number.MAX_SAFE_INTEGER,
+    defaultKind: 'event',
+  });
   const at = Number(headers.get(WireHeader.deadAt));
   return {
     envelope,
