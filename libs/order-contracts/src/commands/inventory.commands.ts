@@ -1,7 +1,7 @@
 import { MessageType } from '@catga/core';
 import { Command } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsString, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, ValidateNested } from 'class-validator';
 import { OrderItem } from '../models/order-item.js';
 
 /** Reserves every line or none (INSUFFICIENT_STOCK). */
@@ -11,6 +11,8 @@ export class ReserveInventory extends Command<{ orderId: string }> {
 
   @IsArray()
   @ArrayMinSize(1)
+  // As many lines as an order may have, so a list of a million is refused before its lines are validated.
+  @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   @Type(() => OrderItem)
   items: OrderItem[];

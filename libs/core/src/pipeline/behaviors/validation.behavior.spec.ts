@@ -2,9 +2,30 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type LoggerService } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, ValidateBy, ValidateNested } from 'class-validator';
 import { eventually } from '../../conformance/eventually.js';
+import { HandlingContext } from '../../context/message-context.js';
 import { ValidationFailedError } from '../../errors/catga-errors.js';
+import { MessageType } from '../../messages/message-type.decorator.js';
 import { DeclinedError, Charge, script, charged, boot } from './behaviors.spec-helper.js';
+import { ValidationBehavior } from './validation.behavior.js';
+
+let linesChecked = 0;
+
+class Line {
+  @ValidateBy({ name: 'counted', validator: { validate: () => (linesChecked++, false), defaultMessage: () => 'line checked' } })
+  sku!: string;
+}
+
+@MessageType('behaviors.bulk')
+class Bulk {
+  @IsArray()
+  @ArrayMaxSize(3)
+  @ValidateNested({ each: true })
+  @Type(() => Line)
+  lines: Line[] = [];
+}
 
 describe('validation behavior', () => {
   it('rejects an invalid message with VALIDATION_FAILED listing each issue, without running the handler', async () => {
@@ -21,6 +42,34 @@ describe('validation behavior', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('refuses a list over its ArrayMaxSize without validating any of its items', async () => {
+    const behavior = await ValidationBehavior.create();
+    const body = Object.assign(new Bulk(), { lines: Array.from({ length: 200_000 }, () => new Line()) });
+    const context = new HandlingContext(
+      {
+        id: 'bulk-1',
+        type: 'behaviors.bulk',
+        kind: 'command',
+        correlationId: 'bulk-1',
+        causationId: undefined,
+        timestamp: 0,
+        headers: {},
+        body,
+      },
+      'spec.BulkHandler',
+    );
+    linesChecked = 0;
+    await assert.rejects(
+      behavior.handle(context, async () => 'ran'),
+      (e: unknown) => {
+        assert.ok(e instanceof ValidationFailedError);
+        assert.deepEqual(e.issues, [{ property: 'lines', constraints: { arrayMaxSize: 'lines must contain no more than 3 elements' } }]);
+        return true;
+      },
+    );
+    assert.equal(linesChecked, 0);
   });
 
   it('is off when disabled', async () => {

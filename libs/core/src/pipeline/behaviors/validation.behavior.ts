@@ -23,7 +23,8 @@ interface ClassValidator {
 
 /**
  * Validates message bodies with class-validator decorators, when class-validator is installed
- * and the message class uses it. A failure is a `VALIDATION_FAILED` error listing every issue.
+ * and the message class uses it. A failure is a `VALIDATION_FAILED` error listing each invalid
+ * property with its first failing rule.
  */
 export class ValidationBehavior implements PipelineBehavior {
   private readonly decorated = new Map<MessageConstructor, boolean>();
@@ -48,7 +49,8 @@ export class ValidationBehavior implements PipelineBehavior {
   async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
     const body = context.envelope.body;
     if (this.validator && body !== null && typeof body === 'object' && this.isDecorated(body.constructor as MessageConstructor)) {
-      const errors = await this.validator.validate(body, { forbidUnknownValues: false });
+      // The first failing rule per property: a list over its ArrayMaxSize is refused without validating every item.
+      const errors = await this.validator.validate(body, { forbidUnknownValues: false, stopAtFirstError: true });
       if (errors.length > 0) {
         const all = flatten(errors, '');
         // The reply and the log line stay small however many items were wrong.
