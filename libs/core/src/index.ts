@@ -36,6 +36,7 @@ export {
 export type { MessageKind } from './messages/message-kind.js';
 export type { Envelope } from './envelope/envelope.js';
 export { newMessageId } from './envelope/message-id.js';
+export { assertJsonWithinLimits, MAX_ARRAY_LENGTH, MAX_BODY_DEPTH, MAX_STRING_LENGTH, type JsonLimits } from './wire/json-limits.js';
 export { currentMessageContext, type MessageContext } from './context/message-context.js';
 export { holdWrite, HeldWritesUnavailableError } from './context/held-writes.js';
 

@@ -23,6 +23,7 @@ function exportsOf(entry: string): string[] {
 // A change here is a change to what users of that audience see: make it on purpose.
 const SURFACE: Record<string, string[]> = {
   './index.d.ts': [
+    'assertJsonWithinLimits',
     'Behavior',
     'BehaviorOptions',
     'BehaviorOrder',
@@ -63,6 +64,10 @@ const SURFACE: Record<string, string[]> = {
     'IdempotencyOutcome',
     'IdempotencyStore',
     'InstanceAnnouncement',
+    'JsonLimits',
+    'MAX_ARRAY_LENGTH',
+    'MAX_BODY_DEPTH',
+    'MAX_STRING_LENGTH',
     'MalformedMessageError',
     'MessageClass',
     'MessageContext',
@@ -137,6 +142,7 @@ const SURFACE: Record<string, string[]> = {
     'HealthReport',
     'HealthReporting',
     'InFlight',
+    'isValidMessageId',
     'JSON_CONTENT_TYPE',
     'MAX_REDELIVERY_DELAY_MS',
     'Operation',

@@ -24,6 +24,7 @@ export {
   type OperationWrapper,
 } from '../signals/catga-signals.js';
 export type { EnvelopeEnricher } from '../envelope/envelope-enrichers.js';
+export { isValidMessageId } from '../envelope/message-id.js';
 
 export { InFlight } from './kit/in-flight.js';
 export { MAX_REDELIVERY_DELAY_MS, redeliveryDelay } from './kit/redelivery.js';

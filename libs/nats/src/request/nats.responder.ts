@@ -3,6 +3,7 @@ import {
   decodeEnvelope,
   encodeReplyWithin,
   type InFlight,
+  isValidMessageId,
   JSON_CONTENT_TYPE,
   type Reply,
   type RequestHandler,
@@ -47,7 +48,9 @@ export class NatsResponder {
     let reply: Reply;
     try {
       const headers = fromNatsHeaders(msg);
-      messageId = headers.get(WireHeader.messageId);
+      // An id that is not one (40 KB, control characters) is not echoed into the error reply.
+      const id = headers.get(WireHeader.messageId);
+      messageId = id !== undefined && isValidMessageId(id) ? id : undefined;
       const envelope = decodeEnvelope(headers, msg.data, {
         maxBodyBytes: this.maxPayloadBytes,
         expectedType: type,

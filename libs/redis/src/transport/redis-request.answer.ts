@@ -1,5 +1,5 @@
 import { serializeError } from '@catga/core';
-import { encodeReplyWithin, type Reply, type RequestHandler } from '@catga/core/transport';
+import { encodeReplyWithin, isValidMessageId, type Reply, type RequestHandler } from '@catga/core/transport';
 
 import type { GroupHandler } from './redis-group.reader.js';
 import { sendReply } from './redis-reply.channel.js';
@@ -18,7 +18,9 @@ export function answerRequests(options: RequestAnswerOptions): GroupHandler {
   const { type, handler, client, maxPayloadBytes } = options;
   return async (entry) => {
     const fields = fieldsOf(entry);
-    const messageId = messageIdOf(fields);
+    // An id that is not one (40 KB, control characters) is not echoed into the error reply.
+    const rawId = messageIdOf(fields);
+    const messageId = rawId !== undefined && isValidMessageId(rawId) ? rawId : undefined;
     let reply: Reply;
     try {
       reply = await handler(decodeEntry(fields, { maxBodyBytes: maxPayloadBytes, expectedType: type, defaultKind: 'command' }));
