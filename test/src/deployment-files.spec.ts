@@ -119,20 +119,13 @@ const readBySdk = (name: string) => name.startsWith('OTEL_');
 const leftToDefault: Record<string, string> = {
   SAMPLE_IO_WAIT_MS: "a benchmark's stand-in for database latency in order-service; off (0) when deployed",
   SAMPLE_IO_SLOTS: 'goes with SAMPLE_IO_WAIT_MS',
-  CATGA_OPERATOR_TOKEN:
-    'optional: puts the dashboard, /api/cluster and /metrics behind a bearer token; unset, the ingress keeps them private',
   ...Object.fromEntries(
-    ['USER', 'PASSWORD', 'TOKEN', 'CREDS', 'NKEY_SEED', 'TLS_CA', 'TLS_CERT', 'TLS_KEY'].map((v) => [
+    ['TOKEN', 'CREDS', 'NKEY_SEED', 'TLS_CERT', 'TLS_KEY'].map((v) => [
       `CATGA_NATS_${v}`,
-      'NATS credentials and TLS files: optional, unset where the NATS server asks for none',
+      'other ways to authenticate to NATS: the deployments give each service a user and password and trust the servers by their CA',
     ]),
   ),
-  ...Object.fromEntries(
-    ['USERNAME', 'PASSWORD', 'TLS_CA', 'SENTINEL_USERNAME', 'SENTINEL_PASSWORD'].map((v) => [
-      `CATGA_REDIS_${v}`,
-      'Redis credentials and TLS: optional, unset where Redis asks for none (a URL may carry them too)',
-    ]),
-  ),
+  CATGA_REDIS_SENTINEL_USERNAME: "Kubernetes sets it (the sentinels' catga ACL user); compose's sentinels ask for a password only",
 };
 const leftToDefaultInCompose: Record<string, string> = {
   ...leftToDefault,
