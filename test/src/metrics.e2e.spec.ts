@@ -144,6 +144,24 @@ describe('GET /metrics', () => {
 @MessageType('metrics.poison')
 class Poison {}
 
+/** An event over NATS's 1 MiB payload limit: the transport refuses it for good. */
+@MessageType('metrics.oversized')
+class Oversized {
+  readonly blob = 'x'.repeat(1_100_000);
+}
+
+/** Publishes an Oversized inside its handling, so the event goes through the outbox. */
+@MessageType('metrics.emit-oversized')
+class EmitOversized extends Command<void> {}
+
+@CommandHandler(EmitOversized)
+class EmitOversizedHandler implements ICommandHandler<EmitOversized> {
+  constructor(private readonly mediator: CatgaMediator) {}
+  async execute(): Promise<void> {
+    await this.mediator.publish(new Oversized());
+  }
+}
+
 let poisonDeliveries = 0;
 @EventsHandler(Poison)
 class PoisonHandler implements IEventHandler<Poison> {
@@ -189,7 +207,7 @@ describe('GET /metrics over NATS: dead letters, circuits and the connection', ()
         }),
         CatgaMetricsModule.forRoot({ processMetrics: false }),
       ],
-      providers: [PoisonHandler, FragileHandler],
+      providers: [PoisonHandler, FragileHandler, EmitOversizedHandler],
     })
     class MeteredNatsModule {}
     app = await NestFactory.create(MeteredNatsModule, { logger: false });
@@ -225,5 +243,14 @@ describe('GET /metrics over NATS: dead letters, circuits and the connection', ()
       assert.equal(value(m, 'catga_transport_connected', nats_), 1);
       assert.equal(value(m, 'catga_transport_reconnects_total', nats_), 1);
     }, 20_000);
+  });
+
+  it('counts an event the transport refuses for good as parked in the outbox, with its type and code', async () => {
+    await app.get(CatgaMediator).send(new EmitOversized());
+    await eventually(
+      async () =>
+        assert.equal(value(await scrape(), 'catga_outbox_parked_total', { type: 'metrics.oversized', code: 'PAYLOAD_TOO_LARGE' }), 1),
+      10_000,
+    );
   });
 });

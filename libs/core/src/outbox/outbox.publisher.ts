@@ -63,7 +63,9 @@ export class OutboxPublisher {
       return true;
     } catch (error) {
       if (!(error instanceof CatgaError) || error.retryable) throw error;
-      await this.store.park([{ id: envelope.id, reason: serializeError(error, envelope.id) }]);
+      const reason = serializeError(error, envelope.id);
+      await this.store.park([{ id: envelope.id, reason }]);
+      this.signals?.emit('outboxParked', { type: envelope.type, messageId: envelope.id, error: reason });
       this.logger.error(
         `Event ${envelope.type} ${envelope.id} can never be published and is parked in the outbox: ${error.code} ${error.message}`,
       );

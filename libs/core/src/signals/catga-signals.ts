@@ -13,6 +13,8 @@ export interface CatgaSignalMap {
   sagaStatus: { sagaName: string; sagaId: string; status: SagaStatus; previous?: SagaStatus };
   /** An event exhausted its deliveries here and went to the dead letters. */
   deadLettered: { type: string; group: string; messageId?: string; deliveries: number; error: SerializedError };
+  /** An event the transport refused for good was parked in the outbox with the reason (`OutboxStore.parked`). */
+  outboxParked: { type: string; messageId: string; error: SerializedError };
   /** The transport's connection went down or came up (`reconnected` when up again after a loss). */
   connection: { transport: string; connected: boolean; reconnected: boolean; server?: string };
   /** The circuit of a message type changed state. */
@@ -42,6 +44,7 @@ export class CatgaSignals {
     published: new Set(),
     sagaStatus: new Set(),
     deadLettered: new Set(),
+    outboxParked: new Set(),
     connection: new Set(),
     circuit: new Set(),
   };

@@ -15,6 +15,7 @@ export class CatgaMetrics {
   readonly sagasCompensated: Counter<'saga'>;
   readonly sagasFailed: Counter<'saga'>;
   readonly deadLettered: Counter<'type' | 'group'>;
+  readonly outboxParked: Counter<'type' | 'code'>;
   readonly circuitState: Gauge<'type'>;
   readonly transportConnected: Gauge<'transport'>;
   readonly transportReconnects: Counter<'transport'>;
@@ -70,6 +71,12 @@ export class CatgaMetrics {
       name: 'catga_dead_lettered_total',
       help: 'Events this instance moved to the dead letters after their last delivery failed, by type and handler group',
       labelNames: ['type', 'group'],
+      registers: [registry],
+    });
+    this.outboxParked = new Counter({
+      name: 'catga_outbox_parked_total',
+      help: 'Events this instance parked in the outbox because the transport refused them for good (too large, malformed), by type and error code',
+      labelNames: ['type', 'code'],
       registers: [registry],
     });
     this.circuitState = new Gauge({

@@ -23,6 +23,7 @@ export class MetricsSignals implements OnModuleInit, OnModuleDestroy {
         else if (status === 'Failed') this.metrics.sagasFailed.inc({ saga: sagaName });
       }),
       this.signals.on('deadLettered', ({ type, group }) => this.metrics.deadLettered.inc({ type, group })),
+      this.signals.on('outboxParked', ({ type, error }) => this.metrics.outboxParked.inc({ type, code: error.code })),
       this.signals.on('circuit', ({ type, state }) => this.metrics.circuitState.set({ type }, CIRCUIT_STATE_VALUES[state])),
       this.signals.on('connection', ({ transport, connected, reconnected }) => {
         this.metrics.transportConnected.set({ transport }, connected ? 1 : 0);
