@@ -85,3 +85,49 @@ describe('cluster membership, hostile announcements', () => {
     assert.ok(cluster.view().length <= 5, `${cluster.view().length} members`);
   });
 });
+
+describe('cluster membership, a full view', () => {
+  const broker = new InMemoryBroker();
+  const forger = new InMemoryTransport({ broker });
+  let app: INestApplicationContext;
+  let cluster: CatgaCluster;
+
+  before(async () => {
+    @Module({
+      imports: [
+        CatgaModule.forRoot({
+          serviceName: 'self',
+          transport: new InMemoryTransport({ broker }),
+          cluster: { maxMembers: 5, heartbeatMs: 250, suspectAfterBeats: 2 },
+        }),
+      ],
+    })
+    class AppModule {}
+    app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    await app.init();
+    cluster = app.get(CatgaCluster);
+  });
+
+  after(async () => {
+    await app?.close();
+    await forger.close();
+  });
+
+  it('refuses a newcomer while every member is heard from, and lets it in once forged ids fall silent', async () => {
+    for (let i = 0; i < 4; i++) await forger.presence.announce(announcement(`one-off-${i}`));
+    await eventually(() => assert.equal(cluster.view().length, 5));
+    const refused = cluster.refusedAnnouncements;
+    await forger.presence.announce(announcement('real-new'));
+    await eventually(() => assert.equal(cluster.refusedAnnouncements, refused + 1));
+    assert.equal(
+      cluster.view().some((m) => m.instance === 'real-new'),
+      false,
+    );
+    // The one-off ids never announce again: they turn suspect, and the real instance, heartbeating, gets in.
+    await eventually(async () => {
+      await forger.presence.announce(announcement('real-new'));
+      assert.ok(cluster.view().some((m) => m.instance === 'real-new'));
+    });
+    assert.ok(cluster.view().length <= 5, `${cluster.view().length} members`);
+  });
+});

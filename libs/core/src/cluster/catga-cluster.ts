@@ -147,7 +147,7 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   private take(a: InstanceAnnouncement): void {
     if (a.instance === this.settings.instanceId) return;
     const known = this.members.get(a.instance);
-    if (!known && this.members.size >= this.settings.maxMembers) {
+    if (!known && this.members.size >= this.settings.maxMembers && !this.makeRoom()) {
       this.refused++;
       return;
     }
@@ -160,6 +160,26 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
       this.note('reconnected', a.service, a.instance, `${a.transport} reconnect #${a.reconnects}`);
     if (known && !a.connected && known.connected) this.note('disconnected', a.service, a.instance, a.transport);
     this.members.set(a.instance, { ...a, status, lastSeen: Date.now(), self: false });
+  }
+
+  /**
+   * With the view full, drops the member silent longest among those gone, else among those
+   * suspect, so a flood of one-off forged ids cannot keep a new real instance out once they fall
+   * silent. Members heard from within `suspectAfterMs` are never dropped.
+   */
+  private makeRoom(): boolean {
+    this.sweep(Date.now());
+    for (const status of ['gone', 'suspect'] as const) {
+      let oldest: ClusterMember | undefined;
+      for (const m of this.members.values()) {
+        if (!m.self && m.status === status && (!oldest || m.lastSeen < oldest.lastSeen)) oldest = m;
+      }
+      if (oldest) {
+        this.members.delete(oldest.instance);
+        return true;
+      }
+    }
+    return false;
   }
 
   private sweep(now: number): void {
