@@ -5,7 +5,7 @@ import { newMessageId, PayloadTooLargeError, type Envelope } from '@catga/core';
 import type { DeadLetter } from '@catga/core/transport';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { startNatsServer, type NatsServerHandle } from '@catga/testing';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { NatsTransport } from './nats.transport.js';
 
 /** Publishes with a header block nats.js cannot parse, over a raw connection (nats.js would refuse to send it). */
@@ -94,22 +94,17 @@ describe('NATS transport, a header block nats.js cannot parse', () => {
 });
 
 describe('NATS transport, a request body with too long an array', () => {
+  const prefix = `sizes${uniqueSuffix()}`;
   let server: NatsServerHandle;
   let transport: NatsTransport;
+  let raw: NatsConnection;
+  const handled: unknown[] = [];
 
   before(async () => {
     server = await startNatsServer();
-    transport = new NatsTransport({ servers: server.url, subjectPrefix: `sizes${uniqueSuffix()}` });
+    transport = new NatsTransport({ servers: server.url, subjectPrefix: prefix });
     await transport.start();
-  });
-
-  after(async () => {
-    await transport?.close();
-    await server?.stop();
-  });
-
-  it('gets a PAYLOAD_TOO_LARGE reply without reaching the handler, and the responder goes on answering', async () => {
-    const handled: unknown[] = [];
+    raw = await connect({ servers: server.url });
     await transport.serve(
       'sizes.cmd',
       async (envelope) => {
@@ -118,22 +113,41 @@ describe('NATS transport, a request body with too long an array', () => {
       },
       { group: 'svc' },
     );
-    const request = (body: unknown): Envelope => ({
-      id: newMessageId(),
-      type: 'sizes.cmd',
-      kind: 'command',
-      correlationId: 'c',
-      causationId: undefined,
-      timestamp: Date.now(),
-      headers: {},
-      body,
+  });
+
+  after(async () => {
+    await raw?.close();
+    await transport?.close();
+    await server?.stop();
+  });
+
+  const request = (body: unknown): Envelope => ({
+    id: newMessageId(),
+    type: 'sizes.cmd',
+    kind: 'command',
+    correlationId: 'c',
+    causationId: undefined,
+    timestamp: Date.now(),
+    headers: {},
+    body,
+  });
+
+  it('sent by another client, gets a PAYLOAD_TOO_LARGE reply without reaching the handler, and the responder goes on answering', async () => {
+    const id = newMessageId();
+    const h = natsHeaders();
+    h.set('Catga-Message-Id', id);
+    const msg = await raw.request(`${prefix}.req.sizes.cmd`, JSON.stringify({ lines: new Array<number>(10_001).fill(0) }), {
+      timeout: 5_000,
+      headers: h,
     });
-    const tooLong = request({ lines: new Array<number>(10_001).fill(0) });
-    const reply = await transport.request(tooLong, { timeoutMs: 5_000 });
+    const reply = JSON.parse(msg.string()) as {
+      ok: boolean;
+      error: { code: string; retryable: boolean; messageId: string; details: unknown };
+    };
     assert.ok(!reply.ok);
     assert.equal(reply.error.code, 'PAYLOAD_TOO_LARGE');
     assert.equal(reply.error.retryable, false);
-    assert.equal(reply.error.messageId, tooLong.id);
+    assert.equal(reply.error.messageId, id);
     assert.deepEqual(reply.error.details, { what: 'array', limit: 10_000 });
     assert.equal(handled.length, 0);
     assert.deepEqual(await transport.request(request({ lines: new Array<number>(10_000).fill(0) }), { timeoutMs: 5_000 }), {
@@ -141,6 +155,13 @@ describe('NATS transport, a request body with too long an array', () => {
       result: 'ok',
     });
     assert.equal(handled.length, 1);
+  });
+
+  it('sent by a Catga client, is refused before it is sent', async () => {
+    await assert.rejects(
+      transport.request(request({ lines: new Array<number>(10_001).fill(0) }), { timeoutMs: 5_000 }),
+      PayloadTooLargeError,
+    );
   });
 });
 

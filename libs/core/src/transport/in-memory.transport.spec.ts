@@ -68,3 +68,26 @@ describe('in-memory transport, an event with a long string that is never handled
     await transport.close();
   });
 });
+
+describe('in-memory transport, an event nested past MAX_BODY_DEPTH that is never handled', () => {
+  it('is dead-lettered without its body, and nothing rejects unhandled', async () => {
+    const transport = new InMemoryTransport({ broker: new InMemoryBroker(), redeliveryDelayMs: 1 });
+    const seen: Array<{ id: string; code: string }> = [];
+    await transport.subscribeDeadLetters(async (d) => void seen.push({ id: d.envelope.id, code: d.error.code }));
+    await transport.subscribe('deep', async () => Promise.reject(new Error('never handled')), { group: 'g', maxDeliveries: 1 });
+    let body: unknown = 1;
+    for (let i = 0; i < 100; i++) body = { inner: body };
+    await transport.publish({
+      id: 'd-1',
+      type: 'deep',
+      kind: 'event',
+      correlationId: 'd-1',
+      causationId: undefined,
+      timestamp: Date.now(),
+      headers: {},
+      body,
+    });
+    await eventually(() => assert.deepEqual(seen, [{ id: 'd-1', code: 'HANDLER_FAILED' }]));
+    await transport.close();
+  });
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MalformedMessageError, PayloadTooLargeError } from '../errors/catga-errors.js';
-import { decodeEnvelope, MAX_ARRAY_LENGTH, MAX_BODY_DEPTH, MAX_STRING_LENGTH } from './envelope.codec.js';
+import { decodeEnvelope, encodeEnvelope, MAX_ARRAY_LENGTH, MAX_BODY_DEPTH, MAX_STRING_LENGTH } from './envelope.codec.js';
 
 describe('envelope codec, a body nested too deep', () => {
   it('is MALFORMED_MESSAGE before it is parsed, and a body at the limit is read', () => {
@@ -101,5 +101,30 @@ describe('envelope codec, array and string sizes', () => {
     assert.ok(decode(JSON.stringify({ text: `"${'['.repeat(MAX_BODY_DEPTH + 1)}` })));
     assert.throws(() => decode(`{"a":"\\\\","items":${zeros(MAX_ARRAY_LENGTH + 1)}}`), refusedFor('array'));
     assert.throws(() => decode(`{"a":"x\\"","items":"${'x'.repeat(MAX_STRING_LENGTH + 1)}"}`), refusedFor('string'));
+  });
+});
+
+describe('encodeEnvelope, what a receiver would refuse', () => {
+  const envelope = (body: unknown) => ({
+    id: 'm-1',
+    type: 'limits.send',
+    kind: 'event' as const,
+    correlationId: 'm-1',
+    causationId: undefined,
+    timestamp: 1,
+    headers: {},
+    body,
+  });
+
+  it('refuses an array over MAX_ARRAY_LENGTH and a string over MAX_STRING_LENGTH before sending', () => {
+    assert.throws(
+      () => encodeEnvelope(envelope({ items: new Array(MAX_ARRAY_LENGTH + 1).fill(0) }), 1 << 20),
+      (e: unknown) => e instanceof PayloadTooLargeError && (e.details as { what: string }).what === 'array',
+    );
+    assert.throws(
+      () => encodeEnvelope(envelope({ note: 'x'.repeat(MAX_STRING_LENGTH + 1) }), 1 << 20),
+      (e: unknown) => e instanceof PayloadTooLargeError && (e.details as { what: string }).what === 'string',
+    );
+    assert.doesNotThrow(() => encodeEnvelope(envelope({ items: new Array(MAX_ARRAY_LENGTH).fill(0) }), 1 << 20));
   });
 });

@@ -3,7 +3,7 @@ import { MalformedMessageError, PayloadTooLargeError } from '../errors/catga-err
 import type { MessageKind } from '../messages/message-kind.js';
 import { isValidMessageId, MAX_ID_LENGTH } from '../envelope/message-id.js';
 import { hydrateBody } from './body-hydrator.js';
-import { assertJsonWithinLimits } from './json-limits.js';
+import { assertJsonWithinLimits, type JsonLimits } from './json-limits.js';
 import { isReservedHeader, JSON_CONTENT_TYPE, WireHeader } from './wire-headers.js';
 
 /** A message as bytes plus string headers: what any transport carries. */
@@ -16,8 +16,15 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const KINDS: ReadonlySet<string> = new Set<MessageKind>(['command', 'query', 'event']);
 
-/** Encodes an envelope: identity in headers, the body as UTF-8 JSON. */
-export function encodeEnvelope(envelope: Envelope, maxBodyBytes: number): WireMessage {
+/**
+ * Encodes an envelope: identity in headers, the body as UTF-8 JSON. A body over `maxBodyBytes`, or
+ * one a receiver's JSON limits would refuse, is `PayloadTooLargeError` / `MalformedMessageError`.
+ */
+export function encodeEnvelope(
+  envelope: Envelope,
+  maxBodyBytes: number,
+  limits: Pick<JsonLimits, 'maxArrayLength' | 'maxStringLength'> = {},
+): WireMessage {
   const json = JSON.stringify(envelope.body ?? null);
   const body = encoder.encode(json);
   if (body.byteLength > maxBodyBytes) {
@@ -26,6 +33,8 @@ export function encodeEnvelope(envelope: Envelope, maxBodyBytes: number): WireMe
       details: { bytes: body.byteLength, limit: maxBodyBytes },
     });
   }
+  // What every receiver would refuse is refused here: a request fails at once, an event is not published to be dead-lettered.
+  assertJsonWithinLimits(body, { ...limits, what: `${envelope.type} body`, messageId: envelope.id });
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(envelope.headers)) if (!isReservedHeader(name)) headers[name] = value;
   headers[WireHeader.messageId] = envelope.id;
