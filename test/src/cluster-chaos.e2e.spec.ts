@@ -50,6 +50,8 @@ describe('the local cluster under load while an order-service replica and a NATS
     assert.equal(orders.completed + orders.compensated, ORDERS);
     // Only the orders planned above the payment limit are declined.
     assert.equal(orders.compensated, orders.declinesPlanned);
+    // An infrastructure fault never becomes a business outcome.
+    assert.equal(orders.normalButCompensated, 0);
     passed += 1;
   });
 

@@ -90,6 +90,7 @@ export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.Process
     saga: {
       leaseMs: 10_000,
       stepTimeoutMs: 30_000,
+      transientRetryMs: 30_000,
       compensationAttempts: 5,
       compensationBackoffMs: 100,
       recoveryIntervalMs: 5_000,

@@ -8,3 +8,6 @@ export class SagaLeaseLostError extends CatgaError {}
 /** A step or the saga ran past its time. */
 @ErrorCode('SAGA_DEADLINE_EXCEEDED', { retryable: false })
 export class SagaDeadlineExceededError extends CatgaError {}
+
+/** The instance began draining while a step was waiting out an infrastructure failure: another instance resumes it. */
+export class SagaHandedOffError extends Error {}

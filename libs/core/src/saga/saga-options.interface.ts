@@ -3,6 +3,14 @@ export interface SagaOptions {
   leaseMs?: number;
   /** Time limit of a step attempt unless the step says otherwise, in ms. Default 30000. */
   stepTimeoutMs?: number;
+  /**
+   * How long a step keeps retrying an infrastructure failure (a timeout, a store or transport
+   * unreachable, a service restarting or with no replica up, an open circuit: a retryable error
+   * or `HANDLER_NOT_FOUND`) with the same message id, in ms from the step's first attempt, when
+   * the saga has no deadline of its own (with one, until the deadline). Only a business error or
+   * this window exhausted compensates. Default 30000.
+   */
+  transientRetryMs?: number;
   /** Attempts per compensation before the saga is left `Failed`. Default 5. */
   compensationAttempts?: number;
   /** First backoff between compensation attempts, in ms (exponential, jittered). Default 100. */

@@ -5,6 +5,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { currentMessageContext } from '../context/message-context.js';
+import { StoreUnavailableError } from '../errors/catga-errors.js';
 import { CatgaError } from '../errors/catga.error.js';
 import { ErrorCode } from '../errors/error-code.decorator.js';
 import { MessageType } from '../messages/message-type.decorator.js';
@@ -31,11 +32,17 @@ const trace: string[] = [];
 const chargeIds: string[] = [];
 let failRelease = 0;
 let shipDelayMs = 0;
+/** Charges that fail as if the store were down, before one goes through. */
+let chargeOutages = 0;
 
 @CommandHandler(Charge)
 class ChargeHandler implements ICommandHandler<Charge> {
   async execute(c: Charge): Promise<{ receipt: string }> {
     chargeIds.push(currentMessageContext()!.envelope.id);
+    if (chargeOutages > 0) {
+      chargeOutages--;
+      throw new StoreUnavailableError('ledger unreachable');
+    }
     trace.push(`charge ${c.amount}`);
     if (c.amount > 100) throw new Declined('too much');
     return { receipt: `r-${c.orderId}` };
@@ -79,8 +86,12 @@ class OrderSaga extends SagaDefinition<OrderData> {
   ];
 }
 
-async function boot() {
-  @Module({ imports: [CatgaModule.forRoot({ saga: { compensationBackoffMs: 1, recoveryIntervalMs: 0 } })], providers: [ChargeHandler] })
+async function boot(saga: { transientRetryMs?: number } = {}) {
+  @Module({
+    // No retry in the handler's pipeline: the step itself sees what the handler throws.
+    imports: [CatgaModule.forRoot({ pipeline: { retry: false }, saga: { compensationBackoffMs: 1, recoveryIntervalMs: 0, ...saga } })],
+    providers: [ChargeHandler],
+  })
   class SagaSpecModule {}
   const app = await NestFactory.createApplicationContext(SagaSpecModule, { logger: false });
   await app.init();
@@ -88,6 +99,7 @@ async function boot() {
   chargeIds.length = 0;
   failRelease = 0;
   shipDelayMs = 0;
+  chargeOutages = 0;
   return { app, sagas: app.get(SagaOrchestrator) };
 }
 
@@ -164,6 +176,34 @@ describe('saga orchestrator', () => {
       assert.equal(end.steps[0]!.status, 'Compensated', 'the other compensations still ran');
       assert.equal((await sagas.status('o-5'))!.status, 'Failed');
       assert.equal((await sagas.counts()).Failed, 1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a step that meets an infrastructure failure retries it under the same id, and the saga completes without compensating', async () => {
+    const { app, sagas } = await boot();
+    try {
+      chargeOutages = 2;
+      const end = await sagas.start(OrderSaga, 'o-7', { orderId: 'o-7', amount: 10 });
+      assert.equal(end.status, 'Completed');
+      assert.deepEqual(trace, ['charge 10', 'reserve with r-o-7', 'ship']);
+      assert.deepEqual(chargeIds, ['o-7:charge', 'o-7:charge', 'o-7:charge']);
+      assert.equal(end.steps[0]!.attempts, 3);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('an infrastructure failure that outlasts transientRetryMs fails the step, and only then is the saga compensated', async () => {
+    const { app, sagas } = await boot({ transientRetryMs: 300 });
+    try {
+      chargeOutages = 1_000;
+      const end = await sagas.start(OrderSaga, 'o-8', { orderId: 'o-8', amount: 10 });
+      assert.equal(end.status, 'Compensated');
+      assert.equal(end.steps[0]!.error?.code, 'STORE_UNAVAILABLE');
+      assert.ok(chargeIds.length > 2, `${chargeIds.length} attempts`);
+      assert.ok(new Set(chargeIds).size === 1, 'every attempt under one id');
     } finally {
       await app.close();
     }

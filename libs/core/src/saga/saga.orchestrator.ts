@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
-import { TimeoutError } from '../errors/catga-errors.js';
+import { HandlerNotFoundError, TimeoutError } from '../errors/catga-errors.js';
+import { CatgaError } from '../errors/catga.error.js';
+import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { serializeError, toCatgaError } from '../errors/error.serializer.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
@@ -9,8 +11,9 @@ import type { SagaSettings } from './saga-options.interface.js';
 import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from '../stores/saga/saga-state.js';
 import type { SagaStore } from '../stores/saga/saga-store.interface.js';
 import { sagaClassOf, sagaNameOf, type SagaClass, type SagaDefinition, type SagaStep, type StepResults } from './saga-definition.js';
-import { SagaDeadlineExceededError, SagaLeaseLostError } from './saga-errors.js';
-import { pollWithBackoff } from '../timing/backoff.js';
+import { SagaDeadlineExceededError, SagaHandedOffError, SagaLeaseLostError } from './saga-errors.js';
+import { backoffDelay, pollWithBackoff } from '../timing/backoff.js';
+import { sleep } from '../timing/sleep.js';
 import { withTimeout } from '../timing/with-timeout.js';
 
 /**
@@ -25,6 +28,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
   private readonly owner: string;
   private readonly leaseMs: number;
   private readonly stepTimeoutMs: number;
+  private readonly transientRetryMs: number;
   private readonly compensationAttempts: number;
   private readonly compensationBackoffMs: number;
   private readonly recoveryIntervalMs: number;
@@ -37,11 +41,13 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     @Inject(CATGA_SAGA_STORE) private readonly store: SagaStore,
     @Inject(CATGA_SAGA_SETTINGS) settings: SagaSettings,
     private readonly signals: CatgaSignals,
+    private readonly lifecycle: CatgaLifecycle,
   ) {
     ({
       owner: this.owner,
       leaseMs: this.leaseMs,
       stepTimeoutMs: this.stepTimeoutMs,
+      transientRetryMs: this.transientRetryMs,
       compensationAttempts: this.compensationAttempts,
       compensationBackoffMs: this.compensationBackoffMs,
       recoveryIntervalMs: this.recoveryIntervalMs,
@@ -152,6 +158,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       return state;
     } catch (error) {
       if (error instanceof SagaLeaseLostError) return this.waitForEnd(sagaId);
+      // The lease is released in `finally`: the next recovery pass of another instance resumes it.
+      if (error instanceof SagaHandedOffError) return (await this.store.get(sagaId))!;
       throw error;
     } finally {
       clearInterval(renew);
@@ -179,7 +187,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
         state = await save(state);
       }
       try {
-        const result = await this.act(step, state, state.steps[i]!.messageId!, step.timeoutMs ?? this.stepTimeoutMs);
+        const result = await this.actThroughFaults(step, state, i);
         const done = state.steps[i]!;
         done.status = 'Completed';
         done.result = result ?? null;
@@ -192,7 +200,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
         }
         state = await save(state);
       } catch (error) {
-        if (error instanceof SagaLeaseLostError) throw error;
+        if (error instanceof SagaLeaseLostError || error instanceof SagaHandedOffError) throw error;
         return this.fail(state, i, error, save);
       }
     }
@@ -201,6 +209,33 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       state = await save(state);
     }
     return state;
+  }
+
+  /**
+   * Runs a step's action; an infrastructure failure (see `isTransient`) is retried with the same
+   * message id, so its effect happens once, until the saga's deadline or `transientRetryMs` after
+   * the step's first attempt. What comes back then (a business error, or the last failure) fails
+   * the step. A draining instance stops retrying and hands the saga over, its step still Running.
+   */
+  private async actThroughFaults(step: SagaStep<unknown>, state: SagaState, index: number): Promise<unknown> {
+    const record = state.steps[index]!;
+    const retryUntil = state.deadlineAt ?? (record.startedAt ?? Date.now()) + this.transientRetryMs;
+    for (let retry = 1; ; retry++) {
+      try {
+        return await this.act(step, state, record.messageId!, step.timeoutMs ?? this.stepTimeoutMs);
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        // Local work past its time limit may still be running: running it again could apply it twice.
+        if (step.run && stepTimeouts.has(error as object)) throw error;
+        if (this.lifecycle.draining)
+          throw new SagaHandedOffError(`Saga ${state.sagaId} handed over at ${step.name}: this instance is draining`);
+        const pause = backoffDelay(retry, { initialMs: 50, maxMs: 1_000 });
+        if (Date.now() + pause > retryUntil) throw error;
+        this.logger.warn(`Saga ${state.sagaId}: ${step.name} met ${(error as CatgaError).code}; retrying with the same id`);
+        record.attempts++;
+        await sleep(pause);
+      }
+    }
   }
 
   private begin(state: SagaState, index: number, name: string): void {
@@ -263,11 +298,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       const work = step.send
         ? this.mediator.send(step.send(state.data, results), { messageId, timeoutMs, correlationId: state.sagaId })
         : step.run!(state.data, results);
-      return withTimeout(
-        work,
-        timeoutMs,
-        () => new TimeoutError(`Saga step ${step.name} of ${state.sagaId} did not finish within ${timeoutMs} ms`, { messageId }),
-      );
+      return withTimeout(work, timeoutMs, () => {
+        const error = new TimeoutError(`Saga step ${step.name} of ${state.sagaId} did not finish within ${timeoutMs} ms`, { messageId });
+        stepTimeouts.add(error);
+        return error;
+      });
     });
   }
 
@@ -298,4 +333,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
 
 function resultsOf(state: SagaState): StepResults {
   return Object.fromEntries(state.steps.filter((s) => s.status === 'Completed' || s.result !== undefined).map((s) => [s.name, s.result]));
+}
+
+/** The timeouts `act` raised itself: the attempt they end may still be running. */
+const stepTimeouts = new WeakSet<object>();
+
+/**
+ * A failure of the infrastructure, not of the business: a retryable Catga error (a timeout, a
+ * store or transport unreachable, a replica shutting down, an open circuit, a lost race), or no
+ * handler reachable right now (a service restarting). The lease's loss is not one: it stops the
+ * saga here.
+ */
+function isTransient(error: unknown): boolean {
+  if (error instanceof SagaLeaseLostError) return false;
+  return error instanceof CatgaError && (error.retryable || error.code === HandlerNotFoundError.code);
 }
