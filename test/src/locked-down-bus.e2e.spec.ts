@@ -61,22 +61,12 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
       inboxPrefix: serviceInboxPrefix(service),
     });
 
-  const redisClient = (username: string | undefined, password: string | undefined) => {
-    const client = new Redis({
-      host: '127.0.0.1',
-      port: redisTlsPort,
-      ...(username ? { username, password } : {}),
-      tls: { ca: readFileSync(caFile) },
-      maxRetriesPerRequest: 0,
-    });
-    client.on('error', () => undefined);
-    return client;
-  };
+  const redisClient = (username: string | undefined, password: string | undefined) => tlsRedis(redisTlsPort, caFile, username, password);
 
   before(async () => {
     // The deployment's own files: deploy/secrets.sh makes the certificates, passwords and Redis ACL;
     // deploy/nats/nats.conf with the generated accounts.conf, and deploy/redis/redis.conf, run with
-    // their paths and ports moved to this test's (and NATS without the cluster block: one node here).
+    // their paths and ports moved to this test's.
     ({ dir: secretsDir, values: secrets } = makeSecrets());
     caFile = join(secretsDir, 'tls', 'ca.crt');
     const natsStart = startLockedNats(secretsDir, secrets);
@@ -116,44 +106,16 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
       },
       { description: 'redis over TLS answers the catga user', timeoutMs: 15_000, intervalMs: 100 },
     );
-    natsUrl = nats.servers.map((n) => `tls://127.0.0.1:${n.port}`).join(',');
-    const env = (service: Service) => ({
-      CATGA_SERVICE_NAME: service,
-      CATGA_NATS_URL: natsUrl,
-      CATGA_NATS_USER: service,
-      CATGA_NATS_PASSWORD: secrets[passwordVariable(service)]!,
-      CATGA_NATS_TLS_CA: caFile,
-      CATGA_REDIS_URL: `rediss://127.0.0.1:${redisTlsPort}`,
-      CATGA_REDIS_USERNAME: 'catga',
-      CATGA_REDIS_PASSWORD: secrets.REDIS_CATGA_PASSWORD!,
-      CATGA_REDIS_TLS_CA: caFile,
-      CATGA_REDIS_PREFIX: keyPrefix,
-    });
-    services.push(...(await Promise.all(SERVICES.filter((s) => s !== 'order-api').map((s) => startService(s, env(s))))));
-    api = await startService('order-api', env('order-api'));
-    services.push(api);
+    natsUrl = natsUrlOf(nats);
+    api = await startOrderSystem(services, nats, caFile, secrets, { CATGA_REDIS_URL: `rediss://127.0.0.1:${redisTlsPort}` });
   });
 
   after(async () => {
-    await Promise.all(services.map((s) => s.kill('SIGTERM')));
-    await Promise.all([nats?.stop(), redis?.stop()]);
-    for (const s of SERVICES) delete process.env[passwordVariable(s)];
-    if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
+    await tearDown(services, [nats, redis], secretsDir);
   });
 
   it('an order is charged, reserved, completed and notified', async () => {
-    const created = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', {
-      customerId: 'c-locked',
-      items: [{ productId: `p-${uniqueSuffix()}`, quantity: 2, price: 10 }],
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body) + services.map((s) => s.output()).join('\n'));
-    assert.equal(created.body.status, 'Completed');
-    const { orderId } = created.body;
-    assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${orderId}`)).body, { orderId, charged: 1, refunded: 0 });
-    await eventually(async () => {
-      const notes = await http<NotificationRecord[]>(api.url, 'GET', `/api/notifications?orderId=${orderId}`);
-      assert.equal(notes.body.length, 1);
-    });
+    await assertOrderCompletesAndIsNotified(api, services, 'c-locked', 2);
     for (const s of services) assert.doesNotMatch(s.output(), /Permissions Violation/i, `${s.name} was refused a subject it needs`);
   });
 
@@ -271,17 +233,7 @@ for (const mode of ['sentinel', 'cluster'] as const) {
     let api: ServiceProcess;
 
     const dataNodes = (): readonly RedisServerHandle[] => redis.servers;
-    const client = (port: number, username?: string, password?: string) => {
-      const c = new Redis({
-        host: '127.0.0.1',
-        port,
-        ...(password ? { username, password } : {}),
-        tls: { ca: readFileSync(caFile) },
-        maxRetriesPerRequest: 0,
-      });
-      c.on('error', () => undefined);
-      return c;
-    };
+    const client = (port: number, username?: string, password?: string) => tlsRedis(port, caFile, username, password);
 
     before(async () => {
       ({ dir: secretsDir, values: secrets } = makeSecrets());
@@ -293,48 +245,19 @@ for (const mode of ['sentinel', 'cluster'] as const) {
       redis = mode === 'sentinel' ? await startRedisSentinelGroup({ security }) : await startRedisCluster({ security });
       nats = await natsStart;
       const nodes = mode === 'sentinel' ? (redis as RedisSentinelGroupHandle).sentinelNodes : (redis as RedisClusterHandle).nodes;
-      const redisEnv = {
+      api = await startOrderSystem(services, nats, caFile, secrets, {
         CATGA_REDIS_MODE: mode,
         CATGA_REDIS_URL: `rediss://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
-        CATGA_REDIS_USERNAME: 'catga',
-        CATGA_REDIS_PASSWORD: secrets.REDIS_CATGA_PASSWORD!,
-        CATGA_REDIS_TLS_CA: caFile,
-        CATGA_REDIS_PREFIX: 'catga',
         ...(mode === 'sentinel' ? { CATGA_REDIS_SENTINEL_NAME: 'catga', CATGA_REDIS_SENTINEL_PASSWORD: sentinelPassword } : {}),
-      };
-      const env = (service: Service) => ({
-        CATGA_SERVICE_NAME: service,
-        CATGA_NATS_URL: nats.servers.map((n) => `tls://127.0.0.1:${n.port}`).join(','),
-        CATGA_NATS_USER: service,
-        CATGA_NATS_PASSWORD: secrets[passwordVariable(service)]!,
-        CATGA_NATS_TLS_CA: caFile,
-        ...redisEnv,
       });
-      services.push(...(await Promise.all(SERVICES.filter((s) => s !== 'order-api').map((s) => startService(s, env(s))))));
-      api = await startService('order-api', env('order-api'));
-      services.push(api);
     });
 
     after(async () => {
-      await Promise.all(services.map((s) => s.kill('SIGTERM')));
-      await Promise.all([nats?.stop(), redis?.stop()]);
-      for (const s of SERVICES) delete process.env[passwordVariable(s)];
-      if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
+      await tearDown(services, [nats, redis], secretsDir);
     });
 
     it('an order is charged, reserved, completed and notified', async () => {
-      const created = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', {
-        customerId: `c-${mode}`,
-        items: [{ productId: `p-${uniqueSuffix()}`, quantity: 3, price: 10 }],
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body) + services.map((s) => s.output()).join('\n'));
-      assert.equal(created.body.status, 'Completed');
-      const { orderId } = created.body;
-      assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${orderId}`)).body, { orderId, charged: 1, refunded: 0 });
-      await eventually(async () => {
-        const notes = await http<NotificationRecord[]>(api.url, 'GET', `/api/notifications?orderId=${orderId}`);
-        assert.equal(notes.body.length, 1);
-      });
+      await assertOrderCompletesAndIsNotified(api, services, `c-${mode}`, 3);
     });
 
     it('the data nodes speak only TLS, refuse a client without the password, and hold the services as the catga user', async () => {
@@ -381,6 +304,73 @@ for (const mode of ['sentinel', 'cluster'] as const) {
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+const natsUrlOf = (nats: NatsClusterHandle) => nats.servers.map((n) => `tls://127.0.0.1:${n.port}`).join(',');
+
+/** A Redis client over TLS trusting `caFile`, as `username` (or anonymous); its connection errors are the test's to see. */
+function tlsRedis(port: number, caFile: string, username?: string, password?: string): Redis {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    ...(password ? { username, password } : {}),
+    tls: { ca: readFileSync(caFile) },
+    maxRetriesPerRequest: 0,
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
+/**
+ * Starts the five services as the deployment configures them: each its own NATS user over TLS,
+ * Redis as the catga user over TLS (`redis` adds the URL and mode); returns order-api, all in `services`.
+ */
+async function startOrderSystem(
+  services: ServiceProcess[],
+  nats: NatsClusterHandle,
+  caFile: string,
+  secrets: Record<string, string>,
+  redis: Record<string, string>,
+): Promise<ServiceProcess> {
+  const env = (service: Service) => ({
+    CATGA_SERVICE_NAME: service,
+    CATGA_NATS_URL: natsUrlOf(nats),
+    CATGA_NATS_USER: service,
+    CATGA_NATS_PASSWORD: secrets[passwordVariable(service)]!,
+    CATGA_NATS_TLS_CA: caFile,
+    CATGA_REDIS_USERNAME: 'catga',
+    CATGA_REDIS_PASSWORD: secrets.REDIS_CATGA_PASSWORD!,
+    CATGA_REDIS_TLS_CA: caFile,
+    CATGA_REDIS_PREFIX: 'catga',
+    ...redis,
+  });
+  services.push(...(await Promise.all(SERVICES.filter((s) => s !== 'order-api').map((s) => startService(s, env(s))))));
+  const api = await startService('order-api', env('order-api'));
+  services.push(api);
+  return api;
+}
+
+async function tearDown(services: ServiceProcess[], servers: Array<{ stop(): Promise<void> } | undefined>, secretsDir: string | undefined) {
+  await Promise.all(services.map((s) => s.kill('SIGTERM')));
+  await Promise.all(servers.map((server) => server?.stop()));
+  for (const s of SERVICES) delete process.env[passwordVariable(s)];
+  if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
+}
+
+/** Places an order on order-api: it is Completed, charged once, and notified. */
+async function assertOrderCompletesAndIsNotified(api: ServiceProcess, services: ServiceProcess[], customerId: string, quantity: number) {
+  const created = await http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', {
+    customerId,
+    items: [{ productId: `p-${uniqueSuffix()}`, quantity, price: 10 }],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body) + services.map((s) => s.output()).join('\n'));
+  assert.equal(created.body.status, 'Completed');
+  const { orderId } = created.body;
+  assert.deepEqual((await http<PaymentRecord>(api.url, 'GET', `/api/payments/${orderId}`)).body, { orderId, charged: 1, refunded: 0 });
+  await eventually(async () => {
+    const notes = await http<NotificationRecord[]>(api.url, 'GET', `/api/notifications?orderId=${orderId}`);
+    assert.equal(notes.body.length, 1);
+  });
+}
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 /** Runs deploy/secrets.sh into a temp dir: certificates, users.acl, operator token, and the .env values. */
