@@ -10,7 +10,7 @@ export const CORE_LAYERS = [
   ['errors', 'messages', 'timing', 'tokens', 'lifecycle'],
   ['envelope', 'context'],
   ['stores', 'signals'],
-  ['wire', 'transport'],
+  ['wire', 'transport', 'liveness'],
   ['handlers', 'outbox', 'pipeline'],
   ['mediator'],
   ['saga', 'bridge'],

@@ -125,6 +125,7 @@ const leftToDefault: Record<string, string> = {
       'other ways to authenticate to NATS: the deployments give each service a user and password and trust the servers by their CA',
     ]),
   ),
+  CATGA_FAILOVER: 'failover by liveness stays on in a deployment; `timeouts` is for measuring the fallback (npm run bench)',
   CATGA_REDIS_SENTINEL_USERNAME: "Kubernetes sets it (the sentinels' catga ACL user); compose's sentinels ask for a password only",
 };
 const leftToDefaultInCompose: Record<string, string> = {

@@ -157,7 +157,7 @@ describe('the instance running a saga dies in the middle of it', () => {
           const [json, leaseOwner] = await client.hmget(key, 'state', 'owner');
           const steps = (JSON.parse(json ?? '{}') as { steps?: Array<{ status: string }> }).steps ?? [];
           if (steps[1]?.status === 'Running' || (steps[1]?.status === 'Completed' && steps[2]?.status === 'Pending')) {
-            owner = replicas.find((r) => leaseOwner === `order-service:${r.name}`);
+            owner = replicas.find((r) => leaseOwner?.startsWith(`order-service:${r.name}@`));
             sagaKey = key;
             if (owner) owner.child.kill('SIGSTOP');
           }

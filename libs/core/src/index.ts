@@ -44,6 +44,7 @@ export { CatgaError, type CatgaErrorOptions } from './errors/catga.error.js';
 export { ErrorCode } from './errors/error-code.decorator.js';
 export {
   CircuitOpenError,
+  ClaimLostError,
   ConcurrencyConflictError,
   HandlerFailedError,
   HandlerNotFoundError,
@@ -69,6 +70,8 @@ export type { OutboxPublisherOptions } from './outbox/outbox.publisher.js';
 export type { Transport } from './transport/transport.interface.js';
 export type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from './stores/idempotency/idempotency-store.interface.js';
 export type { SagaStore } from './stores/saga/saga-store.interface.js';
+export type { FailoverSettings } from './liveness/peer-liveness.js';
+export { ownersDown } from './stores/saga/owners-down.js';
 export {
   TERMINAL_SAGA_STATUSES,
   type SagaLease,

@@ -8,6 +8,7 @@ export const NATS_DEFAULTS = {
   reconnectTimeWaitMs: 1_000,
   setupTimeoutMs: 60_000,
   attemptTimeoutMs: 5_000,
+  progressIntervalMs: 200,
   noRespondersTimeoutMs: 3_000,
   publishTimeoutMs: 10_000,
   maxPayloadBytes: 1024 * 1024,
@@ -20,7 +21,7 @@ export const NATS_DEFAULTS = {
   },
   consumer: {
     maxDeliveries: 5,
-    ackWaitMs: 30_000,
+    ackWaitMs: 750,
     redeliveryDelayMs: 200,
     concurrency: 64,
     pullExpiresMs: 1_000,
@@ -50,6 +51,7 @@ export interface NatsSettings {
   readonly reconnectTimeWaitMs: number;
   readonly setupTimeoutMs: number;
   readonly attemptTimeoutMs: number;
+  readonly progressIntervalMs: number;
   readonly noRespondersTimeoutMs: number;
   readonly publishTimeoutMs: number;
   readonly maxPayloadBytes: number;
@@ -83,6 +85,7 @@ export function resolveNatsSettings(options: NatsTransportOptions): NatsSettings
     reconnectTimeWaitMs: options.reconnectTimeWaitMs ?? d.reconnectTimeWaitMs,
     setupTimeoutMs: options.setupTimeoutMs ?? d.setupTimeoutMs,
     attemptTimeoutMs: options.attemptTimeoutMs ?? d.attemptTimeoutMs,
+    progressIntervalMs: options.progressIntervalMs ?? d.progressIntervalMs,
     noRespondersTimeoutMs: options.noRespondersTimeoutMs ?? d.noRespondersTimeoutMs,
     publishTimeoutMs: options.publishTimeoutMs ?? d.publishTimeoutMs,
     maxPayloadBytes: options.maxPayloadBytes ?? d.maxPayloadBytes,

@@ -47,8 +47,17 @@ export interface NatsTransportOptions {
   reconnectTimeWaitMs?: number;
   /** How long start keeps retrying the JetStream stream setup (no leader yet, a node restarting), in ms. Default 60000. */
   setupTimeoutMs?: number;
-  /** How long one request attempt waits before retrying with the same id, in ms. Default 5000. */
+  /**
+   * How long one request attempt waits before retrying with the same id, in ms, when progress is
+   * off (`progressIntervalMs: 0`) or the serving replica is of a version that sends none. Default 5000.
+   */
   attemptTimeoutMs?: number;
+  /**
+   * How often the replica serving a request says it still holds it, in ms; a caller that hears
+   * nothing for three intervals retries elsewhere (the replica died, froze or was cut off) instead
+   * of waiting out `attemptTimeoutMs`. 0 turns progress off. Default 200.
+   */
+  progressIntervalMs?: number;
   /**
    * How long a request keeps retrying while no replica serves its type (a restart in progress),
    * in ms, before failing with `HANDLER_NOT_FOUND`. Default 3000.

@@ -6,6 +6,7 @@ import {
   type HealthReport,
   type HealthReporting,
   InFlight,
+  type LivenessChannel,
   type PresenceChannel,
   type Reply,
   type RequestHandler,
@@ -25,6 +26,7 @@ import { NatsDurableSubscriber } from './jetstream/nats-durable.subscriber.js';
 import { NatsStreamPublisher } from './jetstream/nats-stream.publisher.js';
 import { resolveNatsSettings, type NatsSettings } from './nats-settings.js';
 import type { NatsTransportOptions } from './nats-transport-options.interface.js';
+import { NatsLivenessChannel } from './liveness/nats-liveness.channel.js';
 import { NatsPresenceChannel } from './presence/nats-presence.channel.js';
 import { NatsRequestClient } from './request/nats-request.client.js';
 import { NatsResponder } from './request/nats.responder.js';
@@ -51,6 +53,7 @@ export class NatsTransport implements Transport, HealthReporting {
   readonly name = 'nats';
   readonly subjects: Subjects;
   readonly presence: PresenceChannel;
+  readonly liveness: LivenessChannel;
   private readonly settings: NatsSettings;
   private readonly logger = new Logger('CatgaNats');
   private readonly inFlight = new InFlight();
@@ -66,7 +69,9 @@ export class NatsTransport implements Transport, HealthReporting {
     this.settings = resolveNatsSettings(options);
     this.subjects = new Subjects(this.settings.subjectPrefix, this.settings.stream.name);
     this.connector = new NatsConnector(this.settings, this.subjects, this.name, this.signals, this.logger);
-    this.presence = new NatsPresenceChannel(async () => (await this.ready()).session.nc, this.subjects.presence(), this.subscriptions);
+    const connection = async () => (await this.ready()).session.nc;
+    this.presence = new NatsPresenceChannel(connection, this.subjects.presence(), this.subscriptions);
+    this.liveness = new NatsLivenessChannel(connection, this.subjects);
   }
 
   /** The live connection (health checks, tests). */

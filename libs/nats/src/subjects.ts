@@ -4,6 +4,7 @@
  *   events       <prefix>.evt.<type>          stream <PREFIX>_EVENTS, or the name given
  *   dead letters <prefix>.dlq.<type>          stream <PREFIX>_DLQ
  *   presence     <prefix>.presence             core NATS, every instance
+ *   liveness     <prefix>.live.<service>.<id>  core NATS, one instance (id: base64url of instance@epoch)
  *   consumers    <group>__<type>, with every character outside [A-Za-z0-9_-] turned into `_`
  */
 export class Subjects {
@@ -42,6 +43,16 @@ export class Subjects {
 
   presence(): string {
     return `${this.prefix}.presence`;
+  }
+
+  /** One instance's liveness subject; `service` made a token, the instance part base64url (any id, no dots). */
+  liveness(service: string, instance: string): string {
+    return `${this.livenessOf(service)}.${Buffer.from(instance).toString('base64url')}`;
+  }
+
+  /** Every liveness subject of `service`'s instances. */
+  livenessOf(service: string): string {
+    return `${this.prefix}.live.${service.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   }
 
   eventStream(): string {

@@ -1,3 +1,4 @@
+import { parseOwnerAddress } from '../liveness/owner-address.js';
 import type { InstanceAnnouncement } from './cluster-member.js';
 
 /** The largest announcement read; a real one is a few hundred bytes. */
@@ -32,6 +33,10 @@ export function parseAnnouncement(body: Uint8Array): InstanceAnnouncement | unde
   if (typeof state !== 'string' || !STATES.has(state) || typeof transport !== 'string' || !TRANSPORT.test(transport)) return undefined;
   if (typeof connected !== 'boolean' || !time(a.startedAt) || !time(a.at)) return undefined;
   if (!count(a.handled) || !count(a.failed) || !count(a.inFlight) || !count(a.sagasActive) || !count(a.reconnects)) return undefined;
+  const { address } = a;
+  // Optional (older versions send none), but when present it is the announcer's own.
+  if (address !== undefined && !(typeof address === 'string' && NAME.test(address) && parseOwnerAddress(address)?.instance === instance))
+    return undefined;
   return {
     service,
     instance,
@@ -45,5 +50,6 @@ export function parseAnnouncement(body: Uint8Array): InstanceAnnouncement | unde
     transport,
     connected,
     reconnects: a.reconnects,
+    ...(address !== undefined ? { address } : {}),
   };
 }

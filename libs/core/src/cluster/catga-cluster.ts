@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
+import { PeerLiveness } from '../liveness/peer-liveness.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import { CATGA_CLUSTER_SETTINGS, CATGA_DISPATCHER, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
@@ -21,7 +22,9 @@ const GONE_KEPT_MS = 120_000;
 /**
  * Cluster membership without a master: every instance announces itself on the transport's
  * presence channel each heartbeat (state, load, connection) and keeps a view of all the others,
- * with the changes it noticed (joined, draining, left, heartbeats stopped, reconnected).
+ * with the changes it noticed (joined, draining, left, heartbeats stopped, reconnected). Between
+ * heartbeats it asks the members through the transport's liveness channel whether they still
+ * run, so a killed instance is lost within `livenessCheckMs`.
  */
 @Injectable()
 export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
@@ -34,6 +37,7 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly eventLimit: number;
   private readonly enabled: boolean;
   private timer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
   private subscription: TransportSubscription | undefined;
   private connected = true;
   private reconnects = 0;
@@ -48,6 +52,7 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly lifecycle: CatgaLifecycle,
     private readonly sagas: SagaOrchestrator,
     signals: CatgaSignals,
+    private readonly liveness: PeerLiveness,
   ) {
     this.enabled = settings.enabled && transport.presence !== undefined;
     this.heartbeatMs = settings.heartbeatMs;
@@ -69,16 +74,23 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
     this.timer.unref();
+    if (this.liveness.enabled && this.settings.livenessCheckMs > 0) {
+      this.livenessTimer = setInterval(() => void this.checkLiveness(), this.settings.livenessCheckMs);
+      this.livenessTimer.unref();
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
     this.timer = undefined;
+    this.livenessTimer = undefined;
     if (this.enabled) await this.send('left');
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
     this.stopSignals?.();
     await this.subscription?.unsubscribe().catch(() => undefined);
   }
@@ -107,6 +119,21 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     await this.send(this.lifecycle.draining ? 'draining' : 'ready');
   }
 
+  /** Marks lost every member the transport says is down (gone, or silent past the probe timeout). */
+  private async checkLiveness(): Promise<void> {
+    const asked = [...this.members.values()].filter((m) => !m.self && m.status !== 'gone' && m.address !== undefined);
+    await Promise.all(
+      asked.map(async (m) => {
+        if (!(await this.liveness.isDown(m.address!))) return;
+        const current = this.members.get(m.instance);
+        // A newer announcement may have arrived while the check ran: it wins.
+        if (current !== m || m.status === 'gone') return;
+        m.status = 'gone';
+        this.note('lost', m.service, m.instance, 'not reachable on the transport');
+      }),
+    );
+  }
+
   private async send(state: InstanceAnnouncement['state']): Promise<void> {
     try {
       await this.transport.presence!.announce(encoder.encode(JSON.stringify(this.announcement(state))));
@@ -129,6 +156,7 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
       transport: this.transport.name,
       connected: this.connected,
       reconnects: this.reconnects,
+      address: this.liveness.self,
     };
   }
 

@@ -15,6 +15,8 @@ export interface InstanceAnnouncement {
   transport: string;
   connected: boolean;
   reconnects: number;
+  /** Where the transport's liveness channel reaches it (`<service>:<instance>@<epoch>`); absent from older versions. */
+  address?: string;
 }
 
 /** An instance as this one sees it: `suspect` when its heartbeats stopped, `gone` after it left or was lost. */
@@ -53,4 +55,9 @@ export interface ClusterOptions {
   eventLimit?: number;
   /** Instances kept in the view; announcements of new ones beyond it are refused. Default 1000. */
   maxMembers?: number;
+  /**
+   * How often the members are asked, through the transport's liveness channel, whether they still
+   * run, in ms: a killed one is lost within about this, not after missed heartbeats. 0: heartbeats only. Default 500.
+   */
+  livenessCheckMs?: number;
 }

@@ -72,6 +72,32 @@ export function idempotencyStoreConformance(name: string, setup: () => Promise<S
       assert.deepEqual(await store.tryClaim(k, 'b', 10_000), { status: 'in-progress', owner: 'a' });
     });
 
+    it('complete says whether it stored the outcome: false for a claim one does not hold', async () => {
+      const k = key('complete-result');
+      await store.tryClaim(k, 'a', 10_000);
+      assert.equal(await store.complete(k, 'intruder', { ok: true, result: 'stolen' }, 60_000), false);
+      assert.equal(await store.complete(k, 'a', { ok: true, result: 'mine' }, 60_000), true);
+      assert.equal(await store.complete(k, 'a', { ok: true, result: 'again' }, 60_000), false, 'a completed claim is not completed twice');
+      assert.deepEqual(await store.get(k), { ok: true, result: 'mine' });
+    });
+
+    it('a claim is taken over from its owner by compare-and-set, and the old owner is fenced off', async () => {
+      const k = key('take-over');
+      await store.tryClaim(k, 'dead', 10_000);
+      assert.equal(await store.takeOver(k, 'someone-else', 'b', 10_000), false, 'only from the owner it holds');
+      assert.equal(await store.takeOver(k, 'dead', 'b', 10_000), true);
+      assert.equal(await store.takeOver(k, 'dead', 'c', 10_000), false, 'a second contender loses the race');
+      assert.deepEqual(await store.tryClaim(k, 'c', 10_000), { status: 'in-progress', owner: 'b' });
+      // The old owner wakes up: its outcome, renewal and release are all refused.
+      assert.equal(await store.complete(k, 'dead', { ok: true, result: 'late' }, 60_000), false);
+      assert.equal(await store.renewClaim(k, 'dead', 10_000), false);
+      await store.release(k, 'dead');
+      assert.deepEqual(await store.tryClaim(k, 'c', 10_000), { status: 'in-progress', owner: 'b' });
+      assert.equal(await store.complete(k, 'b', { ok: true, result: 'taken' }, 60_000), true);
+      assert.deepEqual(await store.get(k), { ok: true, result: 'taken' });
+      assert.equal(await store.takeOver(k, 'b', 'c', 10_000), false, 'a completed key is never taken over');
+    });
+
     it('a released claim can be taken by another owner', async () => {
       const k = key('release');
       await store.tryClaim(k, 'a', 10_000);

@@ -98,6 +98,35 @@ export function sagaStoreConformance(name: string, setup: () => Promise<StoreHar
       await eventually(async () => assert.equal(await store.acquireLease(s, 'c', 10_000), true), 5_000, 25);
     });
 
+    it('a lease is taken from a holder named down by compare-and-set, and from no other', async () => {
+      const s = id('take-lease');
+      await store.create(newSaga(s), { owner: 'dead', ttlMs: 60_000 });
+      assert.equal(await store.acquireLease(s, 'b', 10_000, 'someone-else'), false, 'only from the holder it has');
+      assert.equal(await store.acquireLease(s, 'b', 10_000, 'dead'), true);
+      assert.equal((await store.get(s))?.lease?.owner, 'b');
+      assert.equal(await store.acquireLease(s, 'c', 10_000, 'dead'), false, 'a second contender loses the race');
+      assert.equal(await store.acquireLease(s, 'dead', 10_000), false, 'the old holder cannot renew it back');
+      await store.releaseLease(s, 'dead');
+      assert.equal((await store.get(s))?.lease?.owner, 'b', 'nor release it');
+    });
+
+    it('orphaned sagas include those whose live lease is held by an owner that is down', async () => {
+      const past = Date.now() - 60_000;
+      const held = id('held-by-dead');
+      const alive = id('held-by-alive');
+      await store.create(newSaga(held, { createdAt: past }), { owner: 'dead-owner', ttlMs: 60_000 });
+      await store.create(newSaga(alive, { createdAt: past }), { owner: 'live-owner', ttlMs: 60_000 });
+      const asked: string[] = [];
+      const found = await store.findOrphaned(Date.now(), 10_000, async (owner) => {
+        asked.push(owner);
+        return owner === 'dead-owner';
+      });
+      assert.ok(found.includes(held));
+      assert.ok(!found.includes(alive));
+      assert.ok(!(await store.findOrphaned(Date.now(), 10_000)).includes(held), 'without the question, a live lease is no orphan');
+      assert.equal(asked.filter((o) => o === 'dead-owner').length, 1, 'each owner asked once');
+    });
+
     it('a saga created with a lease is leased to its creator in the same write', async () => {
       const s = id('born-leased');
       assert.equal(await store.create(newSaga(s), { owner: 'creator', ttlMs: 10_000 }), true);

@@ -52,6 +52,15 @@ export class TransportUnavailableError extends CatgaError {}
 @ErrorCode('PERMISSION_DENIED', { retryable: false })
 export class PermissionDeniedError extends CatgaError {}
 
+/**
+ * This handling lost its claim on the message id before it could store its outcome: it ran past
+ * the claim's life (frozen, cut off) and another instance took the message over. Nothing it held
+ * (outcome, held writes, events) was applied; the message's outcome is the other handling's, which
+ * a retry with the same id receives.
+ */
+@ErrorCode('CLAIM_LOST', { retryable: true })
+export class ClaimLostError extends CatgaError {}
+
 /** A store (idempotency, saga, outbox, event stream) could not be reached. */
 @ErrorCode('STORE_UNAVAILABLE', { retryable: true })
 export class StoreUnavailableError extends CatgaError {}

@@ -1,5 +1,6 @@
 import type { ClusterOptions } from '../cluster/cluster-member.js';
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { FailoverSettings } from '../liveness/peer-liveness.js';
 import type { OutboxPublisherOptions } from '../outbox/outbox.publisher.js';
 import type { SagaOptions } from '../saga/saga-options.interface.js';
 import type { CircuitBreakerBehaviorOptions } from '../pipeline/behaviors/circuit-breaker.behavior.js';
@@ -62,6 +63,12 @@ export interface CatgaModuleOptions {
   shutdownTimeoutMs?: number;
   outbox?: OutboxPublisherOptions;
   saga?: SagaOptions;
+  /**
+   * Taking over what a dead, frozen or cut-off instance held (idempotency claims, saga leases) as
+   * soon as the transport tells it is down, instead of when the claim or lease expires. `false`
+   * (or `CATGA_FAILOVER=timeouts`) leaves only the expiries. Default on.
+   */
+  failover?: false | Partial<FailoverSettings>;
   /** Membership: each instance announces itself on the transport's presence channel. `false` turns it off. */
   cluster?: ClusterOptions | false;
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { HandlingContext } from '../context/message-context.js';
+import type { PeerLiveness } from '../liveness/peer-liveness.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { behaviorOptionsOf } from '../pipeline/behavior.decorator.js';
 import { CircuitBreakerBehavior } from '../pipeline/behaviors/circuit-breaker.behavior.js';
@@ -23,7 +24,7 @@ type Builtin = OrderedBehavior<HandlingContext>;
 /** The built-in behaviors the settings switch on, at their fixed positions. */
 export async function createBuiltinBehaviors(
   settings: PipelineSettings,
-  instanceId: string,
+  liveness: PeerLiveness,
   idempotencyStore: IdempotencyStore,
   outbox: OutboxPublisher,
   signals: CatgaSignals,
@@ -36,7 +37,7 @@ export async function createBuiltinBehaviors(
   }
   if (settings.timeout) out.push({ order: BehaviorOrder.timeout, behavior: new TimeoutBehavior(settings.timeout) });
   if (settings.idempotency) {
-    out.push({ order: BehaviorOrder.idempotency, behavior: new IdempotencyBehavior(idempotencyStore, instanceId, settings.idempotency) });
+    out.push({ order: BehaviorOrder.idempotency, behavior: new IdempotencyBehavior(idempotencyStore, liveness, settings.idempotency) });
   }
   if (settings.circuitBreaker) {
     out.push({ order: BehaviorOrder.circuitBreaker, behavior: new CircuitBreakerBehavior(settings.circuitBreaker, signals) });

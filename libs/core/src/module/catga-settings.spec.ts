@@ -8,7 +8,7 @@ const MODULE_DOC = new URL('../../../../docs/module.md', import.meta.url);
 const TABLE = '## Every option';
 
 /** Settings that follow from other options or from who the instance is, not options of their own. */
-const DERIVED = ['saga.owner', 'cluster.enabled', 'cluster.serviceName', 'cluster.instanceId'];
+const DERIVED = ['address', 'saga.owner', 'cluster.enabled', 'cluster.serviceName', 'cluster.instanceId'];
 
 describe('module options', () => {
   it('the options table in docs/module.md lists every option with the default resolveSettings applies', () => {

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import type { ClusterSettings } from '../cluster/cluster-member.js';
+import { ownerAddress, PROCESS_EPOCH } from '../liveness/owner-address.js';
+import type { FailoverSettings } from '../liveness/peer-liveness.js';
 import type { OutboxSettings } from '../outbox/outbox.publisher.js';
 import type { CircuitBreakerSettings } from '../pipeline/behaviors/circuit-breaker.behavior.js';
 import type { IdempotencySettings } from '../pipeline/behaviors/idempotency.behavior.js';
@@ -22,6 +24,10 @@ export interface PipelineSettings {
 export interface CatgaSettings {
   readonly serviceName: string;
   readonly instanceId: string;
+  /** This process's address (`<service>:<instance>@<epoch>`): the owner its claims and leases record. */
+  readonly address: string;
+  /** How held claims and leases of instances that are down are taken over; `false`: only once they expire. */
+  readonly failover: false | FailoverSettings;
   readonly preferLocal: boolean;
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
@@ -73,9 +79,13 @@ export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.Process
   const serviceName = options.serviceName ?? env.CATGA_SERVICE_NAME ?? 'catga';
   const instanceId = options.instanceId ?? env.CATGA_INSTANCE_ID ?? `${hostname()}-${process.pid}`;
   const cluster = options.cluster === false ? {} : (options.cluster ?? {});
+  const address = ownerAddress(serviceName, instanceId, PROCESS_EPOCH);
+  const failoverOff = options.failover === false || env.CATGA_FAILOVER === 'timeouts';
   return {
     serviceName,
     instanceId,
+    address,
+    failover: failoverOff ? false : { probeTimeoutMs: 1_000, recheckMs: 250, ...definedOnly(options.failover || {}) },
     preferLocal: options.preferLocal ?? true,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,
@@ -96,13 +106,14 @@ export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.Process
       recoveryIntervalMs: 5_000,
       waitTimeoutMs: 60_000,
       ...definedOnly(options.saga ?? {}),
-      owner: `${serviceName}:${instanceId}`,
+      owner: address,
     },
     cluster: {
       heartbeatMs: 2_000,
       suspectAfterBeats: 3,
       eventLimit: 200,
       maxMembers: 1_000,
+      livenessCheckMs: 500,
       ...definedOnly(cluster),
       enabled: options.cluster !== false,
       serviceName,

@@ -46,6 +46,9 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     // Once for every transport: received bodies become instances of their registered classes.
     await loadBodyHydrator();
     await this.transport.start();
+    // Answered before anything is taken, and whether or not this instance probes others: a peer
+    // asking about a claim of ours must never find nobody home while we hold it.
+    await this.transport.liveness?.answer(this.settings.address);
     const group = this.settings.serviceName;
     for (const handler of this.registry.requestTypes()) {
       this.subscriptions.push(await this.transport.serve(handler.type, (envelope) => this.dispatcher.handleRequest(envelope), { group }));

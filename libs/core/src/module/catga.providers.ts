@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
+import { PeerLiveness } from '../liveness/peer-liveness.js';
 import { Dispatcher } from '../mediator/dispatcher.js';
 import { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { InMemoryEventStreamStore } from '../stores/event-stream/in-memory-event-stream.store.js';
@@ -113,10 +114,15 @@ export function createCatgaProviders(): Provider[] {
       inject: [CATGA_SETTINGS, CATGA_OUTBOX_STORE, CATGA_TRANSPORT, CatgaSignals],
     },
     {
+      provide: PeerLiveness,
+      useFactory: (s: CatgaSettings, transport: Transport) => new PeerLiveness(transport.liveness, s.address, s.failover),
+      inject: [CATGA_SETTINGS, CATGA_TRANSPORT],
+    },
+    {
       provide: CATGA_BUILTIN_BEHAVIORS,
-      useFactory: (s: CatgaSettings, store: IdempotencyStore, outbox: OutboxPublisher, signals: CatgaSignals) =>
-        createBuiltinBehaviors(s.pipeline, s.instanceId, store, outbox, signals),
-      inject: [CATGA_SETTINGS, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER, CatgaSignals],
+      useFactory: (s: CatgaSettings, liveness: PeerLiveness, store: IdempotencyStore, outbox: OutboxPublisher, signals: CatgaSignals) =>
+        createBuiltinBehaviors(s.pipeline, liveness, store, outbox, signals),
+      inject: [CATGA_SETTINGS, PeerLiveness, CATGA_IDEMPOTENCY_STORE, CATGA_OUTBOX_PUBLISHER, CatgaSignals],
     },
     HandlerRegistry,
     CatgaPipeline,

@@ -16,9 +16,9 @@ export const BehaviorOrder = {
   logging: 100,
   validation: 200,
   timeout: 300,
+  /** Fixed: events raised by a handler are released here once it succeeded and its outcome is stored. */
+  outbox: 350,
   idempotency: 400,
-  /** Fixed: events raised by a handler are released here once it succeeded. */
-  outbox: 450,
   circuitBreaker: 500,
   retry: 600,
   /** Where user behaviors go unless they say otherwise: innermost, right around the handler. */

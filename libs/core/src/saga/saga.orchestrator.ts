@@ -3,6 +3,7 @@ import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { HandlerNotFoundError, TimeoutError } from '../errors/catga-errors.js';
 import { CatgaError } from '../errors/catga.error.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
+import { PeerLiveness } from '../liveness/peer-liveness.js';
 import { serializeError, toCatgaError } from '../errors/error.serializer.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
@@ -19,7 +20,7 @@ import { withTimeout } from '../timing/with-timeout.js';
 /**
  * Runs sagas: state persisted before and after every step (compare-and-set), completed steps
  * compensated in reverse on failure, a lease per running saga so another instance resumes it if
- * this one dies. A step's command carries `<sagaId>:<step>` as message id (its compensation
+ * this one dies (at once when the transport tells it is down, else when the lease expires). A step's command carries `<sagaId>:<step>` as message id (its compensation
  * `<sagaId>:<step>:compensate`), so a step re-run after a crash or a timeout has its effect once.
  */
 @Injectable()
@@ -42,6 +43,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     @Inject(CATGA_SAGA_SETTINGS) settings: SagaSettings,
     private readonly signals: CatgaSignals,
     private readonly lifecycle: CatgaLifecycle,
+    private readonly liveness: PeerLiveness,
   ) {
     ({
       owner: this.owner,
@@ -90,7 +92,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     };
     // Created already leased to this instance: one write, and no window in which it is unowned.
     if (!(await this.store.create(state, { owner: this.owner, ttlMs: this.leaseMs })))
-      return this.waitForEnd(sagaId) as Promise<SagaState<TData>>;
+      return this.waitForEnd(sagaId, definition as SagaDefinition<unknown>) as Promise<SagaState<TData>>;
     const created = { ...state, version: 1, lease: { owner: this.owner, expiresAt: now + this.leaseMs } } as SagaState;
     return this.drive(sagaId, definition as SagaDefinition<unknown>, created) as Promise<SagaState<TData>>;
   }
@@ -108,15 +110,19 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     return this.store.countByStatus();
   }
 
-  /** Takes over sagas whose instance stopped renewing their lease, and drives them to an end. */
+  /**
+   * Takes over sagas whose instance stopped renewing their lease, or is down (killed, frozen, cut
+   * off: asked of the transport), and drives them to an end.
+   */
   async recoverOrphans(limit = 100): Promise<number> {
     let resumed = 0;
-    for (const sagaId of await this.store.findOrphaned(Date.now(), limit)) {
+    const ownerIsDown = this.liveness.enabled ? (owner: string) => this.liveness.isDown(owner) : undefined;
+    for (const sagaId of await this.store.findOrphaned(Date.now(), limit, ownerIsDown)) {
       if (this.running.has(sagaId)) continue;
       const state = await this.store.get(sagaId);
       const saga = state && sagaClassOf(state.sagaName);
       if (!saga) continue;
-      if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs))) continue;
+      if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs, await this.downHolder(state)))) continue;
       resumed++;
       this.logger.log(`Resuming saga ${state.sagaName} ${sagaId} from ${state.status}`);
       void this.drive(sagaId, new saga() as SagaDefinition<unknown>).catch((e: unknown) =>
@@ -316,17 +322,37 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
-  private async waitForEnd(sagaId: string): Promise<SagaState> {
+  /** The holder of `state`'s live lease when it is down (so the lease may be taken from it), else `undefined`. */
+  private async downHolder(state: SagaState): Promise<string | undefined> {
+    const lease = state.lease;
+    if (!lease || lease.owner === this.owner || lease.expiresAt <= Date.now()) return undefined;
+    return (await this.liveness.isDown(lease.owner)) ? lease.owner : undefined;
+  }
+
+  /**
+   * Waits for the saga another instance runs to end. With its `definition` (a repeated `start`),
+   * takes it over when that instance is down or its lease lapsed, and drives it here.
+   */
+  private async waitForEnd(sagaId: string, definition?: SagaDefinition<unknown>): Promise<SagaState> {
     let last: SagaState | undefined;
     const ended = await pollWithBackoff(
       async () => {
         last = await this.store.get(sagaId);
-        return last && TERMINAL_SAGA_STATUSES.includes(last.status) ? last : undefined;
+        if (!last || TERMINAL_SAGA_STATUSES.includes(last.status)) return last && { state: last };
+        if (!definition || this.running.has(sagaId)) return undefined;
+        const lease = last.lease;
+        const free = !lease || lease.expiresAt <= Date.now();
+        const from = free ? undefined : await this.downHolder(last);
+        if (!free && from === undefined) return undefined;
+        if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs, from))) return undefined;
+        this.logger.log(`Taking over saga ${last.sagaName} ${sagaId} from ${lease?.owner ?? 'nobody'}`);
+        return { driven: this.drive(sagaId, definition) };
       },
       Date.now() + this.waitTimeoutMs,
-      { initialMs: 20, maxMs: 500 },
+      { initialMs: 20, maxMs: this.liveness.recheckMs ?? 500 },
     );
-    if (ended) return ended;
+    if (ended?.driven) return ended.driven;
+    if (ended?.state) return ended.state;
     throw new TimeoutError(`Saga ${sagaId} did not finish within ${this.waitTimeoutMs} ms (status ${last?.status ?? 'unknown'})`);
   }
 }

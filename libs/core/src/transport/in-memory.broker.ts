@@ -26,6 +26,8 @@ export class InMemoryBroker<RequestH = unknown, EventH = unknown> {
   /** Dead letters go to these listeners as they happen; like a dead-letter stream read from "new", nothing is kept. */
   readonly deadLetterListeners = new Set<(dl: DeadLetter) => void>();
   readonly presenceListeners = new Set<(body: Uint8Array) => void>();
+  /** Addresses answering liveness checks: an instance's, from its start until its transport closes. */
+  readonly liveAddresses = new Set<string>();
 
   static readonly shared = new InMemoryBroker();
 }

@@ -11,6 +11,7 @@ import { WireHeader } from '../wire/wire-headers.js';
 import type { DeadLetterFacts } from './kit/dead-letter-record.js';
 import type {
   DeadLetter,
+  LivenessChannel,
   PresenceChannel,
   TransportSignals,
   EventHandler,
@@ -157,6 +158,21 @@ export class InMemoryTransport implements Transport {
     },
   };
 
+  private answering: string | undefined;
+
+  /** An address is alive from `answer` until this transport closes; in one process nothing is ever silent. */
+  readonly liveness: LivenessChannel = {
+    answer: async (address) => {
+      this.assertOpen();
+      this.answering = address;
+      this.broker.liveAddresses.add(address);
+    },
+    check: async (address) => {
+      this.assertOpen();
+      return this.broker.liveAddresses.has(address) ? 'alive' : 'gone';
+    },
+  };
+
   observe(signals: TransportSignals): void {
     this.signals = signals;
   }
@@ -172,6 +188,7 @@ export class InMemoryTransport implements Transport {
     if (this.closed) return;
     await this.drain();
     this.closed = true;
+    if (this.answering) this.broker.liveAddresses.delete(this.answering);
   }
 
   private dispatch(group: EventGroup<EventHandler>, envelope: Envelope, attempt: number): void {

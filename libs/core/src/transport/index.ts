@@ -4,6 +4,8 @@ export type {
   DeadLetter,
   Delivery,
   EventHandler,
+  Liveness,
+  LivenessChannel,
   PresenceChannel,
   Reply,
   RequestHandler,
@@ -25,6 +27,8 @@ export {
 } from '../signals/catga-signals.js';
 export type { EnvelopeEnricher } from '../envelope/envelope-enrichers.js';
 export { isValidMessageId } from '../envelope/message-id.js';
+
+export { parseOwnerAddress, type OwnerAddress } from '../liveness/owner-address.js';
 
 export { InFlight } from './kit/in-flight.js';
 export { MAX_REDELIVERY_DELAY_MS, redeliveryDelay } from './kit/redelivery.js';

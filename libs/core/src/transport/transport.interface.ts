@@ -52,6 +52,23 @@ export interface PresenceChannel {
   listen(handler: (body: Uint8Array) => void): Promise<TransportSubscription>;
 }
 
+/**
+ * What the transport can tell of another instance: `alive` (it answered), `gone` (nobody holds its
+ * address any more: it died or closed), `silent` (no answer in time: frozen, cut off, overloaded).
+ */
+export type Liveness = 'alive' | 'gone' | 'silent';
+
+/**
+ * Liveness of instances by their address (`<service>:<instance>@<epoch>`, see `ownerAddress`),
+ * asked only when a claim or lease is found held by another instance: it costs nothing until then.
+ */
+export interface LivenessChannel {
+  /** Answers checks for `address` until the transport closes (through drain: the work in hand is still owned). */
+  answer(address: string): Promise<void>;
+  /** Asks `address`'s instance whether it runs; rejects when this instance cannot ask (its own connection down). */
+  check(address: string, timeoutMs: number): Promise<Liveness>;
+}
+
 /** Where a transport reports what happens below the pipeline: dead letters and connection changes. */
 export type TransportSignals = Pick<CatgaSignals, 'emit'>;
 
@@ -63,6 +80,8 @@ export interface Transport {
   readonly name: string;
   /** Where instances announce themselves to each other (cluster membership); absent: none. */
   readonly presence?: PresenceChannel;
+  /** Whether another instance still runs; absent: a held claim or lease is taken over only once it expires. */
+  readonly liveness?: LivenessChannel;
   /** Called once before `start` with where to report dead letters and connection changes. */
   observe?(signals: TransportSignals): void;
   start(): Promise<void>;

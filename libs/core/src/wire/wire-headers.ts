@@ -7,6 +7,10 @@ export const WireHeader = {
   causationId: 'Catga-Causation-Id',
   timestamp: 'Catga-Timestamp',
   contentType: 'Content-Type',
+  /** On a request: how often (ms) the caller wants to hear that it is still being handled. */
+  progressMs: 'Catga-Progress-Ms',
+  /** On a message to a reply subject: still being handled, the reply comes later (no body). */
+  progress: 'Catga-Progress',
   /** On dead letters: the handler group that gave up, the deliveries made and the last error. */
   deadGroup: 'Catga-Dead-Group',
   deadDeliveries: 'Catga-Dead-Deliveries',

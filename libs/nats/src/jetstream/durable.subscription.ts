@@ -12,6 +12,8 @@ import { isNotFound } from './stream.setup.js';
 const ENSURE_ATTEMPTS = 6;
 /** Pause after a failed pull, doubling with each failure in a row. */
 const PULL_FAILURE_PAUSE = { initialMs: 200, maxMs: 5_000 };
+/** The most often an event in hand is marked in progress, in ms. */
+const MIN_WORKING_MS = 50;
 /** Redelivery delay of an event whose dead-lettering failed (the dead-letter stream unreachable). */
 const DEAD_LETTER_RETRY_MS = 5_000;
 
@@ -30,7 +32,9 @@ export type DeadLetterSink = (msg: JsMsg, error: unknown, deliveries: number) =>
  * One durable pull consumer shared by every replica of a handler group: each event goes to one
  * replica, is acked after the handler succeeds, nak'ed with a growing delay when it fails, and
  * dead-lettered (then terminated) when it has failed `maxDeliveries` times or cannot be decoded.
- * An unacked event (its replica died) comes back after `ackWaitMs`.
+ * While a handler runs, its event is marked in progress every third of `ackWaitMs`, so a short ack
+ * wait never redelivers a slow handling, and an event whose replica died (or froze) comes back to
+ * another one after `ackWaitMs`.
  */
 export class DurableSubscription {
   private readonly logger = new Logger('CatgaNats');
@@ -147,7 +151,7 @@ export class DurableSubscription {
       await this.giveUp(msg, new HandlerFailedError(`Gave up after ${deliveries - 1} deliveries`, { messageId: envelope.id }), deliveries);
       return;
     }
-    const keepAlive = setInterval(() => msg.working(), Math.max(1_000, s.ackWaitMs / 2));
+    const keepAlive = setInterval(() => msg.working(), Math.max(MIN_WORKING_MS, s.ackWaitMs / 3));
     try {
       await this.handler(envelope, { attempt: deliveries });
       msg.ack();

@@ -29,7 +29,7 @@ export function natsAccountsConfig(services: Readonly<Record<string, BusAccess>>
       '        permissions: {',
       `          publish: { allow: ${list(p.publish.allow, 12)} }`,
       `          subscribe: { allow: ${list(p.subscribe.allow, 12)} }`,
-      ...(p.allow_responses ? ['          allow_responses: true'] : []),
+      `          allow_responses: { max: ${p.allow_responses.max} }`,
       '        }',
       '      }',
     ].join('\n');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { natsAccountsConfig } from './nats-accounts.config.js';
-import { natsPermissions } from './nats-permissions.js';
+import { natsPermissions, RESPONSES_PER_REQUEST } from './nats-permissions.js';
 
 describe('natsPermissions', () => {
   const billing = natsPermissions('billing', {
@@ -11,9 +11,14 @@ describe('natsPermissions', () => {
     consumes: [{ handler: 'OrderPlacedHandler', type: 'orders.placed' }],
   });
 
-  it('lets a service subscribe to what it serves, its own inbox and presence, nothing more', () => {
-    assert.deepEqual([...billing.subscribe.allow].sort(), ['_INBOX_billing.>', 'catga.presence', 'catga.req.billing.charge']);
-    assert.equal(billing.allow_responses, true);
+  it('lets a service subscribe to what it serves, its own inbox, presence and its own liveness, nothing more', () => {
+    assert.deepEqual([...billing.subscribe.allow].sort(), [
+      '_INBOX_billing.>',
+      'catga.live.billing.*',
+      'catga.presence',
+      'catga.req.billing.charge',
+    ]);
+    assert.deepEqual(billing.allow_responses, { max: RESPONSES_PER_REQUEST });
   });
 
   it('lets it publish what it sends and publishes, and work its own consumer, but never delete or purge a stream', () => {
@@ -35,8 +40,12 @@ describe('natsPermissions', () => {
     assert.ok(!publish.includes('catga.req.billing.charge'), 'a service does not send to itself unless it says so');
   });
 
-  it('a service that serves nothing may not answer requests', () => {
-    assert.equal(natsPermissions('api', { sends: ['billing.charge'] }).allow_responses, false);
+  it('a service that serves nothing still answers liveness checks, and may ask any instance', () => {
+    const api = natsPermissions('api', { sends: ['billing.charge'] });
+    assert.deepEqual(api.allow_responses, { max: RESPONSES_PER_REQUEST });
+    assert.ok(api.subscribe.allow.includes('catga.live.api.*'));
+    assert.ok(!api.subscribe.allow.includes('catga.live.billing.*'), 'not the liveness of another service');
+    assert.ok(api.publish.allow.includes('catga.live.*.*'));
   });
 
   it('uses the transport prefix and stream name', () => {
@@ -52,7 +61,7 @@ describe('natsAccountsConfig', () => {
     const conf = natsAccountsConfig({ 'order-api': { sends: ['orders.place'] } });
     assert.match(conf, /user: "order-api"\n\s+password: \$NATS_PASSWORD_ORDER_API\n/);
     assert.match(conf, /jetstream: enabled/);
-    assert.doesNotMatch(conf, /allow_responses/);
+    assert.match(conf, new RegExp(`allow_responses: \\{ max: ${RESPONSES_PER_REQUEST} \\}`));
   });
 
   it('refuses a name that would break out of its string', () => {

@@ -6,8 +6,11 @@ import { serviceInboxPrefix } from '../connection/inbox-prefix.js';
 export interface NatsPermissions {
   readonly publish: { readonly allow: readonly string[] };
   readonly subscribe: { readonly allow: readonly string[] };
-  /** May answer the requests it receives (publish once to each reply subject). */
-  readonly allow_responses: boolean;
+  /**
+   * May answer the requests it receives: every service answers liveness checks, and a request
+   * held longer than the caller's progress interval gets progress messages before its reply.
+   */
+  readonly allow_responses: { readonly max: number };
 }
 
 export interface NatsPermissionsOptions {
@@ -18,11 +21,17 @@ export interface NatsPermissionsOptions {
 }
 
 const JS_API = '$JS.API';
+/**
+ * Messages a service may send to one reply subject: the reply and the progress messages before it
+ * (one per `progressIntervalMs`: 150 at 200 ms cover a 30 s handling), within the server's
+ * default two minutes.
+ */
+export const RESPONSES_PER_REQUEST = 1_000;
 
 /**
  * The least a service needs on NATS to do what `access` says: its request subjects (in its
  * queue group), the subjects it sends and publishes to, its own durable consumers, the
- * presence subject, its own reply inbox, and the JetStream API calls Catga makes for those
+ * presence subject, liveness (asking any instance, answering for its own), its own reply inbox, and the JetStream API calls Catga makes for those
  * (stream and consumer info and set-up, pulls, acks). It cannot delete or purge a stream,
  * read another service's consumers, or read another service's replies.
  */
@@ -30,8 +39,8 @@ export function natsPermissions(serviceName: string, access: BusAccess, options:
   const subjects = new Subjects(options.prefix ?? 'catga', options.stream);
   const events = subjects.eventStream();
   const deadLetters = subjects.deadLetterStream();
-  const publish = new Set<string>([subjects.presence(), `${JS_API}.INFO`]);
-  const subscribe = new Set<string>([subjects.presence(), `${serviceInboxPrefix(serviceName)}.>`]);
+  const publish = new Set<string>([subjects.presence(), `${subjects.prefix}.live.*.*`, `${JS_API}.INFO`]);
+  const subscribe = new Set<string>([subjects.presence(), `${subjects.livenessOf(serviceName)}.*`, `${serviceInboxPrefix(serviceName)}.>`]);
 
   for (const stream of [events, deadLetters]) {
     for (const call of ['INFO', 'CREATE', 'UPDATE']) publish.add(`${JS_API}.STREAM.${call}.${stream}`);
@@ -58,6 +67,6 @@ export function natsPermissions(serviceName: string, access: BusAccess, options:
   return {
     publish: { allow: [...publish] },
     subscribe: { allow: [...subscribe] },
-    allow_responses: (access.serves?.length ?? 0) > 0,
+    allow_responses: { max: RESPONSES_PER_REQUEST },
   };
 }

@@ -1,7 +1,15 @@
 import { type Envelope, HandlerNotFoundError, PermissionDeniedError, TimeoutError, TransportUnavailableError } from '@catga/core';
-import { decodeReply, encodeEnvelope, type Reply, type RequestOptions, RetryableAttempt, retryUntilDeadline } from '@catga/core/transport';
+import {
+  decodeReply,
+  encodeEnvelope,
+  type Reply,
+  type RequestOptions,
+  RetryableAttempt,
+  retryUntilDeadline,
+  WireHeader,
+} from '@catga/core/transport';
 
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import type { NatsSettings } from '../nats-settings.js';
 import type { Subjects } from '../subjects.js';
 import { classifyNatsError } from '../wire/nats-errors.js';
@@ -9,22 +17,35 @@ import { toNatsHeaders } from '../wire/nats-headers.js';
 
 type LastFailure = 'no-responders' | 'timeout' | 'other';
 
+/** Intervals without a word from the replica before the caller takes it for dead or frozen. */
+export const SILENT_INTERVALS = 3;
+
+/** The replica holding the request went silent: no progress and no reply for `SILENT_INTERVALS` intervals. */
+class SilentReplica extends Error {}
+
 /**
  * Sends a request to one replica of its type, retrying with the same message id until the
  * caller's deadline: timeouts, dropped connections and `SHUTTING_DOWN` replies always, "no
  * responders" for `noRespondersTimeoutMs` (a restart in progress), then `HANDLER_NOT_FOUND`. A
- * subject the connection's permissions refuse is `PERMISSION_DENIED` at once.
+ * subject the connection's permissions refuse is `PERMISSION_DENIED` at once. With
+ * `progressIntervalMs`, the serving replica says every interval that it still holds the request,
+ * and an attempt ends when it has been silent for `SILENT_INTERVALS` intervals (it died, froze or
+ * was cut off) rather than after `attemptTimeoutMs`: the retry reaches another replica, which
+ * takes the dead one's claim over.
  */
 export class NatsRequestClient {
   constructor(
     private readonly nc: NatsConnection,
     private readonly subjects: Subjects,
-    private readonly settings: Pick<NatsSettings, 'maxPayloadBytes' | 'attemptTimeoutMs' | 'noRespondersTimeoutMs'>,
+    private readonly settings: Pick<NatsSettings, 'maxPayloadBytes' | 'attemptTimeoutMs' | 'noRespondersTimeoutMs' | 'progressIntervalMs'>,
   ) {}
 
   async request(envelope: Envelope, options: RequestOptions): Promise<Reply> {
     const wire = encodeEnvelope(envelope, this.settings.maxPayloadBytes);
-    const headers = toNatsHeaders(wire.headers);
+    const { progressIntervalMs } = this.settings;
+    const headers = toNatsHeaders(
+      progressIntervalMs > 0 ? { ...wire.headers, [WireHeader.progressMs]: String(progressIntervalMs) } : wire.headers,
+    );
     const subject = this.subjects.request(envelope.type);
     const deadline = Date.now() + options.timeoutMs;
     const { attemptTimeoutMs, noRespondersTimeoutMs } = this.settings;
@@ -36,7 +57,10 @@ export class NatsRequestClient {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new RetryableAttempt('deadline');
       try {
-        const msg = await this.nc.request(subject, wire.body, { timeout: Math.min(attemptTimeoutMs, remaining), headers });
+        const msg =
+          progressIntervalMs > 0
+            ? await this.awaitReply(subject, wire.body, headers, deadline)
+            : await this.nc.request(subject, wire.body, { timeout: Math.min(attemptTimeoutMs, remaining), headers });
         const reply = decodeReply(msg.data);
         // A replica that is draining answers SHUTTING_DOWN: another one will take the same id.
         if (!reply.ok && reply.error.code === 'SHUTTING_DOWN') throw new RetryableAttempt('replica shutting down');
@@ -46,6 +70,11 @@ export class NatsRequestClient {
           noRespondersSince = undefined;
           state.lastFailure = 'other';
           throw error;
+        }
+        if (error instanceof SilentReplica) {
+          noRespondersSince = undefined;
+          state.lastFailure = 'timeout';
+          throw new RetryableAttempt(error.message);
         }
         const kind = classifyNatsError(error);
         if (kind === 'closed') throw new TransportUnavailableError(`NATS connection closed: ${String(error)}`, { messageId: envelope.id });
@@ -75,5 +104,25 @@ export class NatsRequestClient {
       if (state.lastFailure === 'no-responders') throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
       throw new TimeoutError(`No reply for ${envelope.type} within ${options.timeoutMs} ms`, { messageId: envelope.id });
     }
+  }
+
+  /**
+   * One attempt that listens for progress: ends with the reply, or with `SilentReplica` once the
+   * replica has said nothing for `SILENT_INTERVALS` intervals, or at the deadline.
+   */
+  private async awaitReply(subject: string, body: Uint8Array, headers: MsgHdrs, deadline: number): Promise<Msg> {
+    const silentMs = this.settings.progressIntervalMs * SILENT_INTERVALS;
+    const remaining = deadline - Date.now();
+    const replies = await this.nc.requestMany(subject, body, {
+      strategy: 'stall',
+      maxWait: Math.min(silentMs, remaining),
+      stall: silentMs,
+      headers,
+    });
+    for await (const msg of replies) {
+      if (!msg.headers?.has(WireHeader.progress)) return msg;
+      if (Date.now() >= deadline) break;
+    }
+    throw new SilentReplica(`No word from the replica for ${silentMs} ms`);
   }
 }

@@ -17,9 +17,15 @@ import type { Logger } from '@nestjs/common';
 import type { Subjects } from '../subjects.js';
 import type { SubscriptionRegistry } from '../subscription.registry.js';
 import { fromNatsHeaders, toNatsHeaders } from '../wire/nats-headers.js';
+import { ProgressTicker, requestedProgressMs } from './progress.ticker.js';
 
-/** Serves one request type in a queue group and answers every request, a failure as a typed error reply. */
+/**
+ * Serves one request type in a queue group and answers every request, a failure as a typed error
+ * reply; a caller that asked for progress hears every interval that its request is still in hand.
+ */
 export class NatsResponder {
+  private readonly progress: ProgressTicker;
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly subjects: Subjects,
@@ -27,7 +33,9 @@ export class NatsResponder {
     private readonly inFlight: InFlight,
     private readonly subscriptions: SubscriptionRegistry,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.progress = new ProgressTicker(nc);
+  }
 
   async serve(type: string, handler: RequestHandler, options: ServeOptions): Promise<TransportSubscription> {
     const sub = this.nc.subscribe(this.subjects.request(type), {
@@ -46,8 +54,11 @@ export class NatsResponder {
     if (!msg.reply) return;
     let messageId: string | undefined;
     let reply: Reply;
+    let stopProgress: (() => void) | undefined;
     try {
       const headers = fromNatsHeaders(msg);
+      const progressMs = requestedProgressMs(headers.get(WireHeader.progressMs));
+      if (progressMs !== undefined) stopProgress = this.progress.track(msg.reply, progressMs);
       // An id that is not one (40 KB, control characters) is not echoed into the error reply.
       const id = headers.get(WireHeader.messageId);
       messageId = id !== undefined && isValidMessageId(id) ? id : undefined;
@@ -60,6 +71,7 @@ export class NatsResponder {
     } catch (error) {
       reply = { ok: false, error: serializeError(error, messageId) };
     }
+    stopProgress?.();
     try {
       msg.respond(encodeReplyWithin(reply, this.maxPayloadBytes, messageId), {
         headers: toNatsHeaders({ [WireHeader.contentType]: JSON_CONTENT_TYPE }),

@@ -43,6 +43,13 @@ if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
+const TAKE_OVER = `
+local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
+if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
 const RELEASE = `
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
@@ -81,7 +88,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     outcome: IdempotencyOutcome,
     retentionMs: number,
     writes: readonly unknown[] = [],
-  ): Promise<void> {
+  ): Promise<boolean> {
     const json = JSON.stringify(outcome.ok ? { ok: true, result: outcome.result ?? null } : outcome);
     const held = writes.map((w) => {
       if (!(w instanceof HeldRedisWrite)) throw new TypeError('The Redis idempotency store applies only writes held with holdRedisWrite');
@@ -89,7 +96,13 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     });
     const keys = [this.key(key), ...held.map((w) => w.key)];
     const encoded = JSON.stringify(held.map((w) => [w.command, w.args]));
-    await redisCall('complete', () => this.redis.eval(COMPLETE, keys.length, ...keys, owner, json, String(retentionMs), encoded));
+    return (
+      (await redisCall('complete', () => this.redis.eval(COMPLETE, keys.length, ...keys, owner, json, String(retentionMs), encoded))) === 1
+    );
+  }
+
+  async takeOver(key: string, from: string, to: string, claimTtlMs: number): Promise<boolean> {
+    return (await redisCall('take over', () => this.redis.eval(TAKE_OVER, 1, this.key(key), from, to, String(claimTtlMs)))) === 1;
   }
 
   async renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean> {

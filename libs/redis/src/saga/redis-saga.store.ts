@@ -1,4 +1,4 @@
-import { type SagaState, type SagaStatus, type SagaStore, TERMINAL_SAGA_STATUSES } from '@catga/core';
+import { ownersDown, type SagaState, type SagaStatus, type SagaStore, TERMINAL_SAGA_STATUSES } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 
@@ -25,11 +25,12 @@ redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', tonumber(ARGV[2]) + 1)
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return cjson.decode(v[2]).status`;
 
+// ARGV[4]: the holder to take the lease from (an owner known down), or empty.
 const ACQUIRE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local lease = redis.call('HMGET', KEYS[1], 'owner', 'leaseUntil')
 local now = tonumber(ARGV[3])
-if lease[1] and lease[1] ~= ARGV[1] and tonumber(lease[2]) > now then return 0 end
+if lease[1] and lease[1] ~= ARGV[1] and lease[1] ~= ARGV[4] and tonumber(lease[2]) > now then return 0 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'leaseUntil', now + tonumber(ARGV[2]))
 return 1`;
 
@@ -110,10 +111,9 @@ export class RedisSagaStore implements SagaStore {
     return true;
   }
 
-  async acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (
-      (await redisCall('saga lease', () => this.redis.eval(ACQUIRE, 1, this.key(sagaId), owner, String(ttlMs), String(Date.now())))) === 1
-    );
+  async acquireLease(sagaId: string, owner: string, ttlMs: number, takeFrom?: string): Promise<boolean> {
+    const args = [owner, String(ttlMs), String(Date.now()), takeFrom ?? ''];
+    return (await redisCall('saga lease', () => this.redis.eval(ACQUIRE, 1, this.key(sagaId), ...args))) === 1;
   }
 
   async releaseLease(sagaId: string, owner: string): Promise<void> {
@@ -125,7 +125,7 @@ export class RedisSagaStore implements SagaStore {
    * its sagas read in one batch), resuming after the page the previous call read, so each
    * recovery pass costs the same however many sagas run, and every saga is looked at in turn.
    */
-  async findOrphaned(now: number, limit: number): Promise<string[]> {
+  async findOrphaned(now: number, limit: number, ownerIsDown?: (owner: string) => Promise<boolean>): Promise<string[]> {
     const start = this.scanCursor;
     const page = await redisCall('saga orphans', () =>
       this.redis.zrange(this.activeKey(), String(start), String(start + ORPHAN_SCAN_PAGE - 1), 'WITHSCORES'),
@@ -135,6 +135,10 @@ export class RedisSagaStore implements SagaStore {
     this.scanCursor = listed.length < ORPHAN_SCAN_PAGE ? 0 : start + listed.length;
     const leases = await redisCall('saga orphans', () =>
       Promise.all(listed.map(({ sagaId }) => this.redis.hmget(this.key(sagaId), 'state', 'leaseUntil', 'owner'))),
+    );
+    const down = await ownersDown(
+      leases.map(([, leaseUntil, owner]) => (owner && Number(leaseUntil) > now ? owner : undefined)),
+      ownerIsDown,
     );
     const out: string[] = [];
     const stale: string[] = [];
@@ -146,7 +150,7 @@ export class RedisSagaStore implements SagaStore {
         return;
       }
       if (TERMINAL_SAGA_STATUSES.includes((JSON.parse(json) as SagaState).status)) stale.push(sagaId);
-      else if ((!owner || Number(leaseUntil) <= now) && out.length < limit) out.push(sagaId);
+      else if ((!owner || Number(leaseUntil) <= now || down.has(owner)) && out.length < limit) out.push(sagaId);
     });
     if (stale.length > 0) {
       await redisCall('saga index', () => this.redis.zrem(this.activeKey(), ...stale));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TransportUnavailableError } from '../../errors/catga-errors.js';
 import type { IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
+import { PeerLiveness } from '../../liveness/peer-liveness.js';
 import { DeclinedError, Charge, script, boot } from './behaviors.spec-helper.js';
 
 describe('idempotency behavior', () => {
@@ -88,7 +89,11 @@ describe('idempotency for events', () => {
       const { CATGA_IDEMPOTENCY_STORE: token } = await import('../../tokens/catga.tokens.js');
       const store = app.get<IdempotencyStore>(token);
       const { IdempotencyBehavior } = await import('./idempotency.behavior.js');
-      const behavior = new IdempotencyBehavior(store, 'i1', { retentionMs: 60_000, claimTtlMs: 10_000, waitTimeoutMs: 30_000 });
+      const behavior = new IdempotencyBehavior(store, new PeerLiveness(undefined, 'svc:i1@1', false), {
+        retentionMs: 60_000,
+        claimTtlMs: 10_000,
+        waitTimeoutMs: 30_000,
+      });
       const { HandlingContext } = await import('../../context/message-context.js');
       const envelope = {
         id: 'evt-1',

@@ -1,7 +1,8 @@
 import type { MessageContext } from '../../context/message-context.js';
-import { TimeoutError } from '../../errors/catga-errors.js';
+import { ClaimLostError, TimeoutError } from '../../errors/catga-errors.js';
 import { deserializeError, serializeError, toCatgaError } from '../../errors/error.serializer.js';
 import type { IdempotencyOutcome, IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
+import type { PeerLiveness } from '../../liveness/peer-liveness.js';
 import type { MessageKind } from '../../messages/message-kind.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
@@ -10,7 +11,8 @@ export interface IdempotencySettings {
   readonly retentionMs: number;
   /**
    * How long a claim outlives its owner, in ms: the owner renews it every third of this while the
-   * handler runs, so when the owner dies another instance may take over after at most this. Default 10000.
+   * handler runs. The backstop: an owner the transport reports dead or silent is taken over at
+   * once (`failover`); one it cannot tell of, after at most this. Default 10000.
    */
   readonly claimTtlMs: number;
   /** How long a duplicate waits for the first handling to finish, in ms. Default 30000. */
@@ -26,7 +28,9 @@ let claimSequence = 0;
  * Each message id has its effect at most once. The first handling claims the id; its outcome
  * (result, or a command's non-retryable error) is stored and returned to every repeat. A
  * concurrent duplicate waits for that outcome. A retryable failure, or any failure of an event
- * handler (redelivery is its retry), gives the claim back so the next attempt runs.
+ * handler (redelivery is its retry), gives the claim back so the next attempt runs. A claim
+ * whose owner is down (killed, frozen, cut off: see `PeerLiveness`) is taken over by
+ * compare-and-set; the old owner, if it wakes, stores nothing (`ClaimLostError`).
  */
 export class IdempotencyBehavior implements PipelineBehavior {
   private readonly retentionMs: number;
@@ -37,7 +41,7 @@ export class IdempotencyBehavior implements PipelineBehavior {
 
   constructor(
     private readonly store: IdempotencyStore,
-    private readonly instanceId: string,
+    private readonly liveness: PeerLiveness,
     settings: IdempotencySettings,
   ) {
     ({ retentionMs: this.retentionMs, claimTtlMs: this.claimTtlMs, waitTimeoutMs: this.waitTimeoutMs } = settings);
@@ -49,21 +53,27 @@ export class IdempotencyBehavior implements PipelineBehavior {
 
   async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
     const key = idempotencyKeyOf(context);
-    const owner = `${this.instanceId}#${++claimSequence}`;
+    const owner = `${this.liveness.self}#${++claimSequence}`;
     const deadline = Date.now() + this.waitTimeoutMs;
+    const recheckMs = this.liveness.recheckMs;
     for (;;) {
       const claim = await this.store.tryClaim(key, owner, this.claimTtlMs);
       if (claim.status === 'claimed') return this.runClaimed(context, key, owner, next);
       if (claim.status === 'completed') return this.replay(context, claim.outcome);
+      if ((await this.liveness.isDown(claim.owner)) && (await this.store.takeOver(key, claim.owner, owner, this.claimTtlMs))) {
+        return this.runClaimed(context, key, owner, next);
+      }
       const remaining = deadline - Date.now();
-      const outcome = remaining > 0 ? await this.store.waitForOutcome(key, remaining) : undefined;
+      // With liveness, the owner is asked again every `recheckMs` while the outcome is awaited.
+      const wait = recheckMs === undefined ? remaining : Math.min(remaining, recheckMs);
+      const outcome = remaining > 0 ? await this.store.waitForOutcome(key, wait) : undefined;
       if (outcome) return this.replay(context, outcome);
       if (Date.now() >= deadline) {
         throw new TimeoutError(`${context.envelope.type} ${context.envelope.id} is still being handled elsewhere`, {
           messageId: context.envelope.id,
         });
       }
-      // The claim was released or expired: try to take it.
+      // The claim was released or expired, or its owner is to be asked again.
     }
   }
 
@@ -80,13 +90,14 @@ export class IdempotencyBehavior implements PipelineBehavior {
       const e = toCatgaError(error, context.envelope.id);
       // An event's failure is never final: its redelivery must run the handler again.
       if (e.retryable || context.envelope.kind === 'event') await this.store.release(key, owner);
-      else await this.store.complete(key, owner, { ok: false, error: serializeError(e) }, this.retentionMs);
+      else if (!(await this.store.complete(key, owner, { ok: false, error: serializeError(e) }, this.retentionMs)))
+        throw claimLost(context);
       throw e;
     }
     this.active.delete(claim);
     const writes = context.heldWrites;
     context.heldWrites = undefined;
-    await this.store.complete(key, owner, { ok: true, result }, this.retentionMs, writes);
+    if (!(await this.store.complete(key, owner, { ok: true, result }, this.retentionMs, writes))) throw claimLost(context);
     return result;
   }
 
@@ -113,6 +124,13 @@ export class IdempotencyBehavior implements PipelineBehavior {
     if (outcome.ok) return outcome.result;
     throw deserializeError(outcome.error);
   }
+}
+
+function claimLost(context: MessageContext): ClaimLostError {
+  const { type, id } = context.envelope;
+  return new ClaimLostError(`${type} ${id} was taken over by another instance before this handling could store its outcome`, {
+    messageId: id,
+  });
 }
 
 /** Commands are keyed by type and id; events by handler too, since every handler group handles each event once. */

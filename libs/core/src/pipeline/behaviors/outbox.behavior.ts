@@ -5,8 +5,10 @@ import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
 /**
  * Holds the events a command or event handler raises and releases them only after it succeeded.
- * Always present, inside idempotency: a replayed outcome releases nothing, and a handling that
- * finishes after its caller timed out still releases its events with its stored outcome.
+ * Always present, just outside idempotency: events go out only once the handling's outcome is
+ * stored, so a handling that lost its claim (taken over while it was frozen) releases nothing; a
+ * replayed outcome releases nothing; and a handling that finishes after its caller timed out
+ * still releases its events with its stored outcome.
  */
 export class OutboxBehavior implements PipelineBehavior {
   constructor(private readonly outbox: OutboxPublisher) {}

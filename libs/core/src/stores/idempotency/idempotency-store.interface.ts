@@ -14,10 +14,17 @@ export interface IdempotencyStore {
   /** Claims `key` for `owner` for `claimTtlMs` (a claim whose owner died expires and can be claimed again). */
   tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult>;
   /**
-   * Stores the outcome for `retentionMs` and wakes waiters. Ignored if `owner` no longer holds the
-   * claim. A store that `holdsWrites` applies `writes` (its own kind) in the same atomic step.
+   * Stores the outcome for `retentionMs` and wakes waiters; returns false, storing and applying
+   * nothing, if `owner` no longer holds the claim (it lapsed, or was taken over: fencing). A store
+   * that `holdsWrites` applies `writes` (its own kind) in the same atomic step.
    */
-  complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number, writes?: readonly unknown[]): Promise<void>;
+  complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number, writes?: readonly unknown[]): Promise<boolean>;
+  /**
+   * Takes the claim `from` holds for `to` (for `claimTtlMs`), compare-and-set on the owner: the
+   * takeover of an owner known dead. False if `from` no longer holds it (completed, released,
+   * taken by another).
+   */
+  takeOver(key: string, from: string, to: string, claimTtlMs: number): Promise<boolean>;
   /** Whether `complete` can apply a handler's held writes atomically with the outcome. */
   readonly holdsWrites?: boolean;
   /** Extends `owner`'s claim to `claimTtlMs` from now; false if it no longer holds it. */

@@ -35,12 +35,20 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     return { status: 'claimed' };
   }
 
-  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number): Promise<void> {
+  async complete(key: string, owner: string, outcome: IdempotencyOutcome, retentionMs: number): Promise<boolean> {
     const entry = this.live(key, Date.now());
-    if (entry?.state !== 'claimed' || entry.owner !== owner) return;
+    if (entry?.state !== 'claimed' || entry.owner !== owner) return false;
     const stored = outcome.ok ? { ok: true as const, result: cloneResult(outcome.result) } : outcome;
     this.entries.set(key, { state: 'completed', outcome: stored, expiresAt: Date.now() + retentionMs });
     this.wake(key, stored);
+    return true;
+  }
+
+  async takeOver(key: string, from: string, to: string, claimTtlMs: number): Promise<boolean> {
+    const entry = this.live(key, Date.now());
+    if (entry?.state !== 'claimed' || entry.owner !== from) return false;
+    this.entries.set(key, { state: 'claimed', owner: to, expiresAt: Date.now() + claimTtlMs });
+    return true;
   }
 
   async renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean> {

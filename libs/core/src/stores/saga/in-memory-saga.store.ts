@@ -1,4 +1,5 @@
 import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from './saga-state.js';
+import { ownersDown } from './owners-down.js';
 import type { SagaStore } from './saga-store.interface.js';
 
 /** Saga state in this process's memory: the embedded default and a test harness. */
@@ -27,11 +28,12 @@ export class InMemorySagaStore implements SagaStore {
     return true;
   }
 
-  async acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean> {
+  async acquireLease(sagaId: string, owner: string, ttlMs: number, takeFrom?: string): Promise<boolean> {
     const current = this.sagas.get(sagaId);
     if (!current) return false;
     const now = Date.now();
-    if (current.lease && current.lease.owner !== owner && current.lease.expiresAt > now) return false;
+    const lease = current.lease;
+    if (lease && lease.owner !== owner && lease.owner !== takeFrom && lease.expiresAt > now) return false;
     current.lease = { owner, expiresAt: now + ttlMs };
     return true;
   }
@@ -41,9 +43,14 @@ export class InMemorySagaStore implements SagaStore {
     if (current?.lease?.owner === owner) delete current.lease;
   }
 
-  async findOrphaned(now: number, limit: number): Promise<string[]> {
-    return [...this.sagas.values()]
-      .filter((s) => !TERMINAL_SAGA_STATUSES.includes(s.status) && (!s.lease || s.lease.expiresAt <= now))
+  async findOrphaned(now: number, limit: number, ownerIsDown?: (owner: string) => Promise<boolean>): Promise<string[]> {
+    const unfinished = [...this.sagas.values()].filter((s) => !TERMINAL_SAGA_STATUSES.includes(s.status));
+    const down = await ownersDown(
+      unfinished.map((s) => (s.lease && s.lease.expiresAt > now ? s.lease.owner : undefined)),
+      ownerIsDown,
+    );
+    return unfinished
+      .filter((s) => !s.lease || s.lease.expiresAt <= now || down.has(s.lease.owner))
       .sort((a, b) => a.createdAt - b.createdAt)
       .slice(0, limit)
       .map((s) => s.sagaId);

@@ -13,10 +13,17 @@ export interface SagaStore {
    * `expectedVersion + 1`. Returns false when another writer got there first.
    */
   update(state: SagaState, expectedVersion: number): Promise<boolean>;
-  /** Takes or renews the lease if it is free, expired, or already `owner`'s. */
-  acquireLease(sagaId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Takes or renews the lease if it is free, expired, or already `owner`'s; or, with `takeFrom`,
+   * if `takeFrom` holds it (compare-and-set on the holder: the takeover of an owner known down).
+   */
+  acquireLease(sagaId: string, owner: string, ttlMs: number, takeFrom?: string): Promise<boolean>;
   releaseLease(sagaId: string, owner: string): Promise<void>;
-  /** Ids of non-terminal sagas whose lease is absent or expired at `now`, oldest first. */
-  findOrphaned(now: number, limit: number): Promise<string[]>;
+  /**
+   * Ids of non-terminal sagas whose lease is absent or expired at `now`, oldest first; with
+   * `ownerIsDown`, also those whose lease is held by an owner it says is down (asked once per
+   * distinct owner).
+   */
+  findOrphaned(now: number, limit: number, ownerIsDown?: (owner: string) => Promise<boolean>): Promise<string[]>;
   countByStatus(): Promise<Record<SagaStatus, number>>;
 }

@@ -1,0 +1,207 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CatgaMediator, CatgaModule } from '@catga/core';
+import { uniqueSuffix } from '@catga/core/conformance';
+import { natsTransport } from '@catga/nats';
+import { pollUntil, startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import { ApplyEffect, EFFECTS_KEY } from './fixtures/effect.contracts.js';
+import { startNodeProcess, type ServiceProcess } from './service-process.js';
+
+// Every timeout that could also explain a recovery is 30 s here: the claim's life, the caller's
+// attempt. Work held by a dead or frozen replica finishing in a few seconds can only come from
+// liveness (progress silence, then a takeover of the dead owner's claim).
+const SLOW = 30_000;
+/** Well under SLOW, well over what liveness takes (about 1 s): no flake at either threshold. */
+const RECOVERY_BOUND_MS = 8_000;
+const REPLICA = fileURLToPath(new URL('./fixtures/effect-service.main.js', import.meta.url));
+const IN_FLIGHT = 24;
+const WORK_MS = 150;
+
+interface Timed {
+  readonly id: string;
+  readonly startedAt: number;
+  finishedAt?: number;
+  by?: string;
+  error?: unknown;
+}
+
+/** Keeps IN_FLIGHT commands going until `stop()`; each one's start and end is recorded. */
+function load(mediator: CatgaMediator, prefix: string) {
+  const sent: Timed[] = [];
+  let running = true;
+  let n = 0;
+  const worker = async () => {
+    while (running) {
+      const t: Timed = { id: `${prefix}-${n}`, startedAt: Date.now() };
+      sent.push(t);
+      n++;
+      try {
+        t.by = (await mediator.send(new ApplyEffect(n, WORK_MS), { messageId: t.id })).by;
+      } catch (error) {
+        t.error = error;
+      }
+      t.finishedAt = Date.now();
+    }
+  };
+  const workers = Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return {
+    sent,
+    async stop() {
+      running = false;
+      await workers;
+    },
+  };
+}
+
+/** How long after `faultAt` the commands in flight at that moment finished, sorted. */
+function recoveries(sent: readonly Timed[], faultAt: number): number[] {
+  return sent
+    .filter((t) => t.startedAt <= faultAt && (t.finishedAt ?? Infinity) > faultAt)
+    .map((t) => t.finishedAt! - faultAt)
+    .sort((a, b) => a - b);
+}
+
+function pct(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+describe('failover by liveness, with every timeout at 30 s', () => {
+  let nats: NatsServerHandle;
+  let redisServer: RedisServerHandle;
+  let redis: Redis;
+  let caller: INestApplicationContext;
+  const replicas: ServiceProcess[] = [];
+
+  async function startReplicas(prefix: string, count: number): Promise<ServiceProcess[]> {
+    await Promise.all(replicas.splice(0).map((r) => r.kill('SIGKILL')));
+    const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redisServer.url, FAULTS_PREFIX: prefix, FAULTS_CLAIM_TTL_MS: String(SLOW) };
+    const started = await Promise.all(Array.from({ length: count }, (_, i) => startNodeProcess(REPLICA, env, /ready/, `${prefix}-r${i}`)));
+    replicas.push(...started);
+    return started;
+  }
+
+  /** Runs the load, applies `fault` once every replica has handled some, and returns what happened. */
+  async function underLoad(prefix: string, fault: () => Promise<void>, afterFault?: (sent: readonly Timed[]) => Promise<void>) {
+    const run = load(caller.get(CatgaMediator), prefix);
+    await pollUntil(
+      async () => {
+        const by = new Set(run.sent.map((t) => t.by).filter(Boolean));
+        if (by.size < replicas.length) throw new Error(`handled by ${by.size} of ${replicas.length} so far`);
+      },
+      { description: 'every replica handling', timeoutMs: 30_000, intervalMs: 50 },
+    );
+    const faultAt = Date.now();
+    await fault();
+    await pollUntil(
+      async () => {
+        const pending = run.sent.filter((t) => t.startedAt <= faultAt && t.finishedAt === undefined).length;
+        if (pending > 0) throw new Error(`${pending} in flight at the fault still running`);
+      },
+      { description: 'the work in flight at the fault finished', timeoutMs: SLOW * 2, intervalMs: 20 },
+    );
+    await afterFault?.(run.sent);
+    await run.stop();
+    const effects = new Map(Object.entries(await redis.hgetall(EFFECTS_KEY(prefix))).map(([k, v]) => [k, Number(v)]));
+    return { sent: run.sent, faultAt, effects, recovered: recoveries(run.sent, faultAt) };
+  }
+
+  function assertExactlyOnce(sent: readonly Timed[], effects: ReadonlyMap<string, number>): void {
+    assert.deepEqual(
+      sent.filter((t) => t.error).map((t) => String(t.error)),
+      [],
+      'every caller got its result',
+    );
+    const wrong = sent.filter((t) => effects.get(t.id) !== 1).map((t) => `${t.id}: ${effects.get(t.id) ?? 0}`);
+    assert.deepEqual(wrong, [], 'each command applied exactly once');
+  }
+
+  function report(label: string, recovered: readonly number[]): void {
+    console.log(
+      `${label}: ${recovered.length} in flight at the fault; recovered in p50 ${pct(recovered, 50)} ms, ` +
+        `p99 ${pct(recovered, 99)} ms, max ${recovered.at(-1)} ms`,
+    );
+  }
+
+  before(async () => {
+    [nats, redisServer] = await Promise.all([startNatsServer(), startRedisServer()]);
+    redis = new Redis(redisServer.url);
+    @Module({
+      imports: [
+        CatgaModule.forRoot({
+          serviceName: 'failover-caller',
+          transport: natsTransport({ servers: nats.url, attemptTimeoutMs: SLOW }),
+          requestTimeoutMs: SLOW * 2,
+        }),
+      ],
+    })
+    class CallerModule {}
+    caller = await NestFactory.createApplicationContext(CallerModule, { logger: ['error'] });
+    await caller.init();
+  });
+
+  after(async () => {
+    await caller?.close();
+    await Promise.all(replicas.map((r) => r.kill('SIGKILL')));
+    redis?.disconnect();
+    await Promise.all([nats?.stop(), redisServer?.stop()]);
+  });
+
+  it('one replica of three SIGKILLed: what it held completes on the others within seconds, each command once', async () => {
+    const prefix = `fo-kill${uniqueSuffix()}`;
+    const [victim] = await startReplicas(prefix, 3);
+    const run = await underLoad(prefix, async () => void (await victim!.kill('SIGKILL')));
+    report('SIGKILL 1 of 3', run.recovered);
+    assertExactlyOnce(run.sent, run.effects);
+    assert.ok(run.recovered.length > 0, 'commands were in flight at the kill');
+    assert.ok(run.recovered.at(-1)! < RECOVERY_BOUND_MS, `the last finished ${run.recovered.at(-1)} ms after the kill`);
+  });
+
+  it('two replicas of three SIGKILLed together: the survivor finishes what they held within seconds', async () => {
+    const prefix = `fo-kill2${uniqueSuffix()}`;
+    const [a, b] = await startReplicas(prefix, 3);
+    const run = await underLoad(prefix, async () => void (await Promise.all([a!.kill('SIGKILL'), b!.kill('SIGKILL')])));
+    report('SIGKILL 2 of 3', run.recovered);
+    assertExactlyOnce(run.sent, run.effects);
+    assert.ok(run.recovered.at(-1)! < RECOVERY_BOUND_MS, `the last finished ${run.recovered.at(-1)} ms after the kill`);
+  });
+
+  it('a replica frozen (SIGSTOP) 10 s: what it held completes elsewhere while it is frozen; resumed, it applies nothing twice and serves again', async () => {
+    const prefix = `fo-freeze${uniqueSuffix()}`;
+    const [victim] = await startReplicas(prefix, 3);
+    const FREEZE_MS = 10_000;
+    let frozenAt = 0;
+    let recoveredBeforeWake = false;
+    const run = await underLoad(
+      prefix,
+      async () => {
+        victim!.child.kill('SIGSTOP');
+        frozenAt = Date.now();
+      },
+      async (sent) => {
+        recoveredBeforeWake = Date.now() - frozenAt < FREEZE_MS;
+        // The freeze lasts its 10 s whatever the recovery took: that is the fault, not a wait for it.
+        await new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, frozenAt + FREEZE_MS - Date.now())));
+        victim!.child.kill('SIGCONT');
+        const resumedAt = Date.now();
+        await pollUntil(
+          async () => {
+            if (!sent.some((t) => t.startedAt > resumedAt && t.by === victim!.name))
+              throw new Error('the resumed replica has served nothing yet');
+          },
+          { description: 'the resumed replica serving new commands', timeoutMs: 20_000, intervalMs: 50 },
+        );
+      },
+    );
+    report('SIGSTOP 1 of 3 for 10 s', run.recovered);
+    assert.ok(recoveredBeforeWake, 'what the frozen replica held finished before it woke');
+    assert.ok(run.recovered.at(-1)! < RECOVERY_BOUND_MS, `the last finished ${run.recovered.at(-1)} ms after the freeze`);
+    // Its handlings taken over while it was frozen finish after the wake: their outcomes and held
+    // writes are refused (CLAIM_LOST), so every held effect still landed once.
+    assertExactlyOnce(run.sent, run.effects);
+  });
+});
