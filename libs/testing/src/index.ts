@@ -26,3 +26,5 @@ export { startRedisServer, waitForReplicaSync, type RedisServerHandle, type Redi
 export { startRedisSentinelGroup, type RedisSentinelGroupHandle, type RedisSentinelGroupOptions } from './redis/redis-sentinel.js';
 export type { RedisSecurity } from './redis/redis-security.js';
 export { startRedisCluster, type RedisClusterHandle, type RedisClusterOptions } from './redis/redis-cluster.js';
+export type { RedisClusterNode } from './redis/redis-cluster-nodes.js';
+export { REDIS_CLUSTER_SLOTS, redisKeySlot } from './redis/redis-key-slot.js';
