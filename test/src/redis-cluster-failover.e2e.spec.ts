@@ -44,7 +44,7 @@ describe('Redis Cluster failover during store writes', () => {
   let run: FailoverRun | undefined;
   const failover = (): FailoverRun => run ?? assert.fail('the failover under load did not run');
   const sagaKey = (id: string): string => `${prefix}:saga:{${id}}`;
-  const claimKey = (key: string): string => `${prefix}:idem:{${key}}`;
+  const claimKey = (key: string): string => stores.idempotency.key(key);
   const outboxKey = `${prefix}:outbox:{outbox}:entries`;
 
   before(async () => {

@@ -1,6 +1,6 @@
 export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './idempotency/redis-idempotency.store.js';
 export { RedisSagaStore, type RedisSagaStoreOptions } from './saga/redis-saga.store.js';
-export { RedisOutboxStore, type RedisOutboxStoreOptions } from './outbox/redis-outbox.store.js';
+export { OUTBOX_HASH_TAG, RedisOutboxStore, type RedisOutboxStoreOptions } from './outbox/redis-outbox.store.js';
 export { RedisEventStreamStore, type RedisEventStreamStoreOptions } from './event-stream/redis-event-stream.store.js';
 export { redisClientFromEnv, redisStoresFromEnv, type RedisStores } from './redis-stores.from-env.js';
 export { RedisStreamsTransport } from './transport/redis-streams.transport.js';

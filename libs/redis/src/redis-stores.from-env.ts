@@ -4,11 +4,15 @@ import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { RedisEventStreamStore } from './event-stream/redis-event-stream.store.js';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store.js';
-import { RedisOutboxStore } from './outbox/redis-outbox.store.js';
+import { OUTBOX_HASH_TAG, RedisOutboxStore } from './outbox/redis-outbox.store.js';
 import { RedisSagaStore } from './saga/redis-saga.store.js';
 
 export interface RedisStores extends Required<CatgaStores> {
   readonly client: Redis | Cluster;
+  readonly idempotency: RedisIdempotencyStore;
+  readonly saga: RedisSagaStore;
+  readonly outbox: RedisOutboxStore;
+  readonly eventStream: RedisEventStreamStore;
   close(): Promise<void>;
 }
 
@@ -96,7 +100,8 @@ export function redisStoresFromEnv(env: NodeJS.ProcessEnv = process.env): RedisS
   const keyPrefix = env.CATGA_REDIS_PREFIX ?? 'catga';
   return {
     client,
-    idempotency: new RedisIdempotencyStore(client, { keyPrefix }),
+    // On a Cluster, claims share the outbox's slot, so an outcome and its events are one script.
+    idempotency: new RedisIdempotencyStore(client, { keyPrefix, ...(client.isCluster ? { hashTag: OUTBOX_HASH_TAG } : {}) }),
     saga: new RedisSagaStore(client, { keyPrefix }),
     outbox: new RedisOutboxStore(client, { keyPrefix }),
     eventStream: new RedisEventStreamStore(client, { keyPrefix }),

@@ -37,7 +37,10 @@ export async function createBuiltinBehaviors(
   }
   if (settings.timeout) out.push({ order: BehaviorOrder.timeout, behavior: new TimeoutBehavior(settings.timeout) });
   if (settings.idempotency) {
-    out.push({ order: BehaviorOrder.idempotency, behavior: new IdempotencyBehavior(idempotencyStore, liveness, settings.idempotency) });
+    out.push({
+      order: BehaviorOrder.idempotency,
+      behavior: new IdempotencyBehavior(idempotencyStore, liveness, settings.idempotency, outbox.savesWith(idempotencyStore)),
+    });
   }
   if (settings.circuitBreaker) {
     out.push({ order: BehaviorOrder.circuitBreaker, behavior: new CircuitBreakerBehavior(settings.circuitBreaker, signals) });

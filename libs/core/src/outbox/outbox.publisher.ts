@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Envelope } from '../envelope/envelope.js';
-import type { OutboxStore } from '../stores/outbox/outbox-store.interface.js';
+import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
+import type { OutboxEntry, OutboxStore } from '../stores/outbox/outbox-store.interface.js';
 import type { Transport } from '../transport/transport.interface.js';
 import type { CatgaSignals } from '../signals/catga-signals.js';
 import { CatgaError } from '../errors/catga.error.js';
@@ -37,9 +38,11 @@ export class OutboxPublisher {
     private readonly signals?: CatgaSignals,
   ) {}
 
-  async release(envelopes: readonly Envelope[]): Promise<void> {
-    const createdAt = Date.now();
-    await this.store.save(envelopes.map((envelope) => ({ id: envelope.id, envelope, createdAt })));
+  /**
+   * Saves (unless `saved`: stored already, with the handling's outcome), publishes, marks published.
+   */
+  async release(envelopes: readonly Envelope[], saved = false): Promise<void> {
+    if (!saved) await this.store.save(toOutboxEntries(envelopes));
     const published: string[] = [];
     try {
       for (const envelope of envelopes) {
@@ -77,6 +80,15 @@ export class OutboxPublisher {
     if (!this.signals) return this.transport.publish(envelope);
     await this.signals.run({ name: 'publish', envelope }, () => this.transport.publish(envelope));
     this.signals.emit('published', { envelope });
+  }
+
+  /**
+   * How the events of a handling are saved with its outcome in `store`'s atomic step, when the
+   * outbox store can do that (`OutboxStore.savesWith`); `undefined` otherwise.
+   */
+  savesWith(store: IdempotencyStore): ((envelopes: readonly Envelope[]) => unknown[]) | undefined {
+    const save = this.store.savesWith?.(store);
+    return save && ((envelopes) => save(toOutboxEntries(envelopes)));
   }
 
   startRelay(): void {
@@ -127,4 +139,9 @@ export class OutboxPublisher {
     }
     return count;
   }
+}
+
+function toOutboxEntries(envelopes: readonly Envelope[]): OutboxEntry[] {
+  const createdAt = Date.now();
+  return envelopes.map((envelope) => ({ id: envelope.id, envelope, createdAt }));
 }

@@ -10,6 +10,13 @@ export interface RedisIdempotencyStoreOptions {
   keyPrefix?: string;
   /** How often a waiter looks for the outcome, at most, in ms. Default 200. */
   maxPollIntervalMs?: number;
+  /**
+   * One Redis Cluster hash tag for every key (`<prefix>:idem:{<hashTag>}:<key>`) instead of each
+   * key its own (`<prefix>:idem:{<key>}`). With the outbox's (`OUTBOX_HASH_TAG`), a handling's
+   * outcome and its events are saved in one script on a Cluster too, at the cost of keeping
+   * every claim on one master. Only Redis Cluster needs it; `redisStoresFromEnv` sets it there.
+   */
+  hashTag?: string;
 }
 
 // One hash per key: state (claimed|completed), owner, outcome (JSON). Each script touches one key,
@@ -64,6 +71,7 @@ type Client = Redis | Cluster;
  */
 export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting {
   readonly holdsWrites = true;
+  readonly hashTag: string | undefined;
   private readonly prefix: string;
   private readonly maxPoll: number;
 
@@ -73,6 +81,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
   ) {
     this.prefix = options.keyPrefix ?? 'catga';
     this.maxPoll = options.maxPollIntervalMs ?? 200;
+    this.hashTag = options.hashTag;
   }
 
   async tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult> {
@@ -145,6 +154,6 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
 
   /** The Redis key of an idempotency key: hash-tagged, so it lives on one Cluster slot. */
   key(key: string): string {
-    return `${this.prefix}:idem:{${key}}`;
+    return this.hashTag === undefined ? `${this.prefix}:idem:{${key}}` : `${this.prefix}:idem:{${this.hashTag}}:${key}`;
   }
 }

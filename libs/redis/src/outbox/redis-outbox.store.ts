@@ -1,6 +1,11 @@
-import type { OutboxEntry, OutboxStore, ParkedOutboxEntry, SerializedError } from '@catga/core';
+import type { IdempotencyStore, OutboxEntry, OutboxStore, ParkedOutboxEntry, SerializedError } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
+import { HeldRedisWrite } from '../idempotency/held-redis-write.js';
+import { RedisIdempotencyStore } from '../idempotency/redis-idempotency.store.js';
 import { redisCall } from '../redis-errors.js';
+
+/** The hash tag of every outbox key: on Redis Cluster, the slot an idempotency store shares to save events with outcomes. */
+export const OUTBOX_HASH_TAG = 'outbox';
 
 export interface RedisOutboxStoreOptions {
   keyPrefix?: string;
@@ -76,14 +81,31 @@ export class RedisOutboxStore implements OutboxStore {
     options: RedisOutboxStoreOptions = {},
   ) {
     const p = options.keyPrefix ?? 'catga';
-    this.keys = [`${p}:outbox:{outbox}:entries`, `${p}:outbox:{outbox}:pending`, `${p}:outbox:{outbox}:leases`];
-    this.parkedKey = `${p}:outbox:{outbox}:parked`;
+    const base = `${p}:outbox:{${OUTBOX_HASH_TAG}}`;
+    this.keys = [`${base}:entries`, `${base}:pending`, `${base}:leases`];
+    this.parkedKey = `${base}:parked`;
   }
 
   async save(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const args = entries.flatMap((e) => [e.id, String(e.createdAt), JSON.stringify(e)]);
     await redisCall('outbox save', () => this.redis.eval(SAVE, 2, this.keys[0], this.keys[1], ...args));
+  }
+
+  /**
+   * Saves inside a `RedisIdempotencyStore`'s outcome script when both use this connection (on
+   * Redis Cluster, also this outbox's slot: its `hashTag` is `OUTBOX_HASH_TAG`). The entries are
+   * then written exactly as `save` writes them, after the script's owner check.
+   */
+  savesWith(store: IdempotencyStore): ((entries: readonly OutboxEntry[]) => unknown[]) | undefined {
+    if (!(store instanceof RedisIdempotencyStore) || store.redis !== this.redis) return undefined;
+    if (this.redis.isCluster && store.hashTag !== OUTBOX_HASH_TAG) return undefined;
+    const [entriesKey, pendingKey] = this.keys;
+    return (entries) =>
+      entries.flatMap((e) => [
+        new HeldRedisWrite('HSETNX', entriesKey, [e.id, JSON.stringify(e)]),
+        new HeldRedisWrite('ZADD', pendingKey, [String(e.createdAt), e.id]),
+      ]);
   }
 
   async claimPending(owner: string, limit: number, leaseMs: number, createdBefore = Number.MAX_SAFE_INTEGER): Promise<OutboxEntry[]> {

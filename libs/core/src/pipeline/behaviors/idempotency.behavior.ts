@@ -1,10 +1,12 @@
 import type { MessageContext } from '../../context/message-context.js';
+import type { Envelope } from '../../envelope/envelope.js';
 import { ClaimLostError, TimeoutError } from '../../errors/catga-errors.js';
 import { deserializeError, serializeError, toCatgaError } from '../../errors/error.serializer.js';
 import type { IdempotencyOutcome, IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
 import type { PeerLiveness } from '../../liveness/peer-liveness.js';
 import type { MessageKind } from '../../messages/message-kind.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
+import { markEventsSavedWithOutcome } from './outbox.behavior.js';
 
 export interface IdempotencySettings {
   /** How long an outcome is remembered, in ms. Default 604800000 (7 days). */
@@ -43,6 +45,8 @@ export class IdempotencyBehavior implements PipelineBehavior {
     private readonly store: IdempotencyStore,
     private readonly liveness: PeerLiveness,
     settings: IdempotencySettings,
+    /** Given when the outbox can be written in the step that stores an outcome (`OutboxPublisher.savesWith`). */
+    private readonly saveEvents?: (events: readonly Envelope[]) => unknown[],
   ) {
     ({ retentionMs: this.retentionMs, claimTtlMs: this.claimTtlMs, waitTimeoutMs: this.waitTimeoutMs } = settings);
   }
@@ -95,9 +99,12 @@ export class IdempotencyBehavior implements PipelineBehavior {
       throw e;
     }
     this.active.delete(claim);
-    const writes = context.heldWrites;
+    let writes = context.heldWrites;
     context.heldWrites = undefined;
+    const events = this.saveEvents && context.pendingEvents?.length ? context.pendingEvents : undefined;
+    if (events) writes = [...(writes ?? []), ...this.saveEvents!(events)];
     if (!(await this.store.complete(key, owner, { ok: true, result }, this.retentionMs, writes))) throw claimLost(context);
+    if (events) markEventsSavedWithOutcome(context);
     return result;
   }
 

@@ -1,5 +1,6 @@
 import type { Envelope } from '../../envelope/envelope.js';
 import type { SerializedError } from '../../errors/error.serializer.js';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.interface.js';
 
 export interface OutboxEntry {
   /** The message id; downstream de-duplication keys on it. */
@@ -34,4 +35,12 @@ export interface OutboxStore {
   park(entries: readonly { id: string; reason: SerializedError }[]): Promise<void>;
   /** Parked entries, oldest parked first. */
   parked(limit: number): Promise<ParkedOutboxEntry[]>;
+  /**
+   * When this outbox can be written in the same atomic step in which `store` records an outcome:
+   * a function giving the held writes (`store`'s own kind, see `IdempotencyStore.complete`) that
+   * save `entries`. A handling's outcome and the events it raised are then stored together, and a
+   * crash between the two cannot lose the events. `undefined` when they cannot be one step
+   * (another server, a Redis Cluster slot apart).
+   */
+  savesWith?(store: IdempotencyStore): ((entries: readonly OutboxEntry[]) => unknown[]) | undefined;
 }
