@@ -6,6 +6,8 @@ export class HeldRedisWrite {
     readonly command: string,
     readonly key: string,
     readonly args: readonly string[],
+    /** Runs only if the write before it replied 1 (an outbox entry is indexed only if it was new). */
+    readonly onlyIfPreviousReplied1 = false,
   ) {}
 }
 

@@ -32,12 +32,14 @@ if v[1] == 'completed' then return {'completed', v[3]} end
 return {'in-progress', v[2]}`;
 
 // KEYS[2..] are the keys of the writes held with the outcome; ARGV[4] = JSON
-// [[command, [args...]], ...] in the same order (`[]` when none). They run after the owner check.
+// [[command, [args...], onlyIfPreviousReplied1?], ...] in the same order (`[]` when none). They
+// run after the owner check; a write with the flag runs only if the one before it replied 1.
 const COMPLETE = `
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
+local last = 0
 for i, w in ipairs(cjson.decode(ARGV[4])) do
-  redis.call(w[1], KEYS[i + 1], unpack(w[2]))
+  if w[3] == nil or last == 1 then last = redis.call(w[1], KEYS[i + 1], unpack(w[2])) else last = 0 end
 end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'outcome', ARGV[2])
 redis.call('HDEL', KEYS[1], 'owner')
@@ -104,7 +106,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
       return w;
     });
     const keys = [this.key(key), ...held.map((w) => w.key)];
-    const encoded = JSON.stringify(held.map((w) => [w.command, w.args]));
+    const encoded = JSON.stringify(held.map((w) => (w.onlyIfPreviousReplied1 ? [w.command, w.args, 1] : [w.command, w.args])));
     return (
       (await redisCall('complete', () => this.redis.eval(COMPLETE, keys.length, ...keys, owner, json, String(retentionMs), encoded))) === 1
     );

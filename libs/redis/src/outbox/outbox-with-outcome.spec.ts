@@ -53,6 +53,22 @@ async function fencedOwnerSavesNothing(idempotency: RedisIdempotencyStore, outbo
   assert.equal(await outbox.pendingCount(), before, 'a refused outcome saves none of its events');
 }
 
+async function existingEntryLeftAsItIs(idempotency: RedisIdempotencyStore, outbox: RedisOutboxStore): Promise<void> {
+  const save = outbox.savesWith(idempotency)!;
+  const parked = entry(1);
+  await outbox.save([parked]);
+  await outbox.park([{ id: parked.id, reason: { code: 'PAYLOAD_TOO_LARGE', name: 'E', message: 'too large', retryable: false } }]);
+  const before = await outbox.pendingCount();
+  const key = `cmd:${uniqueSuffix()}`;
+  await idempotency.tryClaim(key, 'a#1', 10_000);
+  assert.equal(await idempotency.complete(key, 'a#1', { ok: true, result: null }, 60_000, save([parked])), true);
+  assert.equal(await outbox.pendingCount(), before, 'a parked id saved again (a deterministic event id) stays parked');
+  assert.deepEqual(
+    (await outbox.parked(100)).map((e) => e.id),
+    [parked.id],
+  );
+}
+
 describe('outcome and outbox in one script, one Redis', () => {
   const keyPrefix = `owo${uniqueSuffix()}`;
   let server: RedisServerHandle;
@@ -76,6 +92,9 @@ describe('outcome and outbox in one script, one Redis', () => {
 
   it('saves no event of an owner whose claim was taken over', () =>
     fencedOwnerSavesNothing(new RedisIdempotencyStore(redis, { keyPrefix }), new RedisOutboxStore(redis, { keyPrefix })));
+
+  it('leaves an id already in the outbox as it is', () =>
+    existingEntryLeftAsItIs(new RedisIdempotencyStore(redis, { keyPrefix }), new RedisOutboxStore(redis, { keyPrefix })));
 
   it('does not offer it across connections, which may be different servers', () => {
     assert.equal(new RedisOutboxStore(redis, { keyPrefix }).savesWith(new RedisIdempotencyStore(other, { keyPrefix })), undefined);

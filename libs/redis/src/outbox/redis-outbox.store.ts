@@ -95,7 +95,8 @@ export class RedisOutboxStore implements OutboxStore {
   /**
    * Saves inside a `RedisIdempotencyStore`'s outcome script when both use this connection (on
    * Redis Cluster, also this outbox's slot: its `hashTag` is `OUTBOX_HASH_TAG`). The entries are
-   * then written exactly as `save` writes them, after the script's owner check.
+   * then written exactly as `save` writes them (an id already there, pending or parked, is left
+   * as it is), after the script's owner check.
    */
   savesWith(store: IdempotencyStore): ((entries: readonly OutboxEntry[]) => unknown[]) | undefined {
     if (!(store instanceof RedisIdempotencyStore) || store.redis !== this.redis) return undefined;
@@ -104,7 +105,7 @@ export class RedisOutboxStore implements OutboxStore {
     return (entries) =>
       entries.flatMap((e) => [
         new HeldRedisWrite('HSETNX', entriesKey, [e.id, JSON.stringify(e)]),
-        new HeldRedisWrite('ZADD', pendingKey, [String(e.createdAt), e.id]),
+        new HeldRedisWrite('ZADD', pendingKey, [String(e.createdAt), e.id], true),
       ]);
   }
 
