@@ -35,6 +35,13 @@ class Greeted {
   name!: string;
 }
 
+/** Takes `ms` to answer. */
+@MessageType('proto.slow-greet')
+class SlowGreet {
+  @IsString() @MinLength(1) name!: string;
+  ms!: number;
+}
+
 let greetings = 0;
 const greeted: Array<{ name: string; correlation: string | undefined }> = [];
 
@@ -43,6 +50,14 @@ class GreetHandler implements ICommandHandler<Greet> {
   async execute(c: Greet): Promise<{ text: string; instance: boolean }> {
     greetings++;
     return { text: `hello ${c.name}`, instance: c instanceof Greet };
+  }
+}
+
+@CommandHandler(SlowGreet)
+class SlowGreetHandler implements ICommandHandler<SlowGreet> {
+  async execute(c: SlowGreet): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, c.ms));
+    return `hello ${c.name}`;
   }
 }
 
@@ -93,7 +108,7 @@ describe('the wire protocol, from a raw NATS client', () => {
           }),
         }),
       ],
-      providers: [GreetHandler, CountHandler, GreetedHandler],
+      providers: [GreetHandler, SlowGreetHandler, CountHandler, GreetedHandler],
     })
     class GreeterModule {}
     app = await NestFactory.createApplicationContext(GreeterModule, { logger: ['error'] });
@@ -123,6 +138,45 @@ describe('the wire protocol, from a raw NATS client', () => {
     const b = await request('proto.greet', json({ name: 'bob' }), { 'Catga-Message-Id': id });
     assert.deepEqual(a, b);
     assert.equal(greetings - before, 1);
+  });
+
+  /** Every message on the reply subject until the reply: progress ones as `progress`. */
+  const requestWithProgress = async (body: unknown, headers: Record<string, string>) => {
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries({ 'Catga-Message-Id': `slow-${uniqueSuffix()}`, ...headers })) h.set(k, v);
+    const seen: unknown[] = [];
+    for await (const msg of await nc.requestMany(`${prefix}.req.proto.slow-greet`, json(body), {
+      strategy: 'stall',
+      maxWait: 5_000,
+      stall: 5_000,
+      headers: h,
+    })) {
+      if (msg.headers?.get('Catga-Progress') === '1') {
+        assert.equal(msg.data.length, 0, 'a progress message has no body');
+        seen.push('progress');
+        continue;
+      }
+      seen.push(parse(msg.data));
+      break;
+    }
+    return seen;
+  };
+
+  it('Catga-Progress-Ms: a request held longer than the interval hears Catga-Progress messages, then its reply', async () => {
+    const seen = await requestWithProgress({ name: 'eve', ms: 700 }, { 'Catga-Progress-Ms': '200' });
+    assert.ok(seen.filter((m) => m === 'progress').length >= 2, `progress before the reply: ${JSON.stringify(seen)}`);
+    assert.deepEqual(seen.at(-1), { ok: true, result: 'hello eve' });
+  });
+
+  it('Catga-Progress-Ack: the first progress message comes on arrival, not after an interval', async () => {
+    // Handled well within the interval: no progress unless asked to acknowledge.
+    assert.deepEqual(await requestWithProgress({ name: 'fay', ms: 100 }, { 'Catga-Progress-Ms': '2000' }), [
+      { ok: true, result: 'hello fay' },
+    ]);
+    assert.deepEqual(await requestWithProgress({ name: 'fay', ms: 100 }, { 'Catga-Progress-Ms': '2000', 'Catga-Progress-Ack': '1' }), [
+      'progress',
+      { ok: true, result: 'hello fay' },
+    ]);
   });
 
   it('a query answers with its result', async () => {

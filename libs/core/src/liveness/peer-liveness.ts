@@ -3,18 +3,20 @@ import { parseOwnerAddress } from './owner-address.js';
 
 /** How a held claim or lease is judged (`CatgaModuleOptions.failover`). */
 export interface FailoverSettings {
-  /** How long an owner has to answer a liveness check before it is presumed frozen or cut off, in ms. Default 1000. */
+  /** How long an owner has to answer a liveness check before it is presumed frozen or cut off, in ms. Default 500. */
   readonly probeTimeoutMs: number;
   /** How often a waiter asks again whether the owner of what it waits for still runs, in ms. Default 250. */
   readonly recheckMs: number;
 }
 
 /**
- * How long a `gone` answer is trusted without asking again, in ms: many waiters on one dead owner
- * ask once. Short, since an owner whose connection dropped comes back on reconnect.
+ * How long a down answer (`gone` or `silent`) is trusted without asking again, in ms: many
+ * waiters on one dead or frozen owner ask once, and a retry that reached the frozen owner again
+ * first does not pay for a second probe. Short, since an owner whose connection dropped comes
+ * back on reconnect, and a paused one resumes.
  */
-const GONE_TRUSTED_MS = 1_000;
-const GONE_KEPT = 10_000;
+const DOWN_TRUSTED_MS = 1_000;
+const DOWN_KEPT = 10_000;
 
 /**
  * Whether the owner of a claim or lease still runs, asked of the transport's liveness channel:
@@ -24,8 +26,8 @@ const GONE_KEPT = 10_000;
  * Concurrent checks of one address share one probe.
  */
 export class PeerLiveness {
-  /** Address → until when it is taken as gone. */
-  private readonly gone = new Map<string, number>();
+  /** Address → until when it is taken as down. */
+  private readonly down = new Map<string, number>();
   private readonly checking = new Map<string, Promise<boolean>>();
 
   constructor(
@@ -50,8 +52,8 @@ export class PeerLiveness {
     const parsed = parseOwnerAddress(owner);
     if (!parsed || !this.channel || !this.settings || parsed.address === this.self) return Promise.resolve(false);
     const { address } = parsed;
-    const goneUntil = this.gone.get(address);
-    if (goneUntil !== undefined && goneUntil > Date.now()) return Promise.resolve(true);
+    const downUntil = this.down.get(address);
+    if (downUntil !== undefined && downUntil > Date.now()) return Promise.resolve(true);
     let check = this.checking.get(address);
     if (!check) {
       check = this.probe(this.channel, address, this.settings.probeTimeoutMs).finally(() => this.checking.delete(address));
@@ -67,10 +69,9 @@ export class PeerLiveness {
     } catch {
       return false;
     }
-    if (liveness === 'gone') {
-      if (this.gone.size >= GONE_KEPT) this.gone.clear();
-      this.gone.set(address, Date.now() + GONE_TRUSTED_MS);
-    }
-    return liveness !== 'alive';
+    if (liveness === 'alive') return false;
+    if (this.down.size >= DOWN_KEPT) this.down.clear();
+    this.down.set(address, Date.now() + DOWN_TRUSTED_MS);
+    return true;
   }
 }

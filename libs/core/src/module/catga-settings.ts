@@ -85,7 +85,7 @@ export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.Process
     serviceName,
     instanceId,
     address,
-    failover: failoverOff ? false : { probeTimeoutMs: 1_000, recheckMs: 250, ...definedOnly(options.failover || {}) },
+    failover: failoverOff ? false : { probeTimeoutMs: 500, recheckMs: 250, ...definedOnly(options.failover || {}) },
     preferLocal: options.preferLocal ?? true,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 25_000,

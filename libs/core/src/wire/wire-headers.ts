@@ -11,6 +11,8 @@ export const WireHeader = {
   progressMs: 'Catga-Progress-Ms',
   /** On a message to a reply subject: still being handled, the reply comes later (no body). */
   progress: 'Catga-Progress',
+  /** On a request retried after a silent replica: say at once that it arrived (a first `Catga-Progress`). */
+  progressAck: 'Catga-Progress-Ack',
   /** On dead letters: the handler group that gave up, the deliveries made and the last error. */
   deadGroup: 'Catga-Dead-Group',
   deadDeliveries: 'Catga-Dead-Deliveries',

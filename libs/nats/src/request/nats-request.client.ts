@@ -20,7 +20,13 @@ type LastFailure = 'no-responders' | 'timeout' | 'other';
 /** Intervals without a word from the replica before the caller takes it for dead or frozen. */
 export const SILENT_INTERVALS = 3;
 
-/** The replica holding the request went silent: no progress and no reply for `SILENT_INTERVALS` intervals. */
+/** Intervals a retry after a silence waits for the replica to acknowledge that it arrived. */
+export const ACK_INTERVALS = 2;
+
+/**
+ * The replica holding the request went silent: no progress and no reply for `SILENT_INTERVALS`
+ * intervals, or no acknowledgement of a retry within `ACK_INTERVALS`.
+ */
 class SilentReplica extends Error {}
 
 /**
@@ -43,9 +49,13 @@ export class NatsRequestClient {
   async request(envelope: Envelope, options: RequestOptions): Promise<Reply> {
     const wire = encodeEnvelope(envelope, this.settings.maxPayloadBytes);
     const { progressIntervalMs } = this.settings;
-    const headers = toNatsHeaders(
-      progressIntervalMs > 0 ? { ...wire.headers, [WireHeader.progressMs]: String(progressIntervalMs) } : wire.headers,
-    );
+    const progressHeaders =
+      progressIntervalMs > 0 ? { ...wire.headers, [WireHeader.progressMs]: String(progressIntervalMs) } : wire.headers;
+    const headers = toNatsHeaders(progressHeaders);
+    // After a silent replica, a retry asks to hear at once that it arrived: the queue group may
+    // pick the silent replica again, and that then shows within two intervals, not three.
+    let ackHeaders: MsgHdrs | undefined;
+    let afterSilence = false;
     const subject = this.subjects.request(envelope.type);
     const deadline = Date.now() + options.timeoutMs;
     const { attemptTimeoutMs, noRespondersTimeoutMs } = this.settings;
@@ -57,10 +67,17 @@ export class NatsRequestClient {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new RetryableAttempt('deadline');
       try {
-        const msg =
-          progressIntervalMs > 0
-            ? await this.awaitReply(subject, wire.body, headers, deadline)
-            : await this.nc.request(subject, wire.body, { timeout: Math.min(attemptTimeoutMs, remaining), headers });
+        let msg: Msg;
+        if (progressIntervalMs <= 0) {
+          msg = await this.nc.request(subject, wire.body, { timeout: Math.min(attemptTimeoutMs, remaining), headers });
+        } else if (afterSilence) {
+          // Two intervals for the first word: a replica that does not know the header (an older
+          // version) still sends its first progress within one.
+          ackHeaders ??= toNatsHeaders({ ...progressHeaders, [WireHeader.progressAck]: '1' });
+          msg = await this.awaitReply(subject, wire.body, ackHeaders, deadline, progressIntervalMs * ACK_INTERVALS);
+        } else {
+          msg = await this.awaitReply(subject, wire.body, headers, deadline);
+        }
         const reply = decodeReply(msg.data);
         // A replica that is draining answers SHUTTING_DOWN: another one will take the same id.
         if (!reply.ok && reply.error.code === 'SHUTTING_DOWN') throw new RetryableAttempt('replica shutting down');
@@ -74,6 +91,7 @@ export class NatsRequestClient {
         if (error instanceof SilentReplica) {
           noRespondersSince = undefined;
           state.lastFailure = 'timeout';
+          afterSilence = true;
           throw new RetryableAttempt(error.message);
         }
         const kind = classifyNatsError(error);
@@ -108,21 +126,25 @@ export class NatsRequestClient {
 
   /**
    * One attempt that listens for progress: ends with the reply, or with `SilentReplica` once the
-   * replica has said nothing for `SILENT_INTERVALS` intervals, or at the deadline.
+   * replica has said nothing for `SILENT_INTERVALS` intervals (the first word within `firstWordMs`
+   * when the request asked for an acknowledgement), or at the deadline.
    */
-  private async awaitReply(subject: string, body: Uint8Array, headers: MsgHdrs, deadline: number): Promise<Msg> {
+  private async awaitReply(subject: string, body: Uint8Array, headers: MsgHdrs, deadline: number, firstWordMs?: number): Promise<Msg> {
     const silentMs = this.settings.progressIntervalMs * SILENT_INTERVALS;
     const remaining = deadline - Date.now();
     const replies = await this.nc.requestMany(subject, body, {
       strategy: 'stall',
-      maxWait: Math.min(silentMs, remaining),
+      maxWait: Math.min(firstWordMs ?? silentMs, remaining),
       stall: silentMs,
       headers,
     });
+    let heard = false;
     for await (const msg of replies) {
       if (!msg.headers?.has(WireHeader.progress)) return msg;
+      heard = true;
       if (Date.now() >= deadline) break;
     }
+    if (firstWordMs !== undefined && !heard) throw new SilentReplica(`The retry was not acknowledged within ${firstWordMs} ms`);
     throw new SilentReplica(`No word from the replica for ${silentMs} ms`);
   }
 }

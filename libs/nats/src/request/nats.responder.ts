@@ -58,7 +58,7 @@ export class NatsResponder {
     try {
       const headers = fromNatsHeaders(msg);
       const progressMs = requestedProgressMs(headers.get(WireHeader.progressMs));
-      if (progressMs !== undefined) stopProgress = this.progress.track(msg.reply, progressMs);
+      if (progressMs !== undefined) stopProgress = this.progress.track(msg.reply, progressMs, headers.has(WireHeader.progressAck));
       // An id that is not one (40 KB, control characters) is not echoed into the error reply.
       const id = headers.get(WireHeader.messageId);
       messageId = id !== undefined && isValidMessageId(id) ? id : undefined;

@@ -26,8 +26,12 @@ export class ProgressTicker {
     this.headers.set(WireHeader.progress, '1');
   }
 
-  /** Starts telling `reply` every `intervalMs`; the returned function stops it (call it before replying). */
-  track(reply: string, intervalMs: number): () => void {
+  /**
+   * Starts telling `reply` every `intervalMs` (and at once with `now`: the caller asked to hear
+   * that its request arrived); the returned function stops it (call it before replying).
+   */
+  track(reply: string, intervalMs: number, now = false): () => void {
+    if (now) this.tell(reply);
     const entry: Held = { reply, intervalMs, nextAt: Date.now() + intervalMs };
     this.held.add(entry);
     this.timer ??= setInterval(() => this.tick(), TICK_MS).unref();
@@ -45,11 +49,15 @@ export class ProgressTicker {
     for (const entry of this.held) {
       if (entry.nextAt > now) continue;
       entry.nextAt = now + entry.intervalMs;
-      try {
-        this.nc.publish(entry.reply, Empty, { headers: this.headers });
-      } catch {
-        // A closed connection: the caller will hear nothing and retry elsewhere.
-      }
+      this.tell(entry.reply);
+    }
+  }
+
+  private tell(reply: string): void {
+    try {
+      this.nc.publish(reply, Empty, { headers: this.headers });
+    } catch {
+      // A closed connection: the caller will hear nothing and retry elsewhere.
     }
   }
 }
