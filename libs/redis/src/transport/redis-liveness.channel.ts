@@ -70,6 +70,7 @@ export class RedisLivenessChannel implements LivenessChannel {
     const deadline = performance.now() + timeoutMs;
     const cannotAsk = (what: string) => () => new TransportUnavailableError(`Cannot check ${address}: ${what} within ${timeoutMs} ms`);
     await withTimeout(this.listen(), timeoutMs, cannotAsk('no answer channel'));
+    this.assertOpen();
     const token = (++this.sequence).toString(36);
     const answered = new Promise<void>((resolve, reject) => this.pending.set(token, { resolve, reject }));
     // Not awaited when nobody received the probe; a rejection at close must not go unhandled then.
