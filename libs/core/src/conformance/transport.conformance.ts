@@ -5,6 +5,7 @@ import { newMessageId } from '../envelope/message-id.js';
 import { CatgaError } from '../errors/catga.error.js';
 import { HandlerNotFoundError, TimeoutError, ValidationFailedError } from '../errors/catga-errors.js';
 import { serializeError } from '../errors/error.serializer.js';
+import { ownerAddress, PROCESS_EPOCH } from '../liveness/owner-address.js';
 import type { MessageKind } from '../messages/message-kind.js';
 import type { DeadLetter, Transport } from '../transport/transport.interface.js';
 import { eventually, uniqueSuffix } from './eventually.js';
@@ -266,6 +267,39 @@ export function transportConformance(
       await publisher.publish(sent);
       await b.subscribe(t, async (env) => void got.push(`b:${env.id}`), { group: 'g' });
       await eventually(() => assert.deepEqual(got, [`b:${sent.id}`]), wait);
+    });
+
+    describe('liveness (transports that have a liveness channel)', () => {
+      const address = () => ownerAddress('conf', `peer-${uniqueSuffix()}`, PROCESS_EPOCH);
+      /** Two peers, the first answering for a fresh address; skipped where the transport has no liveness. */
+      const answering = async (skip: (why: string) => void) => {
+        const [owner, checker] = [await peer(), await peer()];
+        if (!owner.liveness || !checker.liveness) return void skip('no liveness channel');
+        const at = address();
+        await owner.liveness.answer(at);
+        return { owner, checker: checker.liveness, at };
+      };
+
+      it('an instance answering for its address is alive to another', async (t) => {
+        const peers = await answering((why) => t.skip(why));
+        if (!peers) return;
+        assert.equal(await peers.checker.check(peers.at, wait), 'alive');
+      });
+
+      it('an address nobody answers for is gone', async (t) => {
+        const peers = await answering((why) => t.skip(why));
+        if (!peers) return;
+        assert.equal(await peers.checker.check(address(), wait), 'gone');
+      });
+
+      it('a draining instance still answers; once closed it is gone', async (t) => {
+        const peers = await answering((why) => t.skip(why));
+        if (!peers) return;
+        await peers.owner.drain();
+        assert.equal(await peers.checker.check(peers.at, wait), 'alive');
+        await peers.owner.close();
+        assert.equal(await peers.checker.check(peers.at, wait), 'gone');
+      });
     });
   });
 }

@@ -6,10 +6,14 @@ export type RedisClient = Redis | Cluster;
 /** A health check's PING must answer within this. */
 const HEALTH_TIMEOUT_MS = 1_000;
 
-/** A connection of the same kind and settings, since a blocking read holds its connection. */
+/** Whether `client` is a Redis Cluster client; duck-typed, since a Cluster from another copy of ioredis is still one. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return 'nodes' in client && typeof client.nodes === 'function';
+}
+
+/** A connection of the same kind and settings, since a blocking read (or a subscription) holds its connection. */
 export function duplicate(client: RedisClient): RedisClient {
-  // Duck-typed: a Cluster from another copy of ioredis is still a Cluster.
-  return 'nodes' in client && typeof client.nodes === 'function' ? (client as Cluster).duplicate() : (client as Redis).duplicate();
+  return isCluster(client) ? client.duplicate() : (client as Redis).duplicate();
 }
 
 /** Up while the client is ready and Redis answers a PING within a second. */

@@ -19,6 +19,21 @@ export class RedisStreamsKeys {
     return `${this.prefix}:rs:reply:{${instanceId}-${randomSuffix()}}`;
   }
 
+  /** The pub/sub channel only the instance at `address` (`<service>:<instance>@<epoch>`) subscribes to, answering liveness probes. */
+  liveness(address: string): string {
+    return `${this.prefix}:rs:live:{${address}}`;
+  }
+
+  /** Where a checker's liveness answers come back: random per transport, like its reply stream. */
+  livenessReply(instanceId: string): string {
+    return `${this.livenessReplyPrefix()}${instanceId}-${randomSuffix()}}`;
+  }
+
+  /** What every liveness answer channel of this prefix starts with: an answer goes nowhere else. */
+  livenessReplyPrefix(): string {
+    return `${this.prefix}:rs:live-reply:{`;
+  }
+
   /** A reader's consumer name in its group: random per reader, so a restarted one never inherits a dead one's entries by name. */
   consumer(instanceId: string): string {
     return `${instanceId}-${randomSuffix()}`;

@@ -7,6 +7,7 @@ import {
   type HealthReport,
   type HealthReporting,
   InFlight,
+  type LivenessChannel,
   type Reply,
   type RequestHandler,
   type RequestOptions,
@@ -20,6 +21,7 @@ import { Logger } from '@nestjs/common';
 import { RedisDeadLetterStream } from './redis-dead-letter.stream.js';
 import { broadcastDelivery, eventDelivery } from './redis-event.delivery.js';
 import { RedisGroupReader, type GroupHandler } from './redis-group.reader.js';
+import { RedisLivenessChannel } from './redis-liveness.channel.js';
 import { RedisPlainReader } from './redis-plain.reader.js';
 import { RedisReplyChannel } from './redis-reply.channel.js';
 import { answerRequests } from './redis-request.answer.js';
@@ -41,7 +43,7 @@ const REQUEST_CONCURRENCY = 64;
  * type with a consumer group per handler group: acked after success, retried with backoff,
  * claimed from a dead reader, dead-lettered after `maxDeliveries`. Broadcast reads without a
  * group. Redis has no publish de-duplication: a repeated event relies on the handler side's
- * idempotency.
+ * idempotency. Liveness goes over pub/sub (`RedisLivenessChannel`).
  */
 export class RedisStreamsTransport implements Transport, HealthReporting {
   readonly name = 'redis-streams';
@@ -53,6 +55,7 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
   private readonly groups: RedisStreamGroups;
   private readonly replies: RedisReplyChannel;
   private readonly deadLetters: RedisDeadLetterStream;
+  private readonly livenessChannel: RedisLivenessChannel;
   private readonly readers = new Set<StreamReader>();
   private stopped = false;
   private closed = false;
@@ -66,6 +69,11 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
     this.groups = new RedisStreamGroups(settings.client);
     this.replies = new RedisReplyChannel(this.context, this.keys.reply(settings.instanceId));
     this.deadLetters = new RedisDeadLetterStream(settings.client, this.keys.deadLetters(), settings.streamMaxLength, this.logger);
+    this.livenessChannel = new RedisLivenessChannel(settings.client, this.keys, settings.instanceId, this.logger);
+  }
+
+  get liveness(): LivenessChannel {
+    return this.livenessChannel;
   }
 
   observe(signals: TransportSignals): void {
@@ -154,7 +162,7 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
     await this.drain();
     this.closed = true;
     this.unwatch?.();
-    await this.replies.close();
+    await Promise.all([this.replies.close(), this.livenessChannel.close()]);
     if (this.settings.closeClient) await quit(this.settings.client);
   }
 
