@@ -111,8 +111,9 @@ describe('Redis Streams liveness', () => {
       },
       { description: 'the check waiting for its answer', timeoutMs: 5_000, intervalMs: 20 },
     );
+    const rejected = assert.rejects(check, TransportUnavailableError);
     await checker.close();
-    await assert.rejects(check, TransportUnavailableError);
+    await rejected;
   });
 
   it('a closed transport answers no more and leaves no subscription behind', async () => {

@@ -11,9 +11,16 @@ export function isCluster(client: RedisClient): client is Cluster {
   return 'nodes' in client && typeof client.nodes === 'function';
 }
 
-/** A connection of the same kind and settings, since a blocking read (or a subscription) holds its connection. */
+/**
+ * A connection of the same kind and settings, since a blocking read (or a subscription) holds its
+ * connection. Its connection errors are heard here and go no further: each command on it fails
+ * on its own (and is retried by its owner), and health reports the transport's main connection;
+ * without a listener, ioredis would print every reconnect attempt as an unhandled error.
+ */
 export function duplicate(client: RedisClient): RedisClient {
-  return isCluster(client) ? client.duplicate() : (client as Redis).duplicate();
+  const copy = isCluster(client) ? client.duplicate() : (client as Redis).duplicate();
+  copy.on('error', () => undefined);
+  return copy;
 }
 
 /** Up while the client is ready and Redis answers a PING within a second. */
