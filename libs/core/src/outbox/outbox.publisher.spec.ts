@@ -36,6 +36,7 @@ describe('outbox publisher, an event that can never be published', () => {
     const transport = new Refusing((type) => (type === 'big' ? new PayloadTooLargeError('header size exceeds maximum') : undefined));
     const publisher = new OutboxPublisher(store, transport, 'i1', settings);
     await publisher.release([event('big'), event('small')]);
+    await publisher.settled();
     assert.equal(await store.pendingCount(), 0);
     assert.deepEqual(
       (await store.parked(10)).map((p) => [p.id, p.reason.code]),
@@ -52,10 +53,61 @@ describe('outbox publisher, an event that can never be published', () => {
     const transport = new Refusing(() => (down ? new TransportUnavailableError('no leader') : undefined));
     const publisher = new OutboxPublisher(store, transport, 'i1', settings);
     await publisher.release([event('later')]);
+    await publisher.settled();
     assert.equal(await store.pendingCount(), 1);
     assert.deepEqual(await store.parked(10), []);
     down = false;
     assert.equal(await publisher.relayOnce(-1), 1);
+    assert.equal(await store.pendingCount(), 0);
+    await transport.close();
+  });
+});
+
+/** An in-memory transport whose publishes wait until `open()`, like a broker electing a leader. */
+class Stalled extends InMemoryTransport {
+  private opened!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.opened = resolve));
+  published = 0;
+  constructor() {
+    super({ broker: new InMemoryBroker() });
+  }
+  open(): void {
+    this.opened();
+  }
+  override async publish(envelope: Envelope): Promise<void> {
+    await this.gate;
+    this.published++;
+    return super.publish(envelope);
+  }
+}
+
+describe('outbox publisher, a broker that is slow to take events', () => {
+  it('release resolves once the events are saved; the publish goes on behind it and is marked when it lands', async () => {
+    const store = new InMemoryOutboxStore();
+    const transport = new Stalled();
+    const publisher = new OutboxPublisher(store, transport, 'i1', settings);
+    await publisher.release([event('slow')]);
+    assert.equal(await store.pendingCount(), 1, 'saved, not yet published');
+    assert.equal(transport.published, 0);
+    transport.open();
+    await publisher.settled();
+    assert.equal(transport.published, 1);
+    assert.equal(await store.pendingCount(), 0, 'marked published once it landed');
+    await transport.close();
+  });
+
+  it('stopping the relay waits for the publishes under way', async () => {
+    const store = new InMemoryOutboxStore();
+    const transport = new Stalled();
+    const publisher = new OutboxPublisher(store, transport, 'i1', settings);
+    await publisher.release([event('slow')]);
+    let stopped = false;
+    const stopping = publisher.stopRelay().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(stopped, false, 'still publishing');
+    transport.open();
+    await stopping;
+    assert.equal(transport.published, 1);
     assert.equal(await store.pendingCount(), 0);
     await transport.close();
   });

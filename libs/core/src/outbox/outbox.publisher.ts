@@ -21,13 +21,15 @@ export interface OutboxSettings {
 export type OutboxPublisherOptions = Partial<OutboxSettings>;
 
 /**
- * Releases the events a handling raised once it succeeded: saved to the outbox store first, then
- * published, then marked published. What fails to publish stays in the store, and the relay
- * (any instance, under a lease) publishes it later: at least once, with the message id kept.
+ * Releases the events a handling raised once it succeeded: saved to the outbox store first (the
+ * handling waits for that), then published and marked published behind it. What fails to
+ * publish stays in the store, and the relay (any instance, under a lease) publishes it later: at
+ * least once, with the message id kept.
  */
 export class OutboxPublisher {
   private readonly logger = new Logger('CatgaOutbox');
   private timer: NodeJS.Timeout | undefined;
+  private readonly publishing = new Set<Promise<void>>();
   private relaying: Promise<void> | undefined;
 
   constructor(
@@ -39,10 +41,24 @@ export class OutboxPublisher {
   ) {}
 
   /**
-   * Saves (unless `saved`: stored already, with the handling's outcome), publishes, marks published.
+   * Saves the events (unless `saved`: stored already, with the handling's outcome) and resolves;
+   * publishing them and marking them published goes on behind, so the handling's reply does not
+   * wait for the broker (a JetStream leader election, a reconnect): once saved, the relay
+   * delivers what this publish does not.
    */
   async release(envelopes: readonly Envelope[], saved = false): Promise<void> {
     if (!saved) await this.store.save(toOutboxEntries(envelopes));
+    const publishing = this.publishSaved(envelopes);
+    this.publishing.add(publishing);
+    void publishing.finally(() => this.publishing.delete(publishing));
+  }
+
+  /** Resolves once every publish `release` started so far has ended. */
+  async settled(): Promise<void> {
+    while (this.publishing.size > 0) await Promise.all(this.publishing);
+  }
+
+  private async publishSaved(envelopes: readonly Envelope[]): Promise<void> {
     const published: string[] = [];
     try {
       for (const envelope of envelopes) {
@@ -50,8 +66,12 @@ export class OutboxPublisher {
       }
     } catch (error) {
       this.logger.warn(`Publishing ${envelopes.length - published.length} event(s) failed; the relay will retry: ${String(error)}`);
-    } finally {
+    }
+    try {
       if (published.length > 0) await this.store.markPublished(published);
+    } catch (error) {
+      // They stay pending: the relay publishes them again, under their message ids.
+      this.logger.warn(`Marking ${published.length} published event(s) failed; the relay will publish them again: ${String(error)}`);
     }
   }
 
@@ -97,10 +117,12 @@ export class OutboxPublisher {
     this.timer.unref();
   }
 
+  /** Stops the relay and waits for it and for the publishes under way. */
   async stopRelay(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.relaying;
+    await this.settled();
   }
 
   /** Publishes one batch of unpublished entries; returns how many went out. */
