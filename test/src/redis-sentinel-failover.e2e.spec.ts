@@ -67,7 +67,8 @@ describe('Redis Sentinel failover during saga updates', () => {
           failedCalls++;
         }
       }
-      if (killed && failedCalls > 0) {
+      // Calls may ride through the promotion (they wait up to ~3 s for the connection) or fail.
+      if (killed) {
         const now = await group.currentPrimary().catch(() => previous);
         if (now.port !== previous.port) afterFailover++;
       }
