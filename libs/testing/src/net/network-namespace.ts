@@ -129,6 +129,8 @@ class CuttableNamespace implements NetworkNamespace {
     await this.run('route', 'add', `${subnet}.4/30`, 'via', this.routerHostSide, 'dev', hostLink);
     await this.run('-n', router, 'route', 'add', '127.0.0.0/8', 'via', this.hostAddress, 'dev', 'host');
     await this.run('-n', name, 'route', 'add', '127.0.0.0/8', 'via', this.routerInnerSide, 'dev', 'uplink');
+    // Answers to the host's own connections (to what listens on `address`) go back to its link address.
+    await this.run('-n', name, 'route', 'add', `${subnet}.0/30`, 'via', this.routerInnerSide, 'dev', 'uplink');
     // The router drops its own ARP replies while cut; fixed neighbours keep the ends from
     // reporting EHOSTUNREACH to new connections then, which a partition past a router does not do.
     await this.run('neigh', 'replace', this.routerHostSide, 'lladdr', await this.mac(router, 'host'), 'dev', hostLink, 'nud', 'permanent');
