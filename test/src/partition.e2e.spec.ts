@@ -101,6 +101,8 @@ describe('a replica cut off from NATS and Redis by a network partition, with eve
           // TCP retransmits with backoff: connections that lived through 10 s of silence resume within seconds.
           { description: 'the healed replica serving new commands', timeoutMs: 30_000, intervalMs: 50 },
         );
+        const servedAgain = Math.min(...sent.filter((t) => t.startedAt > healedAt && t.by === victim.name).map((t) => t.finishedAt!));
+        console.log(`partition: the healed replica answered a new command ${servedAgain - healedAt} ms after the heal`);
         // Drained, it has made every write it ever will: what it held when cut is all in the count below.
         const exit = await victim.kill('SIGTERM');
         assert.ok(exit.code === 0 || exit.signal === 'SIGTERM', `the healed replica drained and exited: ${JSON.stringify(exit)}`);
