@@ -56,13 +56,16 @@ export async function createNetworkNamespace(): Promise<NetworkNamespace> {
   const unavailable = await networkNamespacesUnavailable();
   if (unavailable !== undefined) throw new Error(`cannot create a network namespace: ${unavailable}`);
   await removeLeftoverNamespaces();
-  const namespace = new CuttableNamespace(await freeSubnet());
-  try {
-    await namespace.create();
-    return namespace;
-  } catch (error) {
-    await namespace.remove();
-    throw error;
+  for (let attempt = 1; ; attempt += 1) {
+    const namespace = new CuttableNamespace(await freeSubnet());
+    try {
+      await namespace.create();
+      return namespace;
+    } catch (error) {
+      await namespace.remove();
+      // Another run took the same subnet in between: its route is there first.
+      if (attempt >= 3 || !/File exists/i.test(firstLine(error))) throw error;
+    }
   }
 }
 
