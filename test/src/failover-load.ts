@@ -63,6 +63,8 @@ export interface LoadTarget {
   readonly replicas: readonly ServiceProcess[];
   /** How long the work in flight at the fault may take to finish. */
   readonly settleTimeoutMs: number;
+  /** What must hold before the fault besides every replica having handled some; throws while it does not. */
+  readonly beforeFault?: (sent: readonly Timed[]) => void;
 }
 
 export interface FaultRun {
@@ -102,6 +104,7 @@ async function applyFault(
     async () => {
       const by = new Set(sent.map((t) => t.by).filter(Boolean));
       if (by.size < target.replicas.length) throw new Error(`handled by ${by.size} of ${target.replicas.length} so far`);
+      target.beforeFault?.(sent);
     },
     { description: 'every replica handling', timeoutMs: 30_000, intervalMs: 50 },
   );

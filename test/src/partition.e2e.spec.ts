@@ -81,7 +81,17 @@ describe('a replica cut off from NATS and Redis by a network partition, with eve
     let cutAt = 0;
     let recoveredBeforeHeal = false;
     const run = await underLoad(
-      { mediator: caller.get(CatgaMediator), redis, replicas, settleTimeoutMs: SLOW * 2 },
+      {
+        mediator: caller.get(CatgaMediator),
+        redis,
+        replicas,
+        settleTimeoutMs: SLOW * 2,
+        // Cut while it is busy, so it holds commands then: answering in the last 100 ms, and warmed up.
+        beforeFault: (sent) => {
+          const answered = sent.filter((t) => t.by === victim.name).map((t) => t.finishedAt!);
+          if (answered.length < 5 || Date.now() - Math.max(...answered) > 100) throw new Error('the replica to cut off is not busy yet');
+        },
+      },
       prefix,
       async () => {
         await network!.cut();
@@ -110,6 +120,11 @@ describe('a replica cut off from NATS and Redis by a network partition, with eve
     );
     reportRecoveries('partition 1 of 3 for 10 s', run.recovered);
     assert.ok(run.recovered.length > 0, 'commands were in flight at the cut');
+    // Its callers hear the silence after 3 progress intervals (600 ms): quicker, it held nothing at the cut.
+    assert.ok(
+      run.recovered.at(-1)! > 500,
+      `the cut-off replica held commands at the cut (the last finished ${run.recovered.at(-1)} ms after)`,
+    );
     assert.ok(recoveredBeforeHeal, 'what the cut-off replica held finished before the heal');
     assert.ok(run.recovered.at(-1)! < RECOVERY_BOUND_MS, `the last finished ${run.recovered.at(-1)} ms after the cut`);
     // Its handlings taken over during the cut finish after the heal: their outcomes and held writes
