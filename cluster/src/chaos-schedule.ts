@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { failOverRedis, firstLine, killNatsMetaLeader, killReplica, type FaultContext } from './fault-injection.js';
+import { failOverRedis, firstLine, killNatsMetaLeader, killReplica, partitionReplica, type FaultContext } from './fault-injection.js';
 import type { FaultLog, FaultRecord } from './fault-log.js';
-import { describeFault, type FaultPlan } from './fault-plan.js';
+import { describeFault, PARTITION_MS, type FaultPlan } from './fault-plan.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { ServiceReplica } from './service-replica.js';
 import type { ServiceName } from './topology.js';
@@ -9,6 +9,8 @@ import type { ServiceName } from './topology.js';
 export interface ChaosTargets {
   readonly infrastructure: Infrastructure;
   replicasOf(service: ServiceName): readonly ServiceReplica[];
+  /** Why no replica runs in a network namespace (not root, no `ip netns`), if that is so. */
+  readonly partitionUnavailable?: string;
 }
 
 export interface ChaosRun {
@@ -36,10 +38,16 @@ export async function runChaos(run: ChaosRun): Promise<void> {
   const lanes = new Map<string, Promise<void>>();
   for (const fault of run.plan) {
     while (run.progress() < fault.atProgress && !run.loadFinished()) await delay(50);
-    const lane = fault.kind === 'replica' ? fault.service : 'servers';
+    const lane = fault.kind === 'replica' || fault.kind === 'partition' ? fault.service : 'servers';
     await lanes.get(lane);
     if (run.progress() >= 1 || run.loadFinished()) {
       run.log.skip(describeFault(fault), 'every order had gone out before it could be injected');
+      continue;
+    }
+    const cannot = fault.kind === 'partition' ? whyNoPartition(run.targets, fault.service) : undefined;
+    if (cannot !== undefined) {
+      run.log.skip(describeFault(fault), cannot);
+      run.onEvent(`chaos: skipped "${describeFault(fault)}": ${cannot}`);
       continue;
     }
     lanes.set(lane, inject(run, fault, kills));
@@ -67,11 +75,26 @@ async function inject(run: ChaosRun, fault: FaultPlan, kills: Map<string, number
       case 'redis-primary':
         await failOverRedis(context);
         break;
+      case 'partition':
+        await partitionReplica(context, partitionable(run.targets, fault.service)!, fault.cutMs ?? PARTITION_MS);
+        break;
     }
   } catch (error) {
     if (record !== undefined) record.error = firstLine(error);
     run.onEvent(`chaos: "${describeFault(fault)}" went wrong: ${firstLine(error)}`);
   }
+}
+
+/** The running replica of `service` that can be partitioned, if any. */
+function partitionable(targets: ChaosTargets, service: ServiceName): ServiceReplica | undefined {
+  return targets.replicasOf(service).find((replica) => replica.network !== undefined && replica.isRunning);
+}
+
+function whyNoPartition(targets: ChaosTargets, service: ServiceName): string | undefined {
+  if (partitionable(targets, service) !== undefined) return undefined;
+  if (targets.partitionUnavailable !== undefined) return `cannot partition: ${targets.partitionUnavailable}`;
+  if (targets.replicasOf(service).length < 2) return `${service} has no second replica to take over`;
+  return `no running replica of ${service} in a network namespace (the cluster was started without partitionable: ['${service}'])`;
 }
 
 /** The running replica killed least often so far, so repeated faults visit every replica. */

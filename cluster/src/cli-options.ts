@@ -35,8 +35,11 @@ Options:
                            report and write it to <run dir>/report.json; then stop (see --keep)
   --concurrency <C>        orders in flight during --load (default ${DEFAULT_CONCURRENCY})
   --chaos                  during --load, kill and restart replicas (SIGKILL and SIGTERM), kill
-                           and restart a NATS node, and kill the Redis primary (Sentinel fails
-                           over); needs --load: without orders there is no recovery to measure
+                           and restart a NATS node, kill the Redis primary (Sentinel fails over)
+                           and cut a payment-service replica off the network for 5 s (it runs in
+                           a network namespace: needs root and ip netns, else that fault is
+                           skipped with the reason); needs --load: without orders there is no
+                           recovery to measure
   --settle-timeout <s>     how long to wait for orders to reach Completed or Compensated after
                            the load (default ${DEFAULT_SETTLE_SECONDS}); orders still open then count as stuck
   --run-dir <dir>          where logs and the report go (default .cluster/<timestamp>)

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '@catga/testing';
+import { createNetworkNamespace, freePorts, networkNamespacesUnavailable, type NetworkNamespace } from '@catga/testing';
 import { describeCluster } from './cluster-description.js';
 import { startInfrastructure, type Infrastructure } from './infrastructure.js';
 import { runLoad, type LoadOptions } from './load-run.js';
@@ -22,6 +22,12 @@ export interface ClusterOptions {
   readonly isolateFromTerminal?: boolean;
   /** Progress lines (faults, recoveries, load progress). Default: none. */
   readonly onEvent?: (line: string) => void;
+  /**
+   * Services of which one replica (the last) runs in a network namespace of its own, so a
+   * 'partition' fault can cut it off. Needs root and `ip netns`; without them the replica runs
+   * like the others and partition faults are skipped with the reason. Default none.
+   */
+  readonly partitionable?: readonly ServiceName[];
 }
 
 export interface ClusterHandle {
@@ -32,6 +38,8 @@ export interface ClusterHandle {
   /** Base URLs of the order-api replicas. */
   readonly apiUrls: readonly string[];
   replicasOf(service: ServiceName): readonly ServiceReplica[];
+  /** Why `partitionable` services got no replica in a network namespace, if they did not. */
+  readonly partitionUnavailable: string | undefined;
   /** Where everything is, as a printable page. */
   describe(): string;
   /** Places orders (optionally under chaos), verifies them and returns the report, also written to `<runDir>/report.json`. */
@@ -51,15 +59,43 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const onEvent = options.onEvent ?? (() => undefined);
   const launcher = options.isolateFromTerminal ? isolateFromTerminal(join(runDir, 'bin')) : [];
 
+  // The last replica of each partitionable service with a second one to take over.
+  const cutOff = new Set(
+    (options.partitionable ?? []).filter((service) => replicaCounts[service] >= 2).map((service) => `${service}-${replicaCounts[service]}`),
+  );
+  let partitionUnavailable = cutOff.size > 0 ? await networkNamespacesUnavailable() : undefined;
+  if (partitionUnavailable !== undefined) onEvent(`no network partitions in this run: ${partitionUnavailable}`);
   onEvent('starting NATS (3 nodes) and Redis (primary, replica, 3 sentinels)');
-  const infrastructure = await startInfrastructure({ logsDir, redisPrefix: 'catga' });
+  const namespaced = cutOff.size > 0 && partitionUnavailable === undefined;
+  const infrastructure = await startInfrastructure({ logsDir, redisPrefix: 'catga', namespacedClients: namespaced });
   const specs = replicaSpecs(replicaCounts);
   const replicas: ServiceReplica[] = [];
+  const networks: NetworkNamespace[] = [];
   try {
     const ports = await freePorts(specs.length);
-    specs.forEach((spec, i) => {
-      replicas.push(new ServiceReplica({ spec, port: ports[i] as number, env: infrastructure.serviceEnv, logsDir, launcher }));
-    });
+    for (const [i, spec] of specs.entries()) {
+      let network: NetworkNamespace | undefined;
+      if (namespaced && cutOff.has(spec.instanceId)) {
+        try {
+          network = await createNetworkNamespace();
+          networks.push(network);
+          onEvent(`${spec.instanceId} runs in network namespace ${network.name} at ${network.address}, to be partitioned`);
+        } catch (error) {
+          partitionUnavailable = error instanceof Error ? error.message : String(error);
+          onEvent(`${spec.instanceId} runs on loopback, it cannot be partitioned: ${partitionUnavailable}`);
+        }
+      }
+      replicas.push(
+        new ServiceReplica({
+          spec,
+          port: ports[i] as number,
+          env: infrastructure.serviceEnv,
+          logsDir,
+          launcher,
+          ...(network ? { network } : {}),
+        }),
+      );
+    }
     onEvent(`starting ${replicas.length} service replicas and waiting until each answers /health/ready`);
     const started = await Promise.allSettled(replicas.map((replica) => replica.start()));
     const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -67,9 +103,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   } catch (error) {
     await Promise.all(replicas.map((replica) => replica.stop()));
     await infrastructure.stop();
+    await Promise.all(networks.map((network) => network.remove()));
     throw error;
   }
-  return new RunningCluster(runDir, replicaCounts, infrastructure, replicas, onEvent);
+  return new RunningCluster(runDir, replicaCounts, infrastructure, replicas, networks, partitionUnavailable, onEvent);
 }
 
 class RunningCluster implements ClusterHandle {
@@ -81,6 +118,8 @@ class RunningCluster implements ClusterHandle {
     readonly replicaCounts: ReplicaCounts,
     readonly infrastructure: Infrastructure,
     readonly replicas: readonly ServiceReplica[],
+    private readonly networks: readonly NetworkNamespace[],
+    readonly partitionUnavailable: string | undefined,
     private readonly onEvent: (line: string) => void,
   ) {
     this.apiUrls = this.replicasOf('order-api').map((replica) => replica.url);
@@ -103,6 +142,7 @@ class RunningCluster implements ClusterHandle {
         apiUrls: this.apiUrls,
         infrastructure: this.infrastructure,
         replicasOf: (service) => this.replicasOf(service),
+        ...(this.partitionUnavailable === undefined ? {} : { partitionUnavailable: this.partitionUnavailable }),
         onEvent: this.onEvent,
       },
       options,
@@ -114,6 +154,7 @@ class RunningCluster implements ClusterHandle {
       this.onEvent('stopping: SIGTERM to every service, then the servers');
       await Promise.all(this.replicas.map((replica) => replica.stop()));
       await this.infrastructure.stop();
+      await Promise.all(this.networks.map((network) => network.remove()));
     })();
     return this.stopping;
   }

@@ -8,7 +8,7 @@ import type { ServiceReplica } from './service-replica.js';
 export interface FaultContext {
   readonly infrastructure: Infrastructure;
   /** Records the fault the moment it is injected. */
-  begin(kind: FaultKind, target: string, signal: NodeJS.Signals): FaultRecord;
+  begin(kind: FaultKind, target: string, signal?: NodeJS.Signals): FaultRecord;
   /** Called just before a replica is killed (its metrics are scraped there). */
   beforeKill(replica: ServiceReplica): Promise<void>;
   onEvent(line: string): void;
@@ -45,6 +45,28 @@ async function startReplacement(context: FaultContext, replica: ServiceReplica, 
       await delay(RESTART_BACKOFF_MS);
     }
   }
+}
+
+/**
+ * Cuts a replica in a network namespace off from everything on the host (NATS, Redis, callers)
+ * for `cutMs`, heals the link and waits until the replica, never restarted, answers ready again.
+ */
+export async function partitionReplica(context: FaultContext, replica: ServiceReplica, cutMs: number): Promise<void> {
+  const network = replica.network;
+  if (network === undefined) throw new Error(`${replica.instanceId} does not run in a network namespace`);
+  const record = context.begin('partition', replica.instanceId);
+  context.onEvent(`chaos: cut ${replica.instanceId} (pid ${replica.pid ?? '?'}) off from NATS and Redis for ${cutMs / 1000} s`);
+  try {
+    await network.cut();
+    await delay(cutMs);
+  } finally {
+    await network.heal();
+  }
+  record.healedAt = Date.now();
+  context.onEvent(`chaos: ${replica.instanceId} reachable again ${since(record)}`);
+  await replica.waitUntilReady();
+  record.replacedAt = Date.now();
+  context.onEvent(`chaos: ${replica.instanceId} ready again without a restart ${since(record)}`);
 }
 
 /** Kills the JetStream meta leader, the node whose loss disturbs the cluster most, and restarts it after `downMs`. */

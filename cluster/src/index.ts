@@ -2,7 +2,7 @@
 
 export { startCluster, type ClusterHandle, type ClusterOptions } from './cluster.js';
 export type { LoadOptions } from './load-run.js';
-export { defaultChaosPlan, describeFault, type FaultPlan } from './fault-plan.js';
+export { defaultChaosPlan, describeFault, partitionedServices, type FaultPlan } from './fault-plan.js';
 export type { FaultKind } from './fault-log.js';
 export type { ClusterReport, FaultSummary } from './report.js';
 export { formatReport } from './report-format.js';

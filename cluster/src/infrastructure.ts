@@ -25,6 +25,8 @@ export interface InfrastructureOptions {
   readonly redisPrefix: string;
   /** How long Sentinel waits before it calls the primary down, in ms. Default 1000. */
   readonly sentinelDownAfterMs?: number;
+  /** Admit Redis clients from a network namespace's own address (Redis `protected-mode no`); still bound to loopback. Default false. */
+  readonly namespacedClients?: boolean;
 }
 
 export const NATS_NODES = 3;
@@ -32,7 +34,12 @@ export const NATS_NODES = 3;
 export async function startInfrastructure(options: InfrastructureOptions): Promise<Infrastructure> {
   const [nats, redis] = await Promise.allSettled([
     startNatsCluster({ size: NATS_NODES, name: 'catga-local' }),
-    startRedisSentinelGroup({ replicas: 1, sentinels: 3, downAfterMs: options.sentinelDownAfterMs ?? 1_000 }),
+    startRedisSentinelGroup({
+      replicas: 1,
+      sentinels: 3,
+      downAfterMs: options.sentinelDownAfterMs ?? 1_000,
+      protectedMode: !options.namespacedClients,
+    }),
   ]);
   if (nats.status === 'rejected' || redis.status === 'rejected') {
     await Promise.all([

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseCliOptions, USAGE, type CliOptions } from './cli-options.js';
 import { startCluster, type ClusterHandle } from './cluster.js';
 import { displayPath } from './display-path.js';
+import { defaultChaosPlan, partitionedServices } from './fault-plan.js';
 import { formatReport } from './report-format.js';
 import { problemsOf } from './report.js';
 import { onStopSignal } from './stop-signals.js';
@@ -23,6 +24,7 @@ async function main(options: CliOptions): Promise<number> {
       runDir: options.runDir,
       isolateFromTerminal: true,
       onEvent: log,
+      partitionable: options.chaos ? partitionedServices(defaultChaosPlan(options.replicas)) : [],
     });
     signals.takeOver();
     console.log(`\n${cluster.describe()}\n`);

@@ -35,7 +35,7 @@ export function formatReport(report: ClusterReport): string {
         ['at', 'fault', 'exited', 'promoted', 'replacement ready', 'next order completed'],
         report.faults.map((f) => [
           `${(f.atMs / 1000).toFixed(1)} s`,
-          `${f.signal} ${f.target}${f.error ? ` (error: ${f.error})` : ''}`,
+          `${f.kind === 'partition' ? `cut off ${f.target}, healed after ${ms(f.healedAfterMs)}` : `${f.signal} ${f.target}`}${f.error ? ` (error: ${f.error})` : ''}`,
           ms(f.exitedAfterMs),
           f.kind === 'redis-primary' ? `${f.promoted ?? '-'} ${ms(f.promotedAfterMs)}` : '',
           `${ms(f.replacementReadyAfterMs)}${f.failedStarts ? ` (failed starts: ${f.failedStarts})` : ''}`,

@@ -9,11 +9,14 @@ import type { ReplicaCounts } from './topology.js';
 export interface FaultSummary {
   readonly kind: FaultKind;
   readonly target: string;
-  readonly signal: NodeJS.Signals;
+  /** None for a partition. */
+  readonly signal?: NodeJS.Signals;
   /** When, counted from the first order. */
   readonly atMs: number;
   /** Until the process had exited (for SIGTERM: drained). */
   readonly exitedAfterMs: number | null;
+  /** Partition: until the link was restored. */
+  readonly healedAfterMs?: number | null;
   /** Redis: the replica Sentinel promoted, and how long that took. */
   readonly promoted?: string;
   readonly promotedAfterMs?: number | null;
@@ -174,9 +177,10 @@ function summarizeFault(fault: FaultRecord, loadStartedAt: number, settled: read
   return {
     kind: fault.kind,
     target: fault.target,
-    signal: fault.signal,
+    ...(fault.signal === undefined ? {} : { signal: fault.signal }),
     atMs: fault.at - loadStartedAt,
     exitedAfterMs: after(fault.exitedAt),
+    ...(fault.kind === 'partition' ? { healedAfterMs: after(fault.healedAt) } : {}),
     ...(fault.kind === 'redis-primary' ? { promoted: fault.promoted, promotedAfterMs: after(fault.promotedAt) } : {}),
     replacementReadyAfterMs: after(fault.replacedAt),
     ...(fault.failedStarts === undefined ? {} : { failedStarts: fault.failedStarts }),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOOPBACK_HOST, ManagedProcess, type ExitInfo } from '@catga/testing';
+import { LOOPBACK_HOST, ManagedProcess, type ExitInfo, type NetworkNamespace } from '@catga/testing';
 import { waitUntilReady } from './readiness.js';
 import type { ReplicaSpec, ServiceName } from './topology.js';
 
@@ -15,6 +15,8 @@ export interface ServiceReplicaOptions {
   readonly launcher: readonly string[];
   /** Default 90 s: eleven services booting at once on two cores take a while. */
   readonly readyTimeoutMs?: number;
+  /** Run inside this namespace (listening on its address), so a partition can cut it off. */
+  readonly network?: NetworkNamespace;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,6 +29,7 @@ export class ServiceReplica {
   readonly instanceId: string;
   readonly port: number;
   readonly url: string;
+  readonly network: NetworkNamespace | undefined;
   private readonly process: ManagedProcess;
   private readonly readyTimeoutMs: number;
 
@@ -35,18 +38,27 @@ export class ServiceReplica {
     this.service = spec.service;
     this.instanceId = spec.instanceId;
     this.port = port;
-    this.url = `http://${LOOPBACK_HOST}:${port}`;
+    this.network = options.network;
+    const host = options.network?.address ?? LOOPBACK_HOST;
+    this.url = `http://${host}:${port}`;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
     const env = {
       ...options.env,
       CATGA_SERVICE_NAME: spec.service,
       CATGA_INSTANCE_ID: spec.instanceId,
       PORT: String(port),
-      HOST: LOOPBACK_HOST,
+      HOST: host,
     };
     const main = join(REPO_ROOT, 'apps', spec.service, 'dist', 'main.js');
     // `env` sets the variables and execs node, so the tracked pid is the service's own.
-    const command = [...options.launcher, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, main];
+    const command = [
+      ...options.launcher,
+      ...(options.network?.launcher ?? []),
+      'env',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      process.execPath,
+      main,
+    ];
     this.process = new ManagedProcess({
       name: spec.instanceId,
       command: command[0] as string,
@@ -76,7 +88,12 @@ export class ServiceReplica {
   /** Starts the process and waits until `/health/ready` answers 200. */
   async start(): Promise<void> {
     await this.process.start();
-    await waitUntilReady(this.url, this.process, this.readyTimeoutMs);
+    await this.waitUntilReady();
+  }
+
+  /** Waits until `/health/ready` answers 200; fails at once if the process dies. */
+  waitUntilReady(): Promise<void> {
+    return waitUntilReady(this.url, this.process, this.readyTimeoutMs);
   }
 
   /** SIGKILL (a crash) or SIGTERM (a drain); waits for the exit. */

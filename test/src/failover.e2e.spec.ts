@@ -7,17 +7,10 @@ import { uniqueSuffix } from '@catga/core/conformance';
 import { natsTransport } from '@catga/nats';
 import { pollUntil, startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
 import { Module, type INestApplicationContext } from '@nestjs/common';
-import type { Command } from '@nestjs/cqrs';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
-import {
-  APPLIED_BY_KEY,
-  ApplyEffect,
-  EFFECT_SAGA_STEPS,
-  EFFECTS_KEY,
-  EffectRequested,
-  RunEffectSaga,
-} from './fixtures/effect.contracts.js';
+import { APPLIED_BY_KEY, EFFECT_SAGA_STEPS, EFFECTS_KEY, EffectRequested, RunEffectSaga } from './fixtures/effect.contracts.js';
+import { assertExactlyOnce, reportRecoveries, underLoad as runUnderLoad, type EffectCommand, type Timed } from './failover-load.js';
 import { startNodeProcess, type ServiceProcess } from './service-process.js';
 
 // Every timeout that could also explain a recovery is 30 s here: the claim's life, the saga's
@@ -26,63 +19,9 @@ import { startNodeProcess, type ServiceProcess } from './service-process.js';
 const SLOW = 30_000;
 /** Well under SLOW, well over what liveness takes (about 1 s): no flake at either threshold. */
 const RECOVERY_BOUND_MS = 8_000;
-const REPLICA = fileURLToPath(new URL('./fixtures/effect-service.main.js', import.meta.url));
-const IN_FLIGHT = 24;
+/** The pretend work of each event and saga step, as the load's commands have. */
 const WORK_MS = 150;
-
-interface Timed {
-  readonly id: string;
-  readonly startedAt: number;
-  finishedAt?: number;
-  by?: string;
-  status?: string;
-  error?: unknown;
-}
-
-type EffectCommand = Command<{ by: string; status?: string }>;
-
-/** Keeps IN_FLIGHT commands going until `stop()`; each one's start and end is recorded. */
-function load(mediator: CatgaMediator, prefix: string, make: (n: number) => EffectCommand) {
-  const sent: Timed[] = [];
-  let running = true;
-  let n = 0;
-  const worker = async () => {
-    while (running) {
-      const t: Timed = { id: `${prefix}-${n}`, startedAt: Date.now() };
-      sent.push(t);
-      n++;
-      try {
-        const answer = await mediator.send(make(n), { messageId: t.id });
-        t.by = answer.by;
-        t.status = answer.status;
-      } catch (error) {
-        t.error = error;
-      }
-      t.finishedAt = Date.now();
-    }
-  };
-  const workers = Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  return {
-    sent,
-    async stop() {
-      running = false;
-      await workers;
-    },
-  };
-}
-
-/** How long after `faultAt` the commands in flight at that moment finished, sorted. */
-function recoveries(sent: readonly Timed[], faultAt: number): number[] {
-  return sent
-    .filter((t) => t.startedAt <= faultAt && (t.finishedAt ?? Infinity) > faultAt)
-    .map((t) => t.finishedAt! - faultAt)
-    .sort((a, b) => a - b);
-}
-
-function pct(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
+const REPLICA = fileURLToPath(new URL('./fixtures/effect-service.main.js', import.meta.url));
 describe('failover by liveness, with every timeout at 30 s', () => {
   let nats: NatsServerHandle;
   let redisServer: RedisServerHandle;
@@ -105,50 +44,14 @@ describe('failover by liveness, with every timeout at 30 s', () => {
   }
 
   /** Runs the load, applies `fault` once every replica has handled some, and returns what happened. */
-  async function underLoad(
+  function underLoad(
     prefix: string,
     fault: () => Promise<void>,
     afterFault?: (sent: readonly Timed[]) => Promise<void>,
-    make: (n: number) => EffectCommand = (n) => new ApplyEffect(n, WORK_MS),
+    make?: (n: number) => EffectCommand,
   ) {
-    const run = load(caller.get(CatgaMediator), prefix, make);
-    await pollUntil(
-      async () => {
-        const by = new Set(run.sent.map((t) => t.by).filter(Boolean));
-        if (by.size < replicas.length) throw new Error(`handled by ${by.size} of ${replicas.length} so far`);
-      },
-      { description: 'every replica handling', timeoutMs: 30_000, intervalMs: 50 },
-    );
-    const faultAt = Date.now();
-    await fault();
-    await pollUntil(
-      async () => {
-        const pending = run.sent.filter((t) => t.startedAt <= faultAt && t.finishedAt === undefined).length;
-        if (pending > 0) throw new Error(`${pending} in flight at the fault still running`);
-      },
-      { description: 'the work in flight at the fault finished', timeoutMs: SLOW * 2, intervalMs: 20 },
-    );
-    await afterFault?.(run.sent);
-    await run.stop();
-    const effects = new Map(Object.entries(await redis.hgetall(EFFECTS_KEY(prefix))).map(([k, v]) => [k, Number(v)]));
-    return { sent: run.sent, faultAt, effects, recovered: recoveries(run.sent, faultAt) };
-  }
-
-  function assertExactlyOnce(sent: readonly Timed[], effects: ReadonlyMap<string, number>): void {
-    assert.deepEqual(
-      sent.filter((t) => t.error).map((t) => String(t.error)),
-      [],
-      'every caller got its result',
-    );
-    const wrong = sent.filter((t) => effects.get(t.id) !== 1).map((t) => `${t.id}: ${effects.get(t.id) ?? 0}`);
-    assert.deepEqual(wrong, [], 'each command applied exactly once');
-  }
-
-  function report(label: string, recovered: readonly number[]): void {
-    console.log(
-      `${label}: ${recovered.length} in flight at the fault; recovered in p50 ${pct(recovered, 50)} ms, ` +
-        `p99 ${pct(recovered, 99)} ms, max ${recovered.at(-1)} ms`,
-    );
+    const target = { mediator: caller.get(CatgaMediator), redis, replicas, settleTimeoutMs: SLOW * 2 };
+    return runUnderLoad(target, prefix, fault, afterFault, make);
   }
 
   before(async () => {
@@ -179,7 +82,7 @@ describe('failover by liveness, with every timeout at 30 s', () => {
     const prefix = `fo-kill${uniqueSuffix()}`;
     const [victim] = await startReplicas(prefix, 3);
     const run = await underLoad(prefix, async () => void (await victim!.kill('SIGKILL')));
-    report('SIGKILL 1 of 3', run.recovered);
+    reportRecoveries('SIGKILL 1 of 3', run.recovered);
     assertExactlyOnce(run.sent, run.effects);
     assert.ok(run.recovered.length > 0, 'commands were in flight at the kill');
     assert.ok(run.recovered.at(-1)! < RECOVERY_BOUND_MS, `the last finished ${run.recovered.at(-1)} ms after the kill`);
@@ -189,7 +92,7 @@ describe('failover by liveness, with every timeout at 30 s', () => {
     const prefix = `fo-kill2${uniqueSuffix()}`;
     const [a, b] = await startReplicas(prefix, 3);
     const run = await underLoad(prefix, async () => void (await Promise.all([a!.kill('SIGKILL'), b!.kill('SIGKILL')])));
-    report('SIGKILL 2 of 3', run.recovered);
+    reportRecoveries('SIGKILL 2 of 3', run.recovered);
     assertExactlyOnce(run.sent, run.effects);
     assert.ok(run.recovered.at(-1)! < RECOVERY_BOUND_MS, `the last finished ${run.recovered.at(-1)} ms after the kill`);
   });
@@ -221,7 +124,7 @@ describe('failover by liveness, with every timeout at 30 s', () => {
         );
       },
     );
-    report('SIGSTOP 1 of 3 for 10 s', run.recovered);
+    reportRecoveries('SIGSTOP 1 of 3 for 10 s', run.recovered);
     assert.ok(recoveredBeforeWake, 'what the frozen replica held finished before it woke');
     assert.ok(run.recovered.at(-1)! < RECOVERY_BOUND_MS, `the last finished ${run.recovered.at(-1)} ms after the freeze`);
     // Its handlings taken over while it was frozen finish after the wake: their outcomes and held
@@ -289,7 +192,7 @@ describe('failover by liveness, with every timeout at 30 s', () => {
       .map((p) => firstApplied.get(p.id)! - faultAt)
       .filter((ms) => ms > 0)
       .sort((a, b) => a - b);
-    report('SIGKILL 1 of 3 handling events', recovered);
+    reportRecoveries('SIGKILL 1 of 3 handling events', recovered);
     assert.ok(recovered.length > 0, 'events were in flight at the kill');
     assert.ok(recovered.at(-1)! < RECOVERY_BOUND_MS, `the last was applied ${recovered.at(-1)} ms after the kill`);
   });
@@ -303,7 +206,7 @@ describe('failover by liveness, with every timeout at 30 s', () => {
       undefined,
       (n) => new RunEffectSaga(n, WORK_MS),
     );
-    report('SIGKILL 1 of 3 running sagas', run.recovered);
+    reportRecoveries('SIGKILL 1 of 3 running sagas', run.recovered);
     assert.deepEqual(
       run.sent.filter((t) => t.error || t.status !== 'Completed').map((t) => `${t.id}: ${t.status ?? String(t.error)}`),
       [],

@@ -17,15 +17,20 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Starts a Node script as its own OS process and waits until its output matches `ready`. */
+/**
+ * Starts a Node script as its own OS process and waits until its output matches `ready`.
+ * `launcher` prefixes the command (e.g. `ip netns exec <ns>`); it must exec node, so the pid is node's.
+ */
 export async function startNodeProcess(
   script: string,
   env: Record<string, string>,
   ready: RegExp,
   name: string,
   port = 0,
+  launcher: readonly string[] = [],
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [script], {
+  const [command = process.execPath, ...args] = [...launcher, process.execPath, script];
+  const child = spawn(command, args, {
     env: { ...process.env, ...env, CATGA_INSTANCE_ID: name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,6 +10,12 @@ export { LOOPBACK_HOST, type HostPort } from './net/host-port.js';
 export { freePort, freePorts } from './net/free-port.js';
 export { isPortOpen } from './net/port-probe.js';
 export { waitForPort, type WaitForPortOptions } from './net/wait-for-port.js';
+export {
+  createNetworkNamespace,
+  networkNamespacesUnavailable,
+  removeLeftoverNamespaces,
+  type NetworkNamespace,
+} from './net/network-namespace.js';
 
 export { pollUntil, type PollOptions } from './wait/poll-until.js';
 export { eventually } from './wait/eventually.js';

@@ -25,6 +25,8 @@ export interface RedisSentinelGroupOptions {
   readonly readyTimeoutMs?: number;
   /** TLS and ACL for data nodes and sentinels; the sentinels reach the data nodes as its admin. */
   readonly security?: RedisSecurity;
+  /** `protected-mode` of data nodes and sentinels, as at RedisServerOptions. Default true. */
+  readonly protectedMode?: boolean;
 }
 
 export interface RedisSentinelGroupHandle {
@@ -185,7 +187,8 @@ export async function startRedisSentinelGroup(options: RedisSentinelGroupOptions
     ([primaryPort, ...rest]) => {
       const primaryAddress: HostPort = { host: LOOPBACK_HOST, port: primaryPort as number };
       const security = options.security;
-      const dataOptions = { appendonly: options.appendonly ?? false, readyTimeoutMs, ...(security ? { security } : {}) };
+      const protectedMode = options.protectedMode ?? true;
+      const dataOptions = { appendonly: options.appendonly ?? false, readyTimeoutMs, protectedMode, ...(security ? { security } : {}) };
       const primary = createRedisServer(primaryAddress.port, dataOptions, 'primary');
       const replicas = rest
         .slice(0, replicaCount)
@@ -203,6 +206,7 @@ export async function startRedisSentinelGroup(options: RedisSentinelGroupOptions
               `sentinel failover-timeout ${masterName} ${options.failoverTimeoutMs ?? 3_000}`,
               `sentinel parallel-syncs ${masterName} 1`,
               'sentinel resolve-hostnames no',
+              ...(protectedMode ? [] : ['protected-mode no']),
               ...(security?.admin
                 ? [
                     `sentinel auth-user ${masterName} ${security.admin.username}`,

@@ -20,6 +20,12 @@ export interface RedisServerOptions {
   readonly readyTimeoutMs?: number;
   /** TLS and ACL (see RedisSecurity); the handle's own commands authenticate as its admin. */
   readonly security?: RedisSecurity;
+  /**
+   * Redis's `protected-mode`: without a password it refuses clients whose source address is not
+   * loopback. false admits a client in a network namespace, which reaches the loopback listener
+   * from an address of its own (see createNetworkNamespace); the bind stays loopback only. Default true.
+   */
+  readonly protectedMode?: boolean;
 }
 
 /** One redis-server process (plain, replica, sentinel or cluster node) on a loopback port. */
@@ -149,6 +155,7 @@ export function createRedisServer(
       // Redis 7 waits 5 s by default for more replicas before a diskless full sync; tests have no time for that.
       'repl-diskless-sync-delay 0',
       ...(options.replicaOf ? [`replicaof ${options.replicaOf.host} ${options.replicaOf.port}`] : []),
+      ...(options.protectedMode === false ? ['protected-mode no'] : []),
       ...extraConfig,
       ...securityConfig(options.security, role === 'cluster' ? 'cluster' : 'data'),
     ],
