@@ -88,7 +88,8 @@ export async function runFailoverSection(quick: boolean, machine: MachineInfo): 
     for (const line of failures) console.log(line);
     process.exitCode = 1;
   }
-  console.log(`Failover section: ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
+  const whole = Math.round(seconds);
+  console.log(`Failover section: ${Math.floor(whole / 60)} min ${whole % 60} s`);
   const file = await writeResultsFile('failover.json', {
     generatedAt: new Date().toISOString(),
     quick,
