@@ -1,6 +1,6 @@
-export type Section = 'in-process' | 'distributed' | 'sagas' | 'scaling';
+export type Section = 'in-process' | 'distributed' | 'sagas' | 'scaling' | 'failover';
 
-const SECTIONS: readonly Section[] = ['in-process', 'distributed', 'sagas', 'scaling'];
+const SECTIONS: readonly Section[] = ['in-process', 'distributed', 'sagas', 'scaling', 'failover'];
 
 export interface CliOptions {
   readonly quick: boolean;

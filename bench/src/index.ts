@@ -1,10 +1,12 @@
-// Runs the in-process section (each scenario and mode in its own process) and the distributed
-// section (server and client processes against a private nats-server), printing a table for each
-// and writing bench-results/core.json and bench-results/distributed.json.
-// and the saga section (the sample services as processes on NATS and Redis).
-// Usage: node bench/dist/index.js [--quick] [--only=in-process|distributed|sagas|scaling]
+// Runs the in-process section (each scenario and mode in its own process), the distributed
+// section (server and client processes against a private nats-server), the saga section (the
+// sample services as processes on NATS and Redis), the scaling section (order-service at 1-3
+// replicas) and the failover section (recovery from killed and frozen replicas, the fast path
+// against timeouts only), printing a table for each and writing bench-results/*.json.
+// Usage: node bench/dist/index.js [--quick] [--only=in-process|distributed|sagas|scaling|failover]
 import { parseCliOptions } from './cli-options.js';
 import { runDistributedSection } from './distributed/distributed-section.js';
+import { runFailoverSection } from './failover/failover-section.js';
 import { runInProcessSection } from './in-process-section.js';
 import { runSagaSection } from './sagas/saga-section.js';
 import { runScalingSection } from './scaling/scaling-section.js';
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
   if (sections.includes('distributed')) await runDistributedSection(quick, machine);
   if (sections.includes('sagas')) await runSagaSection(quick, machine);
   if (sections.includes('scaling')) await runScalingSection(quick, machine);
+  if (sections.includes('failover')) await runFailoverSection(quick, machine);
 }
 
 main().catch((error: unknown) => {
