@@ -20,11 +20,8 @@ export interface EventDeliveryOptions {
  */
 export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
   const { type, group, maxDeliveries, redeliveryDelayMs, decode, handler, deadLetter } = options;
-  // Delivery numbers this reader gave entries it claims back itself: XCLAIM's count is not returned with them.
-  const attempts = new Map<string, number>();
   return async (entry, deliveries) => {
-    const id = entry[0];
-    const attempt = Math.max(deliveries, attempts.get(id) ?? 0, 1);
+    const attempt = Math.max(deliveries, 1);
     let envelope: Envelope;
     try {
       envelope = decode(entry);
@@ -34,15 +31,12 @@ export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
     }
     try {
       await handler(envelope, { attempt });
-      attempts.delete(id);
       return true;
     } catch (error) {
       if (attempt >= maxDeliveries) {
-        attempts.delete(id);
         await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
         return true;
       }
-      attempts.set(id, attempt + 1);
       return redeliveryDelay(attempt, redeliveryDelayMs);
     }
   };
