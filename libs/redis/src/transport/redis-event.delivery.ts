@@ -1,4 +1,4 @@
-import type { Envelope } from '@catga/core';
+import { type Envelope, HandlerFailedError } from '@catga/core';
 import { type DeadLetterFacts, type EventHandler, redeliveryDelay } from '@catga/core/transport';
 
 import type { GroupHandler } from './redis-group.reader.js';
@@ -16,7 +16,8 @@ export interface EventDeliveryOptions {
 
 /**
  * How a handler group's reader handles one event: acked after success, claimed back after a
- * growing delay when it fails, dead-lettered after `maxDeliveries` or at once when undecodable.
+ * growing delay when it fails, dead-lettered after `maxDeliveries` (counting deliveries whose
+ * reader died) or at once when undecodable.
  */
 export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
   const { type, group, maxDeliveries, redeliveryDelayMs, decode, handler, deadLetter } = options;
@@ -26,6 +27,12 @@ export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
     try {
       envelope = decode(entry);
     } catch (error) {
+      await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
+      return true;
+    }
+    if (attempt > maxDeliveries) {
+      // Its last delivery died with its reader (a crash on this very event, perhaps): the handler never reported an error.
+      const error = new HandlerFailedError(`Gave up after ${attempt - 1} deliveries`, { messageId: envelope.id });
       await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
       return true;
     }
