@@ -122,9 +122,9 @@ export class RedisGroupReader implements StreamReader {
     const stale = (await client.call('XPENDING', key, group, 'IDLE', String(ackWaitMs), '-', '+', String(room))) as Array<
       [string, string, number, number]
     >;
-    for (const [id, owner, , count] of stale) {
-      // An entry of its own in hand went stale only because this process stalled: its keep-alive comes next.
-      if (owner === consumer && this.held.has(id)) continue;
+    for (const [id, , , count] of stale) {
+      // Still in hand here: it went stale while this process stalled; once that handling ends it is acked or left to a later sweep.
+      if (this.held.has(id)) continue;
       // The idle time is checked again: the owner may have touched the entry since XPENDING.
       const claimed = (await client.call('XCLAIM', key, group, consumer, String(ackWaitMs), id)) as StreamEntry[];
       if (claimed[0]) this.process(claimed[0], count + 1);
