@@ -13,11 +13,11 @@ import { ApplyEffect, EFFECTS_KEY } from './fixtures/effect.contracts.js';
 import { startNodeProcess, type ServiceProcess } from './service-process.js';
 
 // The claims live 30 s and the caller waits a minute; a dead replica's request entries come back
-// to the survivor after ACK_WAIT_MS. Work finishing within seconds of the fault can only come from
-// the survivor taking the dead or frozen owner's claim over through liveness, not its expiry.
+// to the survivor after the transport's default ackWaitMs (kept alive while a live replica handles
+// them). Work finishing within seconds of the fault can only come from the survivor taking the dead
+// or frozen owner's claim over through liveness, not its expiry.
 const SLOW = 30_000;
-const ACK_WAIT_MS = 1_000;
-/** Well under SLOW, well over ACK_WAIT_MS plus a sweep and a probe. */
+/** Well under SLOW, well over the default ackWaitMs plus a sweep and a probe. */
 const RECOVERY_BOUND_MS = 8_000;
 const REPLICA = fileURLToPath(new URL('./fixtures/effect-service.main.js', import.meta.url));
 const IN_FLIGHT = 16;
@@ -55,7 +55,6 @@ describe('failover by liveness on the Redis Streams transport, with claims of 30
       FAULTS_TRANSPORT: 'redis-streams',
       FAULTS_PREFIX: prefix,
       FAULTS_CLAIM_TTL_MS: String(SLOW),
-      FAULTS_ACK_WAIT_MS: String(ACK_WAIT_MS),
     };
     const started = await Promise.all([0, 1].map((i) => startNodeProcess(REPLICA, env, /ready/, `${prefix}-r${i}`)));
     replicas.push(...started);

@@ -1,4 +1,4 @@
-import type { Envelope } from '@catga/core';
+import { type Envelope, HandlerFailedError } from '@catga/core';
 import { type DeadLetterFacts, type EventHandler, redeliveryDelay } from '@catga/core/transport';
 
 import type { GroupHandler } from './redis-group.reader.js';
@@ -16,15 +16,13 @@ export interface EventDeliveryOptions {
 
 /**
  * How a handler group's reader handles one event: acked after success, claimed back after a
- * growing delay when it fails, dead-lettered after `maxDeliveries` or at once when undecodable.
+ * growing delay when it fails, dead-lettered after `maxDeliveries` (counting deliveries whose
+ * reader died) or at once when undecodable.
  */
 export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
   const { type, group, maxDeliveries, redeliveryDelayMs, decode, handler, deadLetter } = options;
-  // Delivery numbers this reader gave entries it claims back itself: XCLAIM's count is not returned with them.
-  const attempts = new Map<string, number>();
   return async (entry, deliveries) => {
-    const id = entry[0];
-    const attempt = Math.max(deliveries, attempts.get(id) ?? 0, 1);
+    const attempt = Math.max(deliveries, 1);
     let envelope: Envelope;
     try {
       envelope = decode(entry);
@@ -32,17 +30,20 @@ export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
       await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
       return true;
     }
+    if (attempt > maxDeliveries) {
+      // Its last delivery died with its reader (a crash on this very event, perhaps): the handler never reported an error.
+      const error = new HandlerFailedError(`Gave up after ${attempt - 1} deliveries`, { messageId: envelope.id });
+      await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
+      return true;
+    }
     try {
       await handler(envelope, { attempt });
-      attempts.delete(id);
       return true;
     } catch (error) {
       if (attempt >= maxDeliveries) {
-        attempts.delete(id);
         await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
         return true;
       }
-      attempts.set(id, attempt + 1);
       return redeliveryDelay(attempt, redeliveryDelayMs);
     }
   };

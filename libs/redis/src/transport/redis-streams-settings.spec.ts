@@ -16,7 +16,7 @@ describe('Redis Streams transport settings', () => {
       blockMs: 1_000,
       maxDeliveries: 5,
       redeliveryDelayMs: 200,
-      ackWaitMs: 30_000,
+      ackWaitMs: 1_000,
       maxPayloadBytes: 1024 * 1024,
       streamMaxLength: 100_000,
       concurrency: 64,

@@ -26,7 +26,7 @@ export function resolveRedisStreamsSettings(options: RedisStreamsTransportOption
     blockMs: options.blockMs ?? 1_000,
     maxDeliveries: options.maxDeliveries ?? 5,
     redeliveryDelayMs: options.redeliveryDelayMs ?? 200,
-    ackWaitMs: options.ackWaitMs ?? 30_000,
+    ackWaitMs: options.ackWaitMs ?? 1_000,
     maxPayloadBytes: options.maxPayloadBytes ?? 1024 * 1024,
     streamMaxLength: options.streamMaxLength ?? 100_000,
     concurrency: options.concurrency ?? 64,

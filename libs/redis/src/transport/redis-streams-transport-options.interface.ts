@@ -15,7 +15,7 @@ export interface RedisStreamsTransportOptions {
   maxDeliveries?: number;
   /** Delay before retrying a failed event: `redeliveryDelayMs * 2^(n-1)`, capped at 30 s. Default 200. */
   redeliveryDelayMs?: number;
-  /** A message unacknowledged this long by its reader (it died) is claimed by another, in ms. Default 30000. */
+  /** A message its reader stopped keeping alive this long (it died or froze) is claimed by another, in ms; kept alive every third of it while handled. Default 1000. */
   ackWaitMs?: number;
   /** Largest body sent or handled, and largest reply sent back, in bytes. Default 1 MiB. */
   maxPayloadBytes?: number;
