@@ -95,8 +95,6 @@ function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
     case 'sentinel':
       return new Redis({
         ...common,
-        // Reconnects as soon as a Sentinel announces the new primary (+switch-master).
-        failoverDetector: true,
         sentinels: nodes.map(hostPort),
         name: env.CATGA_REDIS_SENTINEL_NAME ?? 'catga',
         // Sentinels have their own auth; with TLS on, they are reached over TLS too.
