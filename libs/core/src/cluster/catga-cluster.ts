@@ -119,17 +119,27 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     await this.send(this.lifecycle.draining ? 'draining' : 'ready');
   }
 
-  /** Marks lost every member the transport says is down (gone, or silent past the probe timeout). */
+  /**
+   * Marks lost every member the transport says is gone (its connection closed: killed, stopped),
+   * and suspect one that is silent past the probe timeout (frozen, cut off, or only busy: its next
+   * announcement makes it ready again, and missed heartbeats make it lost).
+   */
   private async checkLiveness(): Promise<void> {
     const asked = [...this.members.values()].filter((m) => !m.self && m.status !== 'gone' && m.address !== undefined);
     await Promise.all(
       asked.map(async (m) => {
-        if (!(await this.liveness.isDown(m.address!))) return;
+        const liveness = await this.liveness.check(m.address!);
+        if (liveness !== 'gone' && liveness !== 'silent') return;
         const current = this.members.get(m.instance);
         // A newer announcement may have arrived while the check ran: it wins.
         if (current !== m || m.status === 'gone') return;
-        m.status = 'gone';
-        this.note('lost', m.service, m.instance, 'not reachable on the transport');
+        if (liveness === 'gone') {
+          m.status = 'gone';
+          this.note('lost', m.service, m.instance, 'not reachable on the transport');
+        } else if (m.status !== 'suspect') {
+          m.status = 'suspect';
+          this.note('suspect', m.service, m.instance, `no answer on the transport within ${this.liveness.probeTimeoutMs} ms`);
+        }
       }),
     );
   }

@@ -1,4 +1,4 @@
-import type { LivenessChannel } from '../transport/transport.interface.js';
+import type { Liveness, LivenessChannel } from '../transport/transport.interface.js';
 import { parseOwnerAddress } from './owner-address.js';
 
 /** How a held claim or lease is judged (`CatgaModuleOptions.failover`). */
@@ -26,9 +26,9 @@ const DOWN_KEPT = 10_000;
  * Concurrent checks of one address share one probe.
  */
 export class PeerLiveness {
-  /** Address → until when it is taken as down. */
-  private readonly down = new Map<string, number>();
-  private readonly checking = new Map<string, Promise<boolean>>();
+  /** Address → how it was found down, and until when that is trusted. */
+  private readonly down = new Map<string, { readonly liveness: Exclude<Liveness, 'alive'>; readonly until: number }>();
+  private readonly checking = new Map<string, Promise<Liveness | undefined>>();
 
   constructor(
     private readonly channel: LivenessChannel | undefined,
@@ -47,13 +47,28 @@ export class PeerLiveness {
     return this.enabled && this.settings ? this.settings.recheckMs : undefined;
   }
 
+  /** How long an owner has to answer a check; `undefined` when disabled. */
+  get probeTimeoutMs(): number | undefined {
+    return this.enabled && this.settings ? this.settings.probeTimeoutMs : undefined;
+  }
+
   /** Whether `owner` (a claim's or lease's owner string) is known not to run any more. */
-  isDown(owner: string): Promise<boolean> {
+  async isDown(owner: string): Promise<boolean> {
+    const liveness = await this.check(owner);
+    return liveness === 'gone' || liveness === 'silent';
+  }
+
+  /**
+   * What the transport says of `owner`: `gone`, `silent` past `probeTimeoutMs`, `alive`; or
+   * `undefined` when it cannot tell (no address, this instance, no channel, failover off, a
+   * failed check).
+   */
+  check(owner: string): Promise<Liveness | undefined> {
     const parsed = parseOwnerAddress(owner);
-    if (!parsed || !this.channel || !this.settings || parsed.address === this.self) return Promise.resolve(false);
+    if (!parsed || !this.channel || !this.settings || parsed.address === this.self) return Promise.resolve(undefined);
     const { address } = parsed;
-    const downUntil = this.down.get(address);
-    if (downUntil !== undefined && downUntil > Date.now()) return Promise.resolve(true);
+    const down = this.down.get(address);
+    if (down !== undefined && down.until > Date.now()) return Promise.resolve(down.liveness);
     let check = this.checking.get(address);
     if (!check) {
       check = this.probe(this.channel, address, this.settings.probeTimeoutMs).finally(() => this.checking.delete(address));
@@ -62,16 +77,16 @@ export class PeerLiveness {
     return check;
   }
 
-  private async probe(channel: LivenessChannel, address: string, timeoutMs: number): Promise<boolean> {
-    let liveness;
+  private async probe(channel: LivenessChannel, address: string, timeoutMs: number): Promise<Liveness | undefined> {
+    let liveness: Liveness;
     try {
       liveness = await channel.check(address, timeoutMs);
     } catch {
-      return false;
+      return undefined;
     }
-    if (liveness === 'alive') return false;
+    if (liveness === 'alive') return liveness;
     if (this.down.size >= DOWN_KEPT) this.down.clear();
-    this.down.set(address, Date.now() + DOWN_TRUSTED_MS);
-    return true;
+    this.down.set(address, { liveness, until: Date.now() + DOWN_TRUSTED_MS });
+    return liveness;
   }
 }
