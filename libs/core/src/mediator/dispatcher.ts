@@ -10,7 +10,12 @@ import { declaredKindOf, messageTypeOf, type MessageClass } from '../messages/me
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { CatgaSignals } from '../signals/catga-signals.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
+import { sleep } from '../timing/sleep.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
+
+const CLAIM_LOST = 'CLAIM_LOST';
+/** Between a fenced reply and the repeat: the taker is running the handler. */
+const CLAIM_LOST_PAUSE_MS = 20;
 
 export interface DispatcherSettings {
   serviceName: string;
@@ -160,9 +165,15 @@ export class Dispatcher {
   }
 
   private async sendRemote(envelope: Envelope, timeoutMs: number | undefined): Promise<unknown> {
-    const reply = await this.transport.request(envelope, { timeoutMs: timeoutMs ?? this.settings.requestTimeoutMs });
-    if (reply.ok) return reply.result;
-    throw deserializeError(reply.error);
+    const deadline = Date.now() + (timeoutMs ?? this.settings.requestTimeoutMs);
+    for (;;) {
+      const reply = await this.transport.request(envelope, { timeoutMs: Math.max(1, deadline - Date.now()) });
+      if (reply.ok) return reply.result;
+      // The replica that answered was fenced: another instance took its handling over (it was
+      // thought dead or frozen) and stores the outcome, which a repeat with the same id receives.
+      if (reply.error.code !== CLAIM_LOST || Date.now() + CLAIM_LOST_PAUSE_MS >= deadline) throw deserializeError(reply.error);
+      await sleep(CLAIM_LOST_PAUSE_MS);
+    }
   }
 
   private settle(): void {
