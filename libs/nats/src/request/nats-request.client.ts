@@ -21,7 +21,7 @@ type LastFailure = 'no-responders' | 'timeout' | 'other';
 export const SILENT_INTERVALS = 3;
 
 /** Intervals a retry after a silence waits for the replica to acknowledge that it arrived. */
-export const ACK_INTERVALS = 2;
+export const ACK_INTERVALS = 1;
 
 /**
  * The replica holding the request went silent: no progress and no reply for `SILENT_INTERVALS`
@@ -53,7 +53,7 @@ export class NatsRequestClient {
       progressIntervalMs > 0 ? { ...wire.headers, [WireHeader.progressMs]: String(progressIntervalMs) } : wire.headers;
     const headers = toNatsHeaders(progressHeaders);
     // After a silent replica, a retry asks to hear at once that it arrived: the queue group may
-    // pick the silent replica again, and that then shows within two intervals, not three.
+    // pick the silent replica again, and that then shows within one interval, not three.
     let ackHeaders: MsgHdrs | undefined;
     let afterSilence = false;
     const subject = this.subjects.request(envelope.type);
@@ -71,8 +71,9 @@ export class NatsRequestClient {
         if (progressIntervalMs <= 0) {
           msg = await this.nc.request(subject, wire.body, { timeout: Math.min(attemptTimeoutMs, remaining), headers });
         } else if (afterSilence) {
-          // Two intervals for the first word: a replica that does not know the header (an older
-          // version) still sends its first progress within one.
+          // One interval for the first word: a replica acknowledges on arrival. One that does not
+          // know the header (an older version) may miss it and be asked again; a repeat finds
+          // the claim and waits for, or replays, the outcome, so that costs a message, not a run.
           ackHeaders ??= toNatsHeaders({ ...progressHeaders, [WireHeader.progressAck]: '1' });
           msg = await this.awaitReply(subject, wire.body, ackHeaders, deadline, progressIntervalMs * ACK_INTERVALS);
         } else {
