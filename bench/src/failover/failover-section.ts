@@ -74,7 +74,7 @@ export async function runFailoverSection(quick: boolean, machine: MachineInfo): 
       `client p99 over the commands sent from ${CLIENT_WINDOW.beforeMs / 1000} s before the fault to ${CLIENT_WINDOW.afterMs / 1000} s after it, ` +
       `pooled over the repetitions.\n` +
       `Fast path: the defaults (progress every ${NATS_DEFAULTS.progressIntervalMs} ms, a retry after 3 silent intervals, a held ` +
-      `claim taken over once its owner is gone or silent 1 s). Timeouts only: CATGA_FAILOVER=timeouts and progressIntervalMs 0 ` +
+      `claim taken over once its owner is gone or silent for the liveness probe, 500 ms). Timeouts only: CATGA_FAILOVER=timeouts and progressIntervalMs 0 ` +
       `(attemptTimeoutMs ${NATS_DEFAULTS.attemptTimeoutMs}, claimTtlMs 10000, the defaults).\n`,
   );
   console.log(failoverTable(rows));
