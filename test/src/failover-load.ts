@@ -1,6 +1,9 @@
 // The load, the measurements and the exactly-once check shared by the failover and partition tests.
 import assert from 'node:assert/strict';
-import { CatgaMediator } from '@catga/core';
+import { CatgaMediator, CatgaModule } from '@catga/core';
+import { natsTransport } from '@catga/nats';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { pollUntil } from '@catga/testing';
 import type { Command } from '@nestjs/cqrs';
 import type { Redis } from 'ioredis';
@@ -8,7 +11,8 @@ import { ApplyEffect, EFFECTS_KEY } from './fixtures/effect.contracts.js';
 import type { ServiceProcess } from './service-process.js';
 
 const IN_FLIGHT = 24;
-const WORK_MS = 150;
+/** The pretend work of each ApplyEffect of the load, in ms. */
+export const WORK_MS = 150;
 
 export interface Timed {
   readonly id: string;
@@ -23,8 +27,13 @@ export interface Timed {
 /** A command the effect-service handles, answering which replica ran it. */
 export type EffectCommand = Command<{ by: string; status?: string }>;
 
-/** Keeps IN_FLIGHT commands going until `stop()` (`make(n)`, ApplyEffect by default); each one's start and end is recorded. */
-export function load(mediator: CatgaMediator, prefix: string, make: (n: number) => EffectCommand = (n) => new ApplyEffect(n, WORK_MS)) {
+/** Keeps `inFlight` commands going until `stop()` (`make(n)`, ApplyEffect by default); each one's start and end is recorded. */
+export function load(
+  mediator: CatgaMediator,
+  prefix: string,
+  make: (n: number) => EffectCommand = (n) => new ApplyEffect(n, WORK_MS),
+  inFlight = IN_FLIGHT,
+) {
   const sent: Timed[] = [];
   let running = true;
   let n = 0;
@@ -43,7 +52,7 @@ export function load(mediator: CatgaMediator, prefix: string, make: (n: number) 
       t.finishedAt = Date.now();
     }
   };
-  const workers = Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const workers = Promise.all(Array.from({ length: inFlight }, worker));
   return {
     sent,
     async stop() {
@@ -71,6 +80,8 @@ export interface LoadTarget {
   readonly replicas: readonly ServiceProcess[];
   /** How long the work in flight at the fault may take to finish. */
   readonly settleTimeoutMs: number;
+  /** Commands kept in flight. Default 24. */
+  readonly inFlight?: number;
   /** What must hold before the fault besides every replica having handled some; throws while it does not. */
   readonly beforeFault?: (sent: readonly Timed[]) => void;
 }
@@ -91,7 +102,7 @@ export async function underLoad(
   afterFault?: (sent: readonly Timed[]) => Promise<void>,
   make?: (n: number) => EffectCommand,
 ): Promise<FaultRun> {
-  const run = load(target.mediator, prefix, make);
+  const run = load(target.mediator, prefix, make, target.inFlight);
   let faultAt: number;
   try {
     faultAt = await applyFault(target, run.sent, fault, afterFault);
@@ -145,4 +156,21 @@ export function reportRecoveries(label: string, recovered: readonly number[]): v
     `${label}: ${recovered.length} in flight at the fault; recovered in p50 ${pct(recovered, 50)} ms, ` +
       `p99 ${pct(recovered, 99)} ms, max ${recovered.at(-1)} ms`,
   );
+}
+
+/** A calling application on NATS whose attempt lasts `slowMs`: a fast recovery is then never its timeout. */
+export async function startNatsCaller(serviceName: string, natsUrl: string, slowMs: number): Promise<INestApplicationContext> {
+  @Module({
+    imports: [
+      CatgaModule.forRoot({
+        serviceName,
+        transport: natsTransport({ servers: natsUrl, attemptTimeoutMs: slowMs }),
+        requestTimeoutMs: slowMs * 2,
+      }),
+    ],
+  })
+  class CallerModule {}
+  const caller = await NestFactory.createApplicationContext(CallerModule, { logger: ['error'] });
+  await caller.init();
+  return caller;
 }

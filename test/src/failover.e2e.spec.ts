@@ -2,15 +2,21 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CatgaMediator, CatgaModule } from '@catga/core';
+import { CatgaMediator } from '@catga/core';
 import { uniqueSuffix } from '@catga/core/conformance';
-import { natsTransport } from '@catga/nats';
 import { pollUntil, startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APPLIED_BY_KEY, EFFECT_SAGA_STEPS, EFFECTS_KEY, EffectRequested, RunEffectSaga } from './fixtures/effect.contracts.js';
-import { assertExactlyOnce, reportRecoveries, underLoad as runUnderLoad, type EffectCommand, type Timed } from './failover-load.js';
+import {
+  assertExactlyOnce,
+  reportRecoveries,
+  underLoad as runUnderLoad,
+  WORK_MS,
+  type EffectCommand,
+  startNatsCaller,
+  type Timed,
+} from './failover-load.js';
 import { startNodeProcess, type ServiceProcess } from './service-process.js';
 
 // Every timeout that could also explain a recovery is 30 s here: the claim's life, the saga's
@@ -19,8 +25,6 @@ import { startNodeProcess, type ServiceProcess } from './service-process.js';
 const SLOW = 30_000;
 /** Well under SLOW, well over what liveness takes (about 1 s): no flake at either threshold. */
 const RECOVERY_BOUND_MS = 8_000;
-/** The pretend work of each event and saga step, as the load's commands have. */
-const WORK_MS = 150;
 const REPLICA = fileURLToPath(new URL('./fixtures/effect-service.main.js', import.meta.url));
 describe('failover by liveness, with every timeout at 30 s', () => {
   let nats: NatsServerHandle;
@@ -57,18 +61,7 @@ describe('failover by liveness, with every timeout at 30 s', () => {
   before(async () => {
     [nats, redisServer] = await Promise.all([startNatsServer(), startRedisServer()]);
     redis = new Redis(redisServer.url);
-    @Module({
-      imports: [
-        CatgaModule.forRoot({
-          serviceName: 'failover-caller',
-          transport: natsTransport({ servers: nats.url, attemptTimeoutMs: SLOW }),
-          requestTimeoutMs: SLOW * 2,
-        }),
-      ],
-    })
-    class CallerModule {}
-    caller = await NestFactory.createApplicationContext(CallerModule, { logger: ['error'] });
-    await caller.init();
+    caller = await startNatsCaller('failover-caller', nats.url, SLOW);
   });
 
   after(async () => {

@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CatgaMediator, CatgaModule } from '@catga/core';
+import { CatgaMediator } from '@catga/core';
 import { uniqueSuffix } from '@catga/core/conformance';
-import { natsTransport } from '@catga/nats';
 import {
   createNetworkNamespace,
   pollUntil,
@@ -14,10 +13,9 @@ import {
   type NetworkNamespace,
   type RedisServerHandle,
 } from '@catga/testing';
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { assertExactlyOnce, reportRecoveries, underLoad } from './failover-load.js';
+import { assertExactlyOnce, reportRecoveries, underLoad, startNatsCaller } from './failover-load.js';
 import { startNodeProcess, type ServiceProcess } from './service-process.js';
 
 // As in failover.e2e.spec.ts: the claim's life and the caller's attempt are 30 s, so work held by
@@ -42,18 +40,7 @@ describe('a replica cut off from NATS and Redis by a network partition, with eve
     // The replica inside connects from its own address, which protected mode would refuse.
     [nats, redisServer] = await Promise.all([startNatsServer(), startRedisServer({ protectedMode: false })]);
     redis = new Redis(redisServer.url);
-    @Module({
-      imports: [
-        CatgaModule.forRoot({
-          serviceName: 'partition-caller',
-          transport: natsTransport({ servers: nats.url, attemptTimeoutMs: SLOW }),
-          requestTimeoutMs: SLOW * 2,
-        }),
-      ],
-    })
-    class CallerModule {}
-    caller = await NestFactory.createApplicationContext(CallerModule, { logger: ['error'] });
-    await caller.init();
+    caller = await startNatsCaller('partition-caller', nats.url, SLOW);
   });
 
   after(async () => {

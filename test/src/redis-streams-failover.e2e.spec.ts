@@ -9,7 +9,7 @@ import { pollUntil, startRedisServer, type RedisServerHandle } from '@catga/test
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
-import { ApplyEffect, EFFECTS_KEY } from './fixtures/effect.contracts.js';
+import { assertExactlyOnce, underLoad as runUnderLoad, type Timed } from './failover-load.js';
 import { startNodeProcess, type ServiceProcess } from './service-process.js';
 
 // The claims live 30 s and the caller waits a minute; a dead replica's request entries come back
@@ -21,15 +21,6 @@ const SLOW = 30_000;
 const RECOVERY_BOUND_MS = 8_000;
 const REPLICA = fileURLToPath(new URL('./fixtures/effect-service.main.js', import.meta.url));
 const IN_FLIGHT = 16;
-const WORK_MS = 150;
-
-interface Timed {
-  readonly id: string;
-  readonly startedAt: number;
-  finishedAt?: number;
-  by?: string;
-  error?: unknown;
-}
 
 describe('failover by liveness on the Redis Streams transport, with claims of 30 s', () => {
   let redisServer: RedisServerHandle;
@@ -74,77 +65,21 @@ describe('failover by liveness on the Redis Streams transport, with claims of 30
     return { mediator: caller.get(CatgaMediator), replicas: started };
   }
 
-  /**
-   * Keeps IN_FLIGHT commands going; once both replicas have served some, applies `fault`, waits for
-   * what was in flight then, and runs `afterFault` before the load stops.
-   */
-  async function underLoad(
+  function underLoad(
     prefix: string,
-    mediator: CatgaMediator,
+    system: { mediator: CatgaMediator; replicas: ServiceProcess[] },
     fault: () => Promise<void>,
     afterFault?: (sent: readonly Timed[]) => Promise<void>,
   ) {
-    const sent: Timed[] = [];
-    let running = true;
-    let n = 0;
-    const worker = async () => {
-      while (running) {
-        const t: Timed = { id: `${prefix}-${n++}`, startedAt: Date.now() };
-        sent.push(t);
-        try {
-          t.by = (await mediator.send(new ApplyEffect(n, WORK_MS), { messageId: t.id })).by;
-        } catch (error) {
-          t.error = error;
-        }
-        t.finishedAt = Date.now();
-      }
-    };
-    const workers = Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    await pollUntil(
-      async () => {
-        const by = new Set(sent.map((t) => t.by).filter(Boolean));
-        if (by.size < 2) throw new Error(`handled by ${by.size} of 2 so far`);
-      },
-      { description: 'both replicas handling', timeoutMs: 30_000, intervalMs: 50 },
-    );
-    const faultAt = Date.now();
-    await fault();
-    await pollUntil(
-      async () => {
-        const pending = sent.filter((t) => t.startedAt <= faultAt && t.finishedAt === undefined).length;
-        if (pending > 0) throw new Error(`${pending} in flight at the fault still running`);
-      },
-      { description: 'the work in flight at the fault finished', timeoutMs: SLOW * 2, intervalMs: 20 },
-    );
-    const recoveredAt = Date.now();
-    await afterFault?.(sent);
-    running = false;
-    await workers;
-    const recovered = sent
-      .filter((t) => t.startedAt <= faultAt && t.finishedAt! > faultAt)
-      .map((t) => t.finishedAt! - faultAt)
-      .sort((a, b) => a - b);
-    const effects = new Map(Object.entries(await redis.hgetall(EFFECTS_KEY(prefix))).map(([k, v]) => [k, Number(v)]));
-    return { sent, recovered, effects, faultAt, recoveredAt };
-  }
-
-  function assertExactlyOnce(sent: readonly Timed[], effects: ReadonlyMap<string, number>): void {
-    assert.deepEqual(
-      sent.filter((t) => t.error).map((t) => String(t.error)),
-      [],
-      'every caller got its result',
-    );
-    const wrong = sent.filter((t) => effects.get(t.id) !== 1).map((t) => `${t.id}: ${effects.get(t.id) ?? 0}`);
-    assert.deepEqual(wrong, [], 'each command applied exactly once');
+    const target = { ...system, redis, settleTimeoutMs: SLOW * 2, inFlight: IN_FLIGHT };
+    return runUnderLoad(target, prefix, fault, afterFault);
   }
 
   it('one replica of two SIGKILLed mid-handling: what it held completes on the other within seconds, each command once', async () => {
     const prefix = `rsfo-kill${uniqueSuffix()}`;
-    const {
-      mediator,
-      replicas: [victim],
-    } = await setUp(prefix);
-    const run = await underLoad(prefix, mediator, async () => void (await victim!.kill('SIGKILL')));
+    const system = await setUp(prefix);
+    const [victim] = system.replicas;
+    const run = await underLoad(prefix, system, async () => void (await victim!.kill('SIGKILL')));
     console.log(
       `Redis Streams, SIGKILL 1 of 2: ${run.recovered.length} in flight; the last finished ${run.recovered.at(-1)} ms after the kill`,
     );
@@ -155,13 +90,11 @@ describe('failover by liveness on the Redis Streams transport, with claims of 30
 
   it('one replica of two frozen (SIGSTOP): what it held completes on the other while it is frozen; resumed, it applies nothing twice and serves again', async () => {
     const prefix = `rsfo-freeze${uniqueSuffix()}`;
-    const {
-      mediator,
-      replicas: [victim],
-    } = await setUp(prefix);
+    const system = await setUp(prefix);
+    const [victim] = system.replicas;
     const run = await underLoad(
       prefix,
-      mediator,
+      system,
       async () => void victim!.child.kill('SIGSTOP'),
       async (sent) => {
         victim!.child.kill('SIGCONT');
