@@ -41,7 +41,7 @@ export { currentMessageContext, type MessageContext } from './context/message-co
 export { holdWrite, HeldWritesUnavailableError } from './context/held-writes.js';
 
 export { CatgaError, type CatgaErrorOptions } from './errors/catga.error.js';
-export { ErrorCode } from './errors/error-code.decorator.js';
+export { ErrorCode, registerErrors, type ErrorCodeOptions } from './errors/error-code.decorator.js';
 export {
   CircuitOpenError,
   ClaimLostError,
@@ -58,7 +58,15 @@ export {
   ValidationFailedError,
   type ValidationIssue,
 } from './errors/catga-errors.js';
-export { deserializeError, serializeError, toCatgaError, type SerializedError } from './errors/error.serializer.js';
+export {
+  deserializeError,
+  errorCodeOf,
+  isRetryable,
+  serializeError,
+  toCatgaError,
+  type SerializedError,
+} from './errors/error.serializer.js';
+export { CatgaExceptionFilter, httpStatusOf } from './errors/catga-exception.filter.js';
 
 export { Behavior, type BehaviorOptions } from './pipeline/behavior.decorator.js';
 export { BehaviorOrder, type OrderedBehavior, type PipelineBehavior } from './pipeline/pipeline-behavior.interface.js';

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
-import { CatgaModule, type CatgaModuleOptions } from '@catga/core';
+import { CatgaExceptionFilter, CatgaModule, type CatgaModuleOptions } from '@catga/core';
 import { CatgaHealthModule, CatgaLoggingModule, CatgaMetricsModule, CatgaTracingModule } from '@catga/observability';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CatgaErrorFilter } from './catga-error.filter.js';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { healthDetailAccess } from './health-detail.js';
 import { boundedJsonBodies } from './json-body-limits.js';
 import { operatorAccess } from './operator-access.js';
@@ -59,7 +58,7 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
   app.useLogger(app.get(PinoLogger));
   // The first failing rule of each property: a long invalid list costs one check per property, not one per element.
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: true }));
-  app.useGlobalFilters(new CatgaErrorFilter());
+  app.useGlobalFilters(new CatgaExceptionFilter(app.get(HttpAdapterHost)));
   app.enableShutdownHooks();
   return app;
 }

@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors/error-code.decorator.js';
 import { currentMessageContext } from './message-context.js';
 
 /** A handler asked to hold a write, but nothing here can apply it atomically with the outcome. */
-@ErrorCode('HELD_WRITES_UNAVAILABLE', { retryable: false })
+@ErrorCode('HELD_WRITES_UNAVAILABLE', { retryable: false, httpStatus: 500 })
 export class HeldWritesUnavailableError extends CatgaError {}
 
 /**

@@ -57,5 +57,8 @@ function readError(error: unknown): SerializedError {
   };
   if (typeof e.messageId === 'string') out.messageId = e.messageId.slice(0, MAX_ERROR_TEXT);
   if (e.details !== undefined) out.details = e.details;
+  if (typeof e.type === 'string' && /^[\w$]{1,128}$/.test(e.type)) out.type = e.type;
+  if (typeof e.status === 'number' && Number.isInteger(e.status) && e.status >= 100 && e.status <= 599) out.status = e.status;
+  if (e.fields !== null && typeof e.fields === 'object' && !Array.isArray(e.fields)) out.fields = e.fields as Record<string, unknown>;
   return out;
 }

@@ -1,4 +1,4 @@
-import { Behavior, type MessageContext, type PipelineBehavior, retryAttemptOf, toCatgaError, wasReplayed } from '@catga/core';
+import { Behavior, type MessageContext, type PipelineBehavior, retryAttemptOf, errorCodeOf, wasReplayed } from '@catga/core';
 import { CatgaMetrics } from './catga.metrics.js';
 
 /** Outermost behavior: counts and times every handling, and the retries and replays inside it. */
@@ -18,7 +18,7 @@ export class MetricsBehavior implements PipelineBehavior {
       (error: unknown) => {
         const { type, kind } = context.envelope;
         const replayed = wasReplayed(context);
-        this.metrics.failed.inc({ type, kind, code: toCatgaError(error).code });
+        this.metrics.failed.inc({ type, kind, code: errorCodeOf(error) });
         this.record(context, replayed ? 'replay' : 'error', started);
         throw error;
       },

@@ -1,4 +1,4 @@
-import { type Envelope, toCatgaError } from '@catga/core';
+import { type Envelope, errorCodeOf } from '@catga/core';
 import { CatgaSignals, type Operation } from '@catga/core/transport';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
@@ -30,9 +30,9 @@ export function messageAttributes(envelope: Envelope, service: TracingService, o
 
 /** Records a failure on `span` with its Catga error code. */
 export function failSpan(span: Span, error: unknown): void {
-  const e = toCatgaError(error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: `${e.code}: ${e.message}` });
-  span.setAttribute('catga.error.code', e.code);
+  const code = errorCodeOf(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: `${code}: ${error instanceof Error ? error.message : String(error)}` });
+  span.setAttribute('catga.error.code', code);
 }
 
 /**

@@ -8,8 +8,8 @@ export class PaymentDeclinedError extends CatgaError {}
 @ErrorCode('INSUFFICIENT_STOCK', { retryable: false })
 export class InsufficientStockError extends CatgaError {}
 
-@ErrorCode('ORDER_NOT_FOUND', { retryable: false })
+@ErrorCode('ORDER_NOT_FOUND', { retryable: false, httpStatus: 404 })
 export class OrderNotFoundError extends CatgaError {}
 
-@ErrorCode('PAYMENT_NOT_FOUND', { retryable: false })
+@ErrorCode('PAYMENT_NOT_FOUND', { retryable: false, httpStatus: 404 })
 export class PaymentNotFoundError extends CatgaError {}

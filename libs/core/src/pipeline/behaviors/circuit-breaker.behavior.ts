@@ -8,8 +8,8 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import type { MessageContext } from '../../context/message-context.js';
-import { CatgaError } from '../../errors/catga.error.js';
 import { CircuitOpenError } from '../../errors/catga-errors.js';
+import { isDeclaredOutcome } from '../../errors/error.serializer.js';
 import type { CatgaSignals, CircuitStateName } from '../../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
@@ -30,8 +30,9 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
 };
 
 /**
- * One circuit per message type. Failures that say nothing about the handler's health (business
- * errors: `CatgaError`s that are not retryable) do not count toward opening it.
+ * One circuit per message type. Failures that say nothing about the handler's health (outcomes:
+ * `CatgaError`s and `@ErrorCode` classes that are not retryable, `HttpException`s below 500) do
+ * not count toward opening it.
  */
 export class CircuitBreakerBehavior implements PipelineBehavior {
   private readonly circuits = new Map<string, CircuitBreakerPolicy>();
@@ -59,7 +60,7 @@ export class CircuitBreakerBehavior implements PipelineBehavior {
     let circuit = this.circuits.get(type);
     if (!circuit) {
       circuit = circuitBreaker(
-        handleWhen((error) => !(error instanceof CatgaError) || error.retryable),
+        handleWhen((error) => !isDeclaredOutcome(error)),
         {
           halfOpenAfter: this.settings.halfOpenAfterMs,
           breaker: new ConsecutiveBreaker(this.settings.failureThreshold),

@@ -1,7 +1,7 @@
 import type { MessageContext } from '../../context/message-context.js';
 import type { Envelope } from '../../envelope/envelope.js';
 import { ClaimLostError, TimeoutError } from '../../errors/catga-errors.js';
-import { deserializeError, serializeError, toCatgaError } from '../../errors/error.serializer.js';
+import { deserializeError, isRetryable, serializeError } from '../../errors/error.serializer.js';
 import type { IdempotencyOutcome, IdempotencyStore } from '../../stores/idempotency/idempotency-store.interface.js';
 import type { PeerLiveness } from '../../liveness/peer-liveness.js';
 import type { MessageKind } from '../../messages/message-kind.js';
@@ -91,12 +91,12 @@ export class IdempotencyBehavior implements PipelineBehavior {
     } catch (error) {
       this.active.delete(claim);
       context.heldWrites = undefined;
-      const e = toCatgaError(error, context.envelope.id);
       // An event's failure is never final: its redelivery must run the handler again.
-      if (e.retryable || context.envelope.kind === 'event') await this.store.release(key, owner);
-      else if (!(await this.store.complete(key, owner, { ok: false, error: serializeError(e) }, this.retentionMs)))
+      if (isRetryable(error) || context.envelope.kind === 'event') await this.store.release(key, owner);
+      else if (!(await this.store.complete(key, owner, { ok: false, error: serializeError(error, context.envelope.id) }, this.retentionMs)))
         throw claimLost(context);
-      throw e;
+      // What the handler threw, not a wrapper: the caller in this process gets the same object.
+      throw error;
     }
     this.active.delete(claim);
     let writes = context.heldWrites;

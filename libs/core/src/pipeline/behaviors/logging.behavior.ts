@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { MessageContext } from '../../context/message-context.js';
-import { toCatgaError } from '../../errors/error.serializer.js';
+import { errorCodeOf, isRetryable, toCatgaError } from '../../errors/error.serializer.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
 /** Logs each handling with its type, ids and duration; failures at warn level with the error code. */
@@ -22,7 +22,7 @@ export class LoggingBehavior implements PipelineBehavior {
       const e = toCatgaError(error, envelope.id);
       this.logger.warn(
         `${envelope.kind} ${envelope.type} failed in ${context.handler} after ${(performance.now() - started).toFixed(1)} ms: ` +
-          `${e.code} ${e.message} (id=${envelope.id} correlation=${envelope.correlationId} retryable=${e.retryable})`,
+          `${errorCodeOf(error)} ${e.message} (id=${envelope.id} correlation=${envelope.correlationId} retryable=${isRetryable(error)})`,
       );
       throw error;
     }

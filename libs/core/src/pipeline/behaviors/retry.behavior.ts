@@ -1,6 +1,6 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import type { HandlingContext, MessageContext } from '../../context/message-context.js';
-import { CatgaError } from '../../errors/catga.error.js';
+import { isRetryable } from '../../errors/error.serializer.js';
 import type { CatgaSignals } from '../../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
@@ -17,7 +17,7 @@ export type RetryBehaviorOptions = Partial<RetrySettings>;
 
 const RETRY_ATTEMPT = Symbol.for('catga.retry-attempt');
 
-/** Retries a handling that failed with an error marked `retryable`, with exponential backoff and jitter. */
+/** Retries a handling that failed with an error marked `retryable` (a `CatgaError`'s flag, `@ErrorCode`'s option), with exponential backoff and jitter. */
 export class RetryBehavior implements PipelineBehavior<HandlingContext> {
   private readonly policy: RetryPolicy;
 
@@ -25,13 +25,10 @@ export class RetryBehavior implements PipelineBehavior<HandlingContext> {
     settings: RetrySettings,
     private readonly signals?: CatgaSignals,
   ) {
-    this.policy = retry(
-      handleWhen((error) => error instanceof CatgaError && error.retryable),
-      {
-        maxAttempts: Math.max(0, settings.maxAttempts - 1),
-        backoff: new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs }),
-      },
-    );
+    this.policy = retry(handleWhen(isRetryable), {
+      maxAttempts: Math.max(0, settings.maxAttempts - 1),
+      backoff: new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs }),
+    });
   }
 
   handle(context: HandlingContext, next: () => Promise<unknown>): Promise<unknown> {
