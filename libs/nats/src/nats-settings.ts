@@ -9,7 +9,7 @@ export const NATS_DEFAULTS = {
   setupTimeoutMs: 60_000,
   attemptTimeoutMs: 5_000,
   progressIntervalMs: 200,
-  noRespondersTimeoutMs: 3_000,
+  noRespondersTimeoutMs: 0,
   publishTimeoutMs: 10_000,
   maxPayloadBytes: 1024 * 1024,
   stream: {

@@ -59,8 +59,9 @@ export interface NatsTransportOptions {
    */
   progressIntervalMs?: number;
   /**
-   * How long a request keeps retrying while no replica serves its type (a restart in progress),
-   * in ms, before failing with `HANDLER_NOT_FOUND`. Default 3000.
+   * How long the transport itself retries "no responders", in ms, before it reports
+   * `HANDLER_NOT_FOUND`. Default 0: the core then waits, until the request's deadline, for a type
+   * the cluster saw served (a restart in progress) and fails a type nobody serves at once.
    */
   noRespondersTimeoutMs?: number;
   /** How long an event publish keeps retrying (a stream leader moving), in ms. Default 10000. */

@@ -1,12 +1,20 @@
 import { parseOwnerAddress } from '../liveness/owner-address.js';
 import type { InstanceAnnouncement } from './cluster-member.js';
 
-/** The largest announcement read; a real one is a few hundred bytes. */
-export const MAX_ANNOUNCEMENT_BYTES = 4_096;
+/**
+ * The largest announcement read or sent: a few hundred bytes plus the handled types (about 400
+ * names of 40 characters). Versions without `handles` read 4 KB at most.
+ */
+export const MAX_ANNOUNCEMENT_BYTES = 16_384;
+
+/** The most handled types an announcement may list. */
+export const MAX_HANDLED_TYPES = 1_000;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const NAME = /^[\w.:@/-]{1,128}$/;
 const TRANSPORT = /^[\w-]{1,32}$/;
+/** A message type name (`@MessageType`), bounded. */
+const TYPE = /^[\w.-]{1,256}$/;
 const STATES: ReadonlySet<string> = new Set<InstanceAnnouncement['state']>(['ready', 'draining', 'left']);
 
 const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -37,6 +45,9 @@ export function parseAnnouncement(body: Uint8Array): InstanceAnnouncement | unde
   // Optional (older versions send none), but when present it is the announcer's own.
   if (address !== undefined && !(typeof address === 'string' && NAME.test(address) && parseOwnerAddress(address)?.instance === instance))
     return undefined;
+  const { handles } = a;
+  // Optional as well; a list that is not one of type names refuses the whole announcement.
+  if (handles !== undefined && !isTypeList(handles)) return undefined;
   return {
     service,
     instance,
@@ -51,5 +62,10 @@ export function parseAnnouncement(body: Uint8Array): InstanceAnnouncement | unde
     connected,
     reconnects: a.reconnects,
     ...(address !== undefined ? { address } : {}),
+    ...(handles !== undefined ? { handles } : {}),
   };
+}
+
+function isTypeList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length <= MAX_HANDLED_TYPES && v.every((t) => typeof t === 'string' && TYPE.test(t));
 }

@@ -79,6 +79,19 @@ describe('cluster membership, hostile announcements', () => {
     assert.ok(cluster.view().every((m) => /^[\w.:@/-]+$/.test(m.instance)));
   });
 
+  it('keeps the request types a peer says it handles, and refuses a list of anything but type names', async () => {
+    await forger.presence.announce(announcement('p5', { handles: ['orders.place-order', 'orders.get_order'] }));
+    await eventually(() => assert.deepEqual(member('p5')?.handles, ['orders.place-order', 'orders.get_order']));
+    const refused = cluster.refusedAnnouncements;
+    await forger.presence.announce(announcement('p6', { handles: ['<script>'] }));
+    await forger.presence.announce(announcement('p7', { handles: 'orders.place-order' }));
+    await forger.presence.announce(announcement('p8', { handles: [{ type: 'x' }] }));
+    await eventually(() => assert.equal(cluster.refusedAnnouncements, refused + 3));
+    assert.equal(member('p6'), undefined);
+    assert.equal(member('p7'), undefined);
+    assert.equal(member('p8'), undefined);
+  });
+
   it('holds at most maxMembers instances, whatever a forger announces', async () => {
     for (let i = 0; i < 50; i++) await forger.presence.announce(announcement(`flood-${i}`));
     await eventually(() => assert.ok(cluster.refusedAnnouncements >= 45));

@@ -6,25 +6,32 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { HandlerRegistry } from '../handlers/handler.registry.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
+import { HandlerSightings } from '../mediator/handler-sightings.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { PeerLiveness } from '../liveness/peer-liveness.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import { CATGA_CLUSTER_SETTINGS, CATGA_DISPATCHER, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
-import { parseAnnouncement } from './announcement.parser.js';
+import { MAX_ANNOUNCEMENT_BYTES, parseAnnouncement } from './announcement.parser.js';
 import type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterSettings, InstanceAnnouncement } from './cluster-member.js';
 
 const encoder = new TextEncoder();
 const GONE_KEPT_MS = 120_000;
+/** The longest a newcomer's announcement waits for each member's answer; beyond it a type not heard of is unknown. */
+const ROLL_CALL_MS = 500;
+/** The shortest pause between two announcements of one instance answering newcomers. */
+const ANSWER_SPACING_MS = 250;
 
 /**
  * Cluster membership without a master: every instance announces itself on the transport's
  * presence channel each heartbeat (state, load, connection) and keeps a view of all the others,
  * with the changes it noticed (joined, draining, left, heartbeats stopped, reconnected). Between
  * heartbeats it asks the members through the transport's liveness channel whether they still
- * run, so a killed instance is lost within `livenessCheckMs`.
+ * run, so a killed instance is lost within `livenessCheckMs`. A newcomer is answered with an
+ * announcement at once, so it knows within `ROLL_CALL_MS` which request types the others serve.
  */
 @Injectable()
 export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
@@ -44,6 +51,9 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   private stopSignals: (() => void) | undefined;
   /** Announcements not taken: malformed, or from a new instance beyond `maxMembers`. */
   private refused = 0;
+  private lastSentAt = 0;
+  private answerTimer: NodeJS.Timeout | undefined;
+  private handlesDropped = false;
 
   constructor(
     @Inject(CATGA_CLUSTER_SETTINGS) private readonly settings: ClusterSettings,
@@ -53,6 +63,8 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly sagas: SagaOrchestrator,
     signals: CatgaSignals,
     private readonly liveness: PeerLiveness,
+    private readonly registry: HandlerRegistry,
+    private readonly sightings: HandlerSightings,
   ) {
     this.enabled = settings.enabled && transport.presence !== undefined;
     this.heartbeatMs = settings.heartbeatMs;
@@ -71,6 +83,7 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     this.members.set(this.settings.instanceId, { ...this.announcement('ready'), status: 'ready', lastSeen: Date.now(), self: true });
     if (!this.enabled) return;
     this.subscription = await this.transport.presence!.listen((body) => this.receive(body));
+    this.sightings.listening(Math.min(ROLL_CALL_MS, this.heartbeatMs));
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.heartbeatMs);
     this.timer.unref();
@@ -83,14 +96,17 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.livenessTimer) clearInterval(this.livenessTimer);
+    if (this.answerTimer) clearTimeout(this.answerTimer);
     this.timer = undefined;
     this.livenessTimer = undefined;
+    this.answerTimer = undefined;
     if (this.enabled) await this.send('left');
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.livenessTimer) clearInterval(this.livenessTimer);
+    if (this.answerTimer) clearTimeout(this.answerTimer);
     this.stopSignals?.();
     await this.subscription?.unsubscribe().catch(() => undefined);
   }
@@ -145,8 +161,18 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async send(state: InstanceAnnouncement['state']): Promise<void> {
+    this.lastSentAt = Date.now();
     try {
-      await this.transport.presence!.announce(encoder.encode(JSON.stringify(this.announcement(state))));
+      const announcement = this.announcement(state);
+      let body = encoder.encode(JSON.stringify(announcement));
+      if (body.byteLength > MAX_ANNOUNCEMENT_BYTES) {
+        // Without the list the others still see this instance; they only cannot tell a restart of its types.
+        if (!this.handlesDropped)
+          this.logger.warn(`${announcement.handles?.length} handled types do not fit an announcement; sent without them`);
+        this.handlesDropped = true;
+        body = encoder.encode(JSON.stringify({ ...announcement, handles: undefined }));
+      }
+      await this.transport.presence!.announce(body);
     } catch (error) {
       this.logger.debug?.(`Presence announcement failed: ${String(error)}`);
     }
@@ -167,7 +193,22 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
       connected: this.connected,
       reconnects: this.reconnects,
       address: this.liveness.self,
+      handles: [...this.registry.requestTypes()].map((h) => h.type).sort(),
     };
+  }
+
+  /**
+   * A newcomer has heard nobody yet: announce now rather than at the next heartbeat, at most once
+   * per `ANSWER_SPACING_MS` however many arrive (or are forged).
+   */
+  private answerNewcomer(): void {
+    if (this.answerTimer || !this.timer) return;
+    const wait = Math.max(0, this.lastSentAt + Math.min(ANSWER_SPACING_MS, this.heartbeatMs) - Date.now());
+    this.answerTimer = setTimeout(() => {
+      this.answerTimer = undefined;
+      if (this.timer) void this.beat();
+    }, wait);
+    this.answerTimer.unref();
   }
 
   /** Called by the transport's presence subscription: whatever a peer sent, it never throws. */
@@ -190,8 +231,11 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     const status: ClusterMember['status'] = a.state === 'left' ? 'gone' : a.state;
-    if (!known || (known.status === 'gone' && status !== 'gone')) this.note(known ? 'back' : 'joined', a.service, a.instance);
-    else if (known.status === 'suspect' && status !== 'gone') this.note('back', a.service, a.instance);
+    for (const type of a.handles ?? []) this.sightings.seen(type, a.service);
+    if (!known || (known.status === 'gone' && status !== 'gone')) {
+      this.note(known ? 'back' : 'joined', a.service, a.instance);
+      if (status !== 'gone') this.answerNewcomer();
+    } else if (known.status === 'suspect' && status !== 'gone') this.note('back', a.service, a.instance);
     if (a.state === 'draining' && known?.state !== 'draining') this.note('draining', a.service, a.instance);
     if (a.state === 'left' && known?.status !== 'gone') this.note('left', a.service, a.instance);
     if (known && a.reconnects > known.reconnects)

@@ -17,6 +17,12 @@ export interface InstanceAnnouncement {
   reconnects: number;
   /** Where the transport's liveness channel reaches it (`<service>:<instance>@<epoch>`); absent from older versions. */
   address?: string;
+  /**
+   * The request types (commands and queries) it serves, so a caller tells a restart of their
+   * service from a type nobody serves; absent from older versions, and when the list would make
+   * the announcement too large.
+   */
+  handles?: readonly string[];
 }
 
 /** An instance as this one sees it: `suspect` when its heartbeats stopped, `gone` after it left or was lost. */

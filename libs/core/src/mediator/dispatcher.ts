@@ -1,7 +1,7 @@
 import { currentMessageContext, HandlingContext, runInMessageContext } from '../context/message-context.js';
 import type { Envelope } from '../envelope/envelope.js';
 import { createEnvelope } from '../envelope/envelope.factory.js';
-import { HandlerNotFoundError, ShuttingDownError } from '../errors/catga-errors.js';
+import { HandlerNotFoundError, ShuttingDownError, TimeoutError } from '../errors/catga-errors.js';
 import { deserializeError, serializeError } from '../errors/error.serializer.js';
 import type { LocalHandler } from '../handlers/local-handler.js';
 import type { HandlerRegistry } from '../handlers/handler.registry.js';
@@ -10,12 +10,16 @@ import { declaredKindOf, messageTypeOf, type MessageClass } from '../messages/me
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { CatgaSignals } from '../signals/catga-signals.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
+import { backoffDelay, type Backoff } from '../timing/backoff.js';
 import { sleep } from '../timing/sleep.js';
+import type { HandlerSightings } from './handler-sightings.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
 
 const CLAIM_LOST = 'CLAIM_LOST';
 /** Between a fenced reply and the repeat: the taker is running the handler. */
 const CLAIM_LOST_PAUSE_MS = 20;
+/** Between asks for a server of a type seen served before: a restart takes about a second. */
+const SERVER_BACKOFF: Backoff = { initialMs: 50, maxMs: 500 };
 
 export interface DispatcherSettings {
   serviceName: string;
@@ -60,6 +64,8 @@ export class Dispatcher {
     private readonly pipelineOf: () => Pipeline,
     readonly settings: DispatcherSettings,
     private readonly signals?: CatgaSignals,
+    /** Who serves what, as the cluster saw it; without it "no server" fails at once. */
+    private readonly sightings?: HandlerSightings,
   ) {}
 
   send(message: object, options?: SendOptions): Promise<unknown> {
@@ -165,14 +171,63 @@ export class Dispatcher {
   }
 
   private async sendRemote(envelope: Envelope, timeoutMs: number | undefined): Promise<unknown> {
-    const deadline = Date.now() + (timeoutMs ?? this.settings.requestTimeoutMs);
+    const budgetMs = timeoutMs ?? this.settings.requestTimeoutMs;
+    const deadline = Date.now() + budgetMs;
     for (;;) {
-      const reply = await this.transport.request(envelope, { timeoutMs: Math.max(1, deadline - Date.now()) });
+      const reply = await this.requestServed(envelope, deadline, budgetMs);
       if (reply.ok) return reply.result;
       // The replica that answered was fenced: another instance took its handling over (it was
       // thought dead or frozen) and stores the outcome, which a repeat with the same id receives.
       if (reply.error.code !== CLAIM_LOST || Date.now() + CLAIM_LOST_PAUSE_MS >= deadline) throw deserializeError(reply.error);
       await sleep(CLAIM_LOST_PAUSE_MS);
+    }
+  }
+
+  /** One request through the transport; when it finds no server for the type, `awaitServer` decides. */
+  private async requestServed(envelope: Envelope, deadline: number, budgetMs: number): Promise<Reply> {
+    let reply: Reply;
+    try {
+      reply = await this.transport.request(envelope, { timeoutMs: Math.max(1, deadline - Date.now()) });
+    } catch (error) {
+      if (!(error instanceof HandlerNotFoundError) || !this.sightings) throw error;
+      reply = await this.awaitServer(envelope, error, deadline, budgetMs, this.sightings);
+    }
+    this.sightings?.answered(envelope.type);
+    return reply;
+  }
+
+  /**
+   * No server of the type right now. A type the cluster saw served recently (a member announced
+   * it, or a replica answered it) is a restart: asked again with the same id, with backoff, until
+   * the deadline, then a `TimeoutError` naming the service. A type nobody was seen serving is
+   * `HANDLER_NOT_FOUND` at once, or once this instance has heard every member (`pending`).
+   */
+  private async awaitServer(
+    envelope: Envelope,
+    notFound: HandlerNotFoundError,
+    deadline: number,
+    budgetMs: number,
+    sightings: HandlerSightings,
+  ): Promise<Reply> {
+    let seen: { service: string | undefined } | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const sighting = sightings.lookup(envelope.type);
+      if (sighting.kind === 'seen') seen = sighting;
+      else if (sighting.kind === 'never' && !seen) throw notFound;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        if (!seen) throw notFound;
+        const who = seen.service === undefined ? 'serving it' : `of ${seen.service}`;
+        throw new TimeoutError(`No replica ${who} answered "${envelope.type}" within ${budgetMs} ms`, { messageId: envelope.id });
+      }
+      await sleep(Math.min(backoffDelay(attempt, SERVER_BACKOFF), remaining));
+      if (Date.now() >= deadline) continue;
+      try {
+        return await this.transport.request(envelope, { timeoutMs: Math.max(1, deadline - Date.now()) });
+      } catch (error) {
+        if (!(error instanceof HandlerNotFoundError)) throw error;
+        notFound = error;
+      }
     }
   }
 

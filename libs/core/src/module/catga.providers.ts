@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { HandlerRegistry } from '../handlers/handler.registry.js';
 import { PeerLiveness } from '../liveness/peer-liveness.js';
 import { Dispatcher } from '../mediator/dispatcher.js';
+import { HandlerSightings } from '../mediator/handler-sightings.js';
 import { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import { InMemoryEventStreamStore } from '../stores/event-stream/in-memory-event-stream.store.js';
 import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
@@ -128,10 +129,21 @@ export function createCatgaProviders(): Provider[] {
     CatgaPipeline,
     { provide: CatgaSignals, useFactory: () => new CatgaSignals() },
     {
+      provide: HandlerSightings,
+      useFactory: (s: CatgaSettings, transport: Transport) => new HandlerSightings(s.cluster.enabled && transport.presence !== undefined),
+      inject: [CATGA_SETTINGS, CATGA_TRANSPORT],
+    },
+    {
       provide: CATGA_DISPATCHER,
-      useFactory: (registry: HandlerRegistry, transport: Transport, pipeline: CatgaPipeline, s: CatgaSettings, signals: CatgaSignals) =>
-        new Dispatcher(registry, transport, () => pipeline.get(), s, signals),
-      inject: [HandlerRegistry, CATGA_TRANSPORT, CatgaPipeline, CATGA_SETTINGS, CatgaSignals],
+      useFactory: (
+        registry: HandlerRegistry,
+        transport: Transport,
+        pipeline: CatgaPipeline,
+        s: CatgaSettings,
+        signals: CatgaSignals,
+        sightings: HandlerSightings,
+      ) => new Dispatcher(registry, transport, () => pipeline.get(), s, signals, sightings),
+      inject: [HandlerRegistry, CATGA_TRANSPORT, CatgaPipeline, CATGA_SETTINGS, CatgaSignals, HandlerSightings],
     },
   ];
 }

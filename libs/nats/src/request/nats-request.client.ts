@@ -32,7 +32,8 @@ class SilentReplica extends Error {}
 /**
  * Sends a request to one replica of its type, retrying with the same message id until the
  * caller's deadline: timeouts, dropped connections and `SHUTTING_DOWN` replies always, "no
- * responders" for `noRespondersTimeoutMs` (a restart in progress), then `HANDLER_NOT_FOUND`. A
+ * responders" for `noRespondersTimeoutMs` (default 0), then `HANDLER_NOT_FOUND`, which the core's
+ * dispatcher waits through when the cluster saw a service serving the type (a restart). A
  * subject the connection's permissions refuse is `PERMISSION_DENIED` at once. With
  * `progressIntervalMs`, the serving replica says every interval that it still holds the request,
  * and an attempt ends when it has been silent for `SILENT_INTERVALS` intervals (it died, froze or
