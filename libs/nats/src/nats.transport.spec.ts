@@ -23,5 +23,5 @@ transportConformance(
       },
     };
   },
-  { deliveryTimeoutMs: 10_000 },
+  { deliveryTimeoutMs: 10_000, countsRefusedDelivery: true },
 );

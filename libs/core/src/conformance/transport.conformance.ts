@@ -3,11 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '../envelope/envelope.js';
 import { newMessageId } from '../envelope/message-id.js';
 import { CatgaError } from '../errors/catga.error.js';
-import { HandlerNotFoundError, TimeoutError, ValidationFailedError } from '../errors/catga-errors.js';
+import { HandlerNotFoundError, ShuttingDownError, TimeoutError, ValidationFailedError } from '../errors/catga-errors.js';
 import { serializeError } from '../errors/error.serializer.js';
 import { ownerAddress, PROCESS_EPOCH } from '../liveness/owner-address.js';
 import type { MessageKind } from '../messages/message-kind.js';
-import type { DeadLetter, Transport } from '../transport/transport.interface.js';
+import type { DeadLetter, Delivery, Transport } from '../transport/transport.interface.js';
 import { eventually, uniqueSuffix } from './eventually.js';
 
 export interface TransportHarness {
@@ -22,6 +22,11 @@ export interface TransportConformanceOptions {
   typePrefix?: string;
   /** Upper bound for waiting on deliveries, in ms. Default 10000. */
   deliveryTimeoutMs?: number;
+  /**
+   * The carrier counts a delivery that was refused for shutdown, so the next one is attempt 2
+   * (JetStream: a nak cannot take a delivery back). Default false: the next one is attempt 1.
+   */
+  countsRefusedDelivery?: boolean;
 }
 
 function envelope(type: string, kind: MessageKind, body: unknown, extra: Partial<Envelope> = {}): Envelope {
@@ -255,6 +260,87 @@ export function transportConformance(
       await publisher.publish(envelope(t, 'event', { n: 2 }));
       await eventually(() => assert.equal(got.length, 2), wait);
       assert.deepEqual(got[1], { by: 'b', n: 2 });
+    });
+
+    /**
+     * Holds one event in `a`'s handler, drains `a` while six more are published, then lets it go;
+     * `b` (a member since that event, or one subscribing after the drain) takes the rest.
+     */
+    const drainWithArrivals = async (bJoins: 'before' | 'after') => {
+      const [a, b, publisher] = [await peer(), await peer(), await peer()];
+      const t = type(`drain-arrivals-${bJoins}`);
+      const dead: DeadLetter[] = [];
+      await publisher.subscribeDeadLetters(async (dl) => {
+        if (dl.envelope.type === t) dead.push(dl);
+      });
+      const handled: Array<{ by: string; n: number; attempt: number }> = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let inHand = false;
+      const handler = (by: string) => async (env: Envelope, delivery: Delivery) => {
+        if (by === 'a' && !inHand) {
+          inHand = true;
+          await gate;
+        }
+        handled.push({ by, n: (env.body as { n: number }).n, attempt: delivery.attempt });
+      };
+      const options = { group: 'g', maxDeliveries: 2 };
+      await a.subscribe(t, handler('a'), options);
+      await publisher.publish(envelope(t, 'event', { n: 0 }));
+      await eventually(() => assert.ok(inHand), wait);
+      if (bJoins === 'before') await b.subscribe(t, handler('b'), options);
+      const draining = a.drain();
+      for (let n = 1; n <= 6; n++) await publisher.publish(envelope(t, 'event', { n }));
+      release();
+      await draining;
+      if (bJoins === 'after') await b.subscribe(t, handler('b'), options);
+      await eventually(() => assert.equal(handled.length, 7), wait);
+      assert.deepEqual(
+        handled.map((h) => h.n).sort((x, y) => x - y),
+        [0, 1, 2, 3, 4, 5, 6],
+        'each event handled once',
+      );
+      assert.deepEqual(
+        handled.filter((h) => h.attempt !== 1),
+        [],
+        'no delivery was spent on the drain',
+      );
+      assert.deepEqual(dead, []);
+    };
+
+    it('events arriving while the only member drains are each handled once, on their first delivery, by it or the next member', async () => {
+      await drainWithArrivals('after');
+    });
+
+    it('events arriving while one of two members drains are each handled once, on their first delivery', async () => {
+      await drainWithArrivals('before');
+    });
+
+    it('an event refused for shutdown goes to the next member uncounted and is not dead-lettered for it', async () => {
+      const [a, b, publisher] = [await peer(), await peer(), await peer()];
+      const t = type('refused');
+      const dead: DeadLetter[] = [];
+      await publisher.subscribeDeadLetters(async (dl) => {
+        if (dl.envelope.type === t) dead.push(dl);
+      });
+      let refusals = 0;
+      const membership = { group: 'g', maxDeliveries: 2 };
+      await a.subscribe(
+        t,
+        async (env) => {
+          refusals++;
+          throw new ShuttingDownError('This instance is shutting down', { messageId: env.id });
+        },
+        membership,
+      );
+      await publisher.publish(envelope(t, 'event', {}));
+      await eventually(() => assert.ok(refusals >= 1), wait);
+      await a.drain();
+      const attempts: number[] = [];
+      await b.subscribe(t, async (_env, delivery) => void attempts.push(delivery.attempt), membership);
+      await eventually(() => assert.equal(attempts.length, 1), wait);
+      assert.deepEqual(attempts, [options.countsRefusedDelivery ? 2 : 1]);
+      assert.deepEqual(dead, []);
     });
 
     it('events published while a durable group has no member wait for one', async () => {

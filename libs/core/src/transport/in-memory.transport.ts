@@ -1,5 +1,5 @@
 import type { Envelope } from '../envelope/envelope.js';
-import { HandlerNotFoundError, TimeoutError, TransportUnavailableError } from '../errors/catga-errors.js';
+import { HandlerNotFoundError, ShuttingDownError, TimeoutError, TransportUnavailableError } from '../errors/catga-errors.js';
 import { serializeError } from '../errors/error.serializer.js';
 import { Logger } from '@nestjs/common';
 import { InMemoryBroker, type EventGroup, type GroupMember } from './in-memory.broker.js';
@@ -204,6 +204,8 @@ export class InMemoryTransport implements Transport {
       owner
         .run(() => member.handler(envelope, { attempt }))
         .catch((error: unknown) => {
+          // Refused for shutdown: the same attempt again, for a member still taking events (or the backlog).
+          if (error instanceof ShuttingDownError) return schedule(this.redeliveryDelayMs, () => this.dispatch(group, envelope, attempt));
           if (attempt >= group.maxDeliveries) {
             const groupName = [...(this.broker.eventGroups.get(envelope.type)?.entries() ?? [])].find(([, g]) => g === group)?.[0] ?? '';
             owner.deadLetter(envelope, { type: envelope.type, group: groupName, deliveries: attempt, error });

@@ -12,7 +12,12 @@ export interface Delivery {
   readonly attempt: number;
 }
 
-/** Handles one event delivery; throwing makes the transport redeliver, then dead-letter. */
+/**
+ * Handles one event delivery; throwing makes the transport redeliver, then dead-letter. A
+ * `ShuttingDownError` is a refusal, not a failure: the event is handed back for another member
+ * (or a later one) without counting toward `maxDeliveries` where the carrier allows, and never
+ * dead-lettered for it.
+ */
 export type EventHandler = (envelope: Envelope, delivery: Delivery) => Promise<void>;
 
 export interface ServeOptions {
@@ -96,7 +101,11 @@ export interface Transport {
   subscribe(type: string, handler: EventHandler, options: SubscribeOptions): Promise<TransportSubscription>;
   /** Receives events that exhausted their deliveries, with the last error. */
   subscribeDeadLetters(handler: (deadLetter: DeadLetter) => Promise<void>): Promise<TransportSubscription>;
-  /** Stops taking new messages and waits for the ones in hand to finish. */
+  /**
+   * Stops taking new messages and waits for the ones in hand to finish. What reaches this instance
+   * while it stops (an open pull, a blocked read) is handled here, not given back: a given-back
+   * delivery would count against the event's `maxDeliveries` on a carrier that counts every one.
+   */
   drain(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { HandlerFailedError } from '@catga/core';
+import { HandlerFailedError, ShuttingDownError } from '@catga/core';
 import { backoffDelay, decodeEnvelope, type EventHandler, type InFlight, redeliveryDelay, sleep } from '@catga/core/transport';
 
 import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
@@ -16,6 +16,8 @@ const PULL_FAILURE_PAUSE = { initialMs: 200, maxMs: 5_000 };
 const MIN_WORKING_MS = 50;
 /** Redelivery delay of an event whose dead-lettering failed (the dead-letter stream unreachable). */
 const DEAD_LETTER_RETRY_MS = 5_000;
+/** An event refused for shutdown is redelivered after this many pull lifetimes, once the refusing replica's pulls have expired. */
+const REFUSED_REDELIVERY_PULLS = 2;
 
 export interface DurableSettings extends NatsConsumerSettings {
   readonly stream: string;
@@ -35,6 +37,11 @@ export type DeadLetterSink = (msg: JsMsg, error: unknown, deliveries: number) =>
  * While a handler runs, its event is marked in progress every third of `ackWaitMs`, so a short ack
  * wait never redelivers a slow handling, and an event whose replica died (or froze) comes back to
  * another one after `ackWaitMs`.
+ *
+ * JetStream counts every delivery, and a nak cannot take one back: a draining replica stops
+ * pulling and handles what its open pulls still bring rather than giving it back, so a drain costs
+ * no event a delivery. A handling refused for shutdown is nak'ed past this replica's open pulls and
+ * never dead-lettered for the refusal.
  */
 export class DurableSubscription {
   private readonly logger = new Logger('CatgaNats');
@@ -63,8 +70,8 @@ export class DurableSubscription {
   }
 
   /**
-   * Stops pulling. Pulls in progress end within `pullExpiresMs`; what they still bring is nak'ed
-   * for another replica. Handlings in hand finish (the transport waits) and ack or nak.
+   * Stops pulling. Pulls in progress end within `pullExpiresMs`; what they still bring is handled
+   * here, like the handlings in hand (the transport waits for them), and acked or nak'ed.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -119,11 +126,8 @@ export class DurableSubscription {
   }
 
   private dispatch(msg: JsMsg): void {
-    if (this.stopped) {
-      // Pulled but not started: give it straight back for another replica.
-      msg.nak();
-      return;
-    }
+    // Even once stopped: a nak would count a delivery, and an immediate one comes back to the
+    // pulls still open here, again and again, until the event is dead-lettered unhandled.
     this.active++;
     const work = this.handle(msg).finally(() => {
       this.active--;
@@ -156,7 +160,9 @@ export class DurableSubscription {
       await this.handler(envelope, { attempt: deliveries });
       msg.ack();
     } catch (error) {
-      if (deliveries >= s.maxDeliveries) await this.giveUp(msg, error, deliveries);
+      // This instance refused it (draining): not a failure. Past the pulls open here, so another replica takes it.
+      if (error instanceof ShuttingDownError) msg.nak(REFUSED_REDELIVERY_PULLS * s.pullExpiresMs);
+      else if (deliveries >= s.maxDeliveries) await this.giveUp(msg, error, deliveries);
       else msg.nak(redeliveryDelay(deliveries, s.redeliveryDelayMs));
     } finally {
       clearInterval(keepAlive);

@@ -1,4 +1,4 @@
-import { type Envelope, HandlerFailedError } from '@catga/core';
+import { type Envelope, HandlerFailedError, ShuttingDownError } from '@catga/core';
 import { type DeadLetterFacts, type EventHandler, redeliveryDelay } from '@catga/core/transport';
 
 import type { GroupHandler } from './redis-group.reader.js';
@@ -17,7 +17,7 @@ export interface EventDeliveryOptions {
 /**
  * How a handler group's reader handles one event: acked after success, claimed back after a
  * growing delay when it fails, dead-lettered after `maxDeliveries` (counting deliveries whose
- * reader died) or at once when undecodable.
+ * reader died) or at once when undecodable; given back uncounted when refused for shutdown.
  */
 export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
   const { type, group, maxDeliveries, redeliveryDelayMs, decode, handler, deadLetter } = options;
@@ -40,6 +40,8 @@ export function eventDelivery(options: EventDeliveryOptions): GroupHandler {
       await handler(envelope, { attempt });
       return true;
     } catch (error) {
+      // Refused by this instance for shutdown: not a failure, and this delivery is not counted.
+      if (error instanceof ShuttingDownError) return 'refused';
       if (attempt >= maxDeliveries) {
         await deadLetter(fieldsOf(entry), { type, group, deliveries: attempt, error });
         return true;

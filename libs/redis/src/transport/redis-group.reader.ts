@@ -4,8 +4,11 @@ import { READ_RETRY_PAUSE_MS, type ReaderContext, type StreamReader } from './re
 import { duplicate, type RedisClient } from './redis-streams.connection.js';
 import type { ReadReply, StreamEntry } from './redis-stream.entry.js';
 
-/** What handling an entry decided: `true` to ack it, or a delay in ms after which this reader claims it again. */
-export type GroupOutcome = true | number;
+/**
+ * What handling an entry decided: `true` to ack it, a delay in ms after which this reader claims it
+ * again, or `'refused'` (this instance is shutting down) to give it back uncounted for another reader.
+ */
+export type GroupOutcome = true | number | 'refused';
 
 /** Handles one entry; `deliveries` is Redis's delivery count of the entry (1 when first read). */
 export type GroupHandler = (entry: StreamEntry, deliveries: number) => Promise<GroupOutcome>;
@@ -42,6 +45,8 @@ export class RedisGroupReader implements StreamReader {
   private readonly held: RedisHeldEntries;
   /** Claim-backs waiting for their delay, by entry id. */
   private readonly claimBacks = new Map<string, NodeJS.Timeout>();
+  /** Entries this reader gave back after a refusal: its own sweeps leave them to the other readers. */
+  private readonly refused = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
@@ -72,6 +77,7 @@ export class RedisGroupReader implements StreamReader {
       this.held.release(id);
     }
     this.claimBacks.clear();
+    this.refused.clear();
     this.freeSlot();
     await Promise.all([this.loop, this.sweeping]);
     this.connection?.disconnect();
@@ -124,7 +130,7 @@ export class RedisGroupReader implements StreamReader {
     >;
     for (const [id, , , count] of stale) {
       // Still in hand here: it went stale while this process stalled; once that handling ends it is acked or left to a later sweep.
-      if (this.held.has(id)) continue;
+      if (this.held.has(id) || this.refused.has(id)) continue;
       // The idle time is checked again: the owner may have touched the entry since XPENDING.
       const claimed = (await client.call('XCLAIM', key, group, consumer, String(ackWaitMs), id)) as StreamEntry[];
       if (claimed[0]) this.process(claimed[0], count + 1);
@@ -138,6 +144,7 @@ export class RedisGroupReader implements StreamReader {
     const work = this.handle(entry, deliveries)
       .then(async (outcome) => {
         if (outcome === true) await this.held.ack(id);
+        else if (outcome === 'refused') await this.giveBack(id);
         else this.claimBackAfter(id, outcome);
       })
       .catch((error: unknown) => this.context.logger.warn(`Handling on ${this.options.key} failed: ${String(error)}`))
@@ -148,6 +155,11 @@ export class RedisGroupReader implements StreamReader {
         this.freeSlot();
       });
     this.context.inFlight.track(work);
+  }
+
+  private async giveBack(id: string): Promise<void> {
+    if (this.running) this.refused.add(id);
+    await this.held.giveBack(id);
   }
 
   /** Claims the entry again after `delayMs` (which counts a delivery) and handles it here; kept alive meanwhile. */

@@ -1,4 +1,4 @@
-import { ACK, RECLAIM, TOUCH } from './redis-pending-entry.scripts.js';
+import { ACK, GIVE_BACK, RECLAIM, TOUCH } from './redis-pending-entry.scripts.js';
 import type { StreamEntry } from './redis-stream.entry.js';
 import type { RedisClient } from './redis-streams.connection.js';
 
@@ -31,6 +31,7 @@ export interface Reclaimed {
 export class RedisHeldEntries {
   private readonly ids = new Set<string>();
   private readonly intervalMs: number;
+  private readonly ackWaitMs: number;
   private timer: NodeJS.Timeout | undefined;
   private touching = false;
 
@@ -40,6 +41,7 @@ export class RedisHeldEntries {
     ackWaitMs: number,
     private readonly logger: { warn(message: string): void },
   ) {
+    this.ackWaitMs = ackWaitMs;
     this.intervalMs = Math.max(MIN_TOUCH_INTERVAL_MS, Math.floor(ackWaitMs / 3));
   }
 
@@ -74,9 +76,19 @@ export class RedisHeldEntries {
     return undefined;
   }
 
-  private run(script: string, ...ids: string[]): Promise<unknown> {
+  /**
+   * Releases the entry and leaves it pending as if this delivery had not happened (its count back
+   * by one) and idle for `ackWaitMs`, for another reader to claim now; unless another consumer has it.
+   */
+  async giveBack(id: string): Promise<void> {
+    this.release(id);
+    const given = await this.run(GIVE_BACK, id, String(this.ackWaitMs));
+    if (typeof given === 'string') this.tookOver(id, given, 'given back');
+  }
+
+  private run(script: string, ...args: string[]): Promise<unknown> {
     const { key, group, consumer } = this.stream;
-    return this.client.eval(script, 1, key, group, consumer, ...ids);
+    return this.client.eval(script, 1, key, group, consumer, ...args);
   }
 
   /** One round of keep-alives; skipped while the last one is still on its way. */

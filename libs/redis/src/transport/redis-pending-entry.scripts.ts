@@ -37,3 +37,17 @@ local claimed = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0', ARGV[3])
 if not claimed[1] then return 0 end
 return {claimed[1], p[1][4] + 1}
 `;
+
+/**
+ * Gives the entry back uncounted if it is pending with the consumer: its delivery count back to
+ * what it was before this delivery and its idle time to ARGV[4] ms, so another reader's sweep
+ * claims it at once as the same attempt. 1; the consumer holding it instead, or 0 when nobody does.
+ */
+export const GIVE_BACK = `
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if not p[1] then return 0 end
+if p[1][2] ~= ARGV[2] then return p[1][2] end
+local before = math.max(p[1][4] - 1, 0)
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0', ARGV[3], 'IDLE', ARGV[4], 'RETRYCOUNT', tostring(before), 'JUSTID')
+return 1
+`;
