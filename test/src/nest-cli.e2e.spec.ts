@@ -27,7 +27,12 @@ describe('the Nest CLI on this repository (monorepo layout)', () => {
         .filter((entry) => entry.isDirectory())
         .map((entry) => `${dir}/${entry.name}`),
     );
-    assert.deepEqual(Object.values(config.projects).map((p) => p.root).sort(), expected.sort());
+    assert.deepEqual(
+      Object.values(config.projects)
+        .map((p) => p.root)
+        .sort(),
+      expected.sort(),
+    );
     for (const [name, project] of Object.entries(config.projects)) {
       assert.equal(project.type, project.root.startsWith('apps/') ? 'application' : 'library', name);
     }
