@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { eventually } from '../conformance/eventually.js';
 import { transportConformance } from '../conformance/transport.conformance.js';
+import { MalformedMessageError } from '../errors/catga-errors.js';
 import { InMemoryBroker } from './in-memory.broker.js';
 import { InMemoryTransport } from './in-memory.transport.js';
 
@@ -69,15 +70,16 @@ describe('in-memory transport, an event with a long string that is never handled
   });
 });
 
-describe('in-memory transport, an event nested past MAX_BODY_DEPTH that is never handled', () => {
-  it('is dead-lettered without its body, and nothing rejects unhandled', async () => {
+describe('in-memory transport, an event nested past MAX_BODY_DEPTH', () => {
+  it('is refused when published, as a networked transport refuses it: nothing is delivered or dead-lettered', async () => {
     const transport = new InMemoryTransport({ broker: new InMemoryBroker(), redeliveryDelayMs: 1 });
     const seen: Array<{ id: string; code: string }> = [];
+    const handled: unknown[] = [];
     await transport.subscribeDeadLetters(async (d) => void seen.push({ id: d.envelope.id, code: d.error.code }));
-    await transport.subscribe('deep', async () => Promise.reject(new Error('never handled')), { group: 'g', maxDeliveries: 1 });
+    await transport.subscribe('deep', async (e) => void handled.push(e), { group: 'g', maxDeliveries: 1 });
     let body: unknown = 1;
     for (let i = 0; i < 100; i++) body = { inner: body };
-    await transport.publish({
+    const published = transport.publish({
       id: 'd-1',
       type: 'deep',
       kind: 'event',
@@ -87,7 +89,19 @@ describe('in-memory transport, an event nested past MAX_BODY_DEPTH that is never
       headers: {},
       body,
     });
-    await eventually(() => assert.deepEqual(seen, [{ id: 'd-1', code: 'HANDLER_FAILED' }]));
+    await assert.rejects(published, MalformedMessageError);
+    await transport.publish({
+      id: 'd-2',
+      type: 'deep',
+      kind: 'event',
+      correlationId: 'd-2',
+      causationId: undefined,
+      timestamp: Date.now(),
+      headers: {},
+      body: { inner: 1 },
+    });
+    await eventually(() => assert.equal(handled.length, 1));
+    assert.deepEqual(seen, []);
     await transport.close();
   });
 });

@@ -6,7 +6,8 @@ import { InMemoryBroker, type EventGroup, type GroupMember } from './in-memory.b
 import { deadLetterRecord, readDeadLetter, reportDeadLetter } from './kit/dead-letter-record.js';
 import { InFlight } from './kit/in-flight.js';
 import { redeliveryDelay } from './kit/redelivery.js';
-import { encodeEnvelope } from '../wire/envelope.codec.js';
+import { decodeEnvelope, encodeEnvelope, type WireMessage } from '../wire/envelope.codec.js';
+import { decodeReply, encodeReply } from '../wire/reply.codec.js';
 import { WireHeader } from '../wire/wire-headers.js';
 import type { DeadLetterFacts } from './kit/dead-letter-record.js';
 import type {
@@ -73,16 +74,17 @@ export class InMemoryTransport implements Transport {
     if (members.length === 0) throw new HandlerNotFoundError(envelope.type, { messageId: envelope.id });
     const member = members[entry!.next++ % members.length]!;
     const owner = member.owner as InMemoryTransport;
+    carry(envelope);
     return new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new TimeoutError(`No reply for "${envelope.type}" within ${options.timeoutMs} ms`, { messageId: envelope.id }));
       }, options.timeoutMs);
       owner
-        .run(() => member.handler(envelope))
+        .run(async () => member.handler(received(envelope)))
         .then(
           (reply) => {
             clearTimeout(timer);
-            resolve(reply);
+            resolve(decodeReply(encodeReply(reply)));
           },
           (error: unknown) => {
             clearTimeout(timer);
@@ -94,6 +96,8 @@ export class InMemoryTransport implements Transport {
 
   async publish(envelope: Envelope): Promise<void> {
     this.assertOpen();
+    // What a networked transport would refuse to send (a body nested too deep, a cycle) is refused here.
+    carry(envelope);
     for (const group of this.broker.eventGroups.get(envelope.type)?.values() ?? []) {
       this.dispatch(group, envelope, 1);
     }
@@ -102,7 +106,7 @@ export class InMemoryTransport implements Transport {
       setImmediate(() => {
         if (!owner.accepting) return;
         // Broadcast is fire-and-forget, as over core NATS: a failure is the handler's to log.
-        void owner.run(() => member.handler(envelope, { attempt: 1 })).catch(() => undefined);
+        void owner.run(async () => member.handler(received(envelope), { attempt: 1 })).catch(() => undefined);
       });
     }
   }
@@ -202,7 +206,7 @@ export class InMemoryTransport implements Transport {
     schedule(0, () => {
       if (!owner.accepting) return this.dispatch(group, envelope, attempt);
       owner
-        .run(() => member.handler(envelope, { attempt }))
+        .run(async () => member.handler(received(envelope), { attempt }))
         .catch((error: unknown) => {
           // Refused for shutdown: the same attempt again, for a member still taking events (or the backlog).
           if (error instanceof ShuttingDownError) return schedule(this.redeliveryDelayMs, () => this.dispatch(group, envelope, attempt));
@@ -264,4 +268,30 @@ function schedule(ms: number, fn: () => void): void {
 function remove<T>(list: T[], item: T): void {
   const i = list.indexOf(item);
   if (i >= 0) list.splice(i, 1);
+}
+
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
+/** Each message as it travels: encoded once, when sent. */
+const wires = new WeakMap<Envelope, WireMessage>();
+
+/** Encodes a message as a networked transport sends it (throws what it would); in one process nothing limits the size. */
+function carry(envelope: Envelope): WireMessage {
+  let wire = wires.get(envelope);
+  if (!wire) wires.set(envelope, (wire = encodeEnvelope(envelope, UNBOUNDED, { maxArrayLength: UNBOUNDED, maxStringLength: UNBOUNDED })));
+  return wire;
+}
+
+/**
+ * The envelope as a receiver over a network gets it, decoded by the wire codec: its own copy of
+ * the body, hydrated into its class, with the values the codec carries. What a handler sees on
+ * in-memory parts is what it sees in production.
+ */
+function received(envelope: Envelope): Envelope {
+  const wire = carry(envelope);
+  return decodeEnvelope(new Map(Object.entries(wire.headers)), wire.body, {
+    maxBodyBytes: UNBOUNDED,
+    maxArrayLength: UNBOUNDED,
+    maxStringLength: UNBOUNDED,
+  });
 }

@@ -4,6 +4,7 @@ import type { MessageKind } from '../messages/message-kind.js';
 import { isValidMessageId, MAX_ID_LENGTH } from '../envelope/message-id.js';
 import { hydrateBody } from './body-hydrator.js';
 import { assertJsonWithinLimits, type JsonLimits } from './json-limits.js';
+import { encodeValue, parseMarks, restoreValue } from './value.codec.js';
 import { isReservedHeader, JSON_CONTENT_TYPE, WireHeader } from './wire-headers.js';
 
 /** A message as bytes plus string headers: what any transport carries. */
@@ -25,12 +26,14 @@ export function encodeEnvelope(
   maxBodyBytes: number,
   limits: Pick<JsonLimits, 'maxArrayLength' | 'maxStringLength'> = {},
 ): WireMessage {
-  const json = JSON.stringify(envelope.body ?? null);
+  const { json, marks } = encodeValue(envelope.body);
   const body = encoder.encode(json);
-  if (body.byteLength > maxBodyBytes) {
-    throw new PayloadTooLargeError(`${envelope.type} body is ${body.byteLength} bytes; the limit is ${maxBodyBytes}`, {
+  const marksText = marks === undefined ? undefined : asciiJson(marks);
+  const bytes = body.byteLength + (marksText?.length ?? 0);
+  if (bytes > maxBodyBytes) {
+    throw new PayloadTooLargeError(`${envelope.type} body is ${bytes} bytes; the limit is ${maxBodyBytes}`, {
       messageId: envelope.id,
-      details: { bytes: body.byteLength, limit: maxBodyBytes },
+      details: { bytes, limit: maxBodyBytes },
     });
   }
   // What every receiver would refuse is refused here: a request fails at once, an event is not published to be dead-lettered.
@@ -44,6 +47,7 @@ export function encodeEnvelope(
   if (envelope.causationId !== undefined) headers[WireHeader.causationId] = envelope.causationId;
   headers[WireHeader.timestamp] = String(envelope.timestamp);
   headers[WireHeader.contentType] = JSON_CONTENT_TYPE;
+  if (marksText !== undefined) headers[WireHeader.bodyMarks] = marksText;
   return { headers, body };
 }
 
@@ -104,8 +108,25 @@ export function decodeEnvelope(headers: ReadonlyMap<string, string>, body: Uint8
     causationId: headers.get(WireHeader.causationId),
     timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(),
     headers: userHeaders,
-    body: hydrateBody(type, plain, id),
+    body: restoreBody(type, plain, headers.get(WireHeader.bodyMarks), id),
   };
+}
+
+/** The body as its registered class, with the values the marks say put back (after hydration: marks name the fields). */
+function restoreBody(type: string, plain: unknown, marks: string | undefined, id: string): unknown {
+  const body = hydrateBody(type, plain, id);
+  if (marks === undefined) return body;
+  try {
+    return restoreValue(body, parseMarks(marks, `body of ${type}`), `body of ${type}`);
+  } catch (error) {
+    if (error instanceof MalformedMessageError) error.messageId = id;
+    throw error;
+  }
+}
+
+/** JSON with every non-ASCII character escaped: a header value any transport carries as it is. */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function correlationIdOf(headers: ReadonlyMap<string, string>, id: string): string {

@@ -2,13 +2,19 @@ import { MalformedMessageError, PayloadTooLargeError } from '../errors/catga-err
 import { ERROR_CODE_PATTERN } from '../errors/error-code.decorator.js';
 import { serializeError, type SerializedError } from '../errors/error.serializer.js';
 import type { Reply } from '../transport/transport.interface.js';
+import { encodeValue, restoreValue } from './value.codec.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A reply as UTF-8 JSON: `{"ok":true,"result":…}` or `{"ok":false,"error":{code,…}}`. */
+/**
+ * A reply as UTF-8 JSON: `{"ok":true,"result":…}` (with `"marks"` when the result holds values plain
+ * JSON would change: value.codec.ts) or `{"ok":false,"error":{code,…}}`.
+ */
 export function encodeReply(reply: Reply): Uint8Array {
-  return encoder.encode(JSON.stringify(reply.ok ? { ok: true, result: reply.result ?? null } : reply));
+  if (!reply.ok) return encoder.encode(JSON.stringify(reply));
+  const { json, marks } = encodeValue(reply.result);
+  return encoder.encode(`{"ok":true,"result":${json}${marks === undefined ? '' : `,"marks":${JSON.stringify(marks)}`}}`);
 }
 
 /**
@@ -33,8 +39,8 @@ export function decodeReply(body: Uint8Array): Reply {
     throw new MalformedMessageError('Reply is not JSON');
   }
   if (value && typeof value === 'object' && 'ok' in value) {
-    const v = value as { ok: unknown; result?: unknown; error?: unknown };
-    if (v.ok === true) return { ok: true, result: v.result };
+    const v = value as { ok: unknown; result?: unknown; error?: unknown; marks?: unknown };
+    if (v.ok === true) return { ok: true, result: restoreValue(v.result, v.marks, 'reply') };
     if (v.ok === false) return { ok: false, error: readError(v.error) };
   }
   throw new MalformedMessageError('Reply has neither {"ok":true,"result"} nor {"ok":false,"error"}');

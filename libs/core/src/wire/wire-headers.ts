@@ -7,6 +7,8 @@ export const WireHeader = {
   causationId: 'Catga-Causation-Id',
   timestamp: 'Catga-Timestamp',
   contentType: 'Content-Type',
+  /** Where the body holds values plain JSON would change (a Date, a BigInt, a Map…) and what they were: `[[path, tag], …]`. */
+  bodyMarks: 'Catga-Body-Marks',
   /** On a request: how often (ms) the caller wants to hear that it is still being handled. */
   progressMs: 'Catga-Progress-Ms',
   /** On a message to a reply subject: still being handled, the reply comes later (no body). */
