@@ -197,6 +197,9 @@ const SURFACE: Record<string, string[]> = {
     'SagaHarnessRun',
   ],
   './conformance/index.d.ts': [
+    'CqrsCompatibilityHarness',
+    'CqrsCompatibilityOptions',
+    'cqrsCompatibilityConformance',
     'DocumentedOption',
     'StoreHarness',
     'assertDocumentedDefaults',
