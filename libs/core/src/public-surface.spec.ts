@@ -203,6 +203,9 @@ const SURFACE: Record<string, string[]> = {
     'SagaHarnessRun',
   ],
   './conformance/index.d.ts': [
+    'CqrsCompatibilityHarness',
+    'CqrsCompatibilityOptions',
+    'cqrsCompatibilityConformance',
     'DocumentedOption',
     'StoreHarness',
     'assertDocumentedDefaults',

@@ -7,3 +7,6 @@ export const CQRS_QUERY_HANDLER = '__queryHandler__';
 export const CQRS_EVENTS_HANDLER = '__eventsHandler__';
 export const CQRS_COMMAND = '__command__';
 export const CQRS_QUERY = '__query__';
+export const CQRS_SAGA = '__saga__';
+/** The token of `CqrsModule.forRoot(options)`'s options, provided (not exported) by CqrsModule. */
+export const CQRS_MODULE_OPTIONS = 'CQRS_MODULE_OPTIONS';

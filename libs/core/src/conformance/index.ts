@@ -5,3 +5,8 @@ export { outboxStoreConformance } from './outbox-store.conformance.js';
 export { eventStreamStoreConformance } from './event-stream-store.conformance.js';
 export { eventually, uniqueSuffix } from './eventually.js';
 export { assertDocumentedDefaults, documentedOptions, flattenSettings, type DocumentedOption } from './documented-defaults.js';
+export {
+  cqrsCompatibilityConformance,
+  type CqrsCompatibilityHarness,
+  type CqrsCompatibilityOptions,
+} from './cqrs-compatibility.conformance.js';

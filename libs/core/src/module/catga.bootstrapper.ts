@@ -41,7 +41,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     this.started = true;
     // Composed now, so a behavior that cannot be built fails the start rather than the first message.
     this.pipeline.get();
-    this.bridge.connect(this.dispatcher, this.settings.serviceName);
+    this.bridge.connect(this.dispatcher, this.settings.serviceName, this.signals);
     this.transport.observe?.(this.signals);
     // Once for every transport: received bodies become instances of their registered classes.
     await loadBodyHydrator();
@@ -56,7 +56,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     for (const [type, handlers] of this.registry.eventTypes()) {
       for (const handler of handlers) {
         this.subscriptions.push(
-          await this.transport.subscribe(type, (envelope) => this.dispatcher.handleEvent(envelope, handler), {
+          await this.transport.subscribe(type, (envelope) => this.bridge.handleEvent(envelope, handler), {
             group: handler.name,
             mode: handler.broadcast ? 'broadcast' : 'durable',
           }),
