@@ -67,6 +67,7 @@ export {
   type SerializedError,
 } from './errors/error.serializer.js';
 export { CatgaExceptionFilter, httpStatusOf } from './errors/catga-exception.filter.js';
+export { decodeStoredValue, encodeStoredValue } from './wire/value.codec.js';
 
 export { Behavior, type BehaviorOptions } from './pipeline/behavior.decorator.js';
 export { BehaviorOrder, type OrderedBehavior, type PipelineBehavior } from './pipeline/pipeline-behavior.interface.js';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { newMessageId } from '../envelope/message-id.js';
 import { ConcurrencyConflictError } from '../errors/catga-errors.js';
 import type { EventStreamStore, NewStreamEvent } from '../stores/event-stream/event-stream-store.interface.js';
-import type { StoreHarness } from './idempotency-store.conformance.js';
+import { richValue, type StoreHarness } from './idempotency-store.conformance.js';
 import { uniqueSuffix } from './eventually.js';
 
 const ev = (type: string, body: unknown): NewStreamEvent => ({ id: newMessageId(), type, body, metadata: { by: 'test' } });
@@ -36,6 +36,12 @@ export function eventStreamStoreConformance(name: string, setup: () => Promise<S
       assert.deepEqual(read[0]!.metadata, { by: 'test' });
       assert.equal(typeof read[0]!.timestamp, 'number');
       assert.equal(await store.version(s), 2);
+    });
+
+    it('a body holding a Date, a BigInt, a Map, a Set and undefined in an array reads back as it was', async () => {
+      const s = stream('values');
+      await store.append(s, [ev('valued', richValue())], 0);
+      assert.deepEqual((await store.read(s))[0]?.body, richValue());
     });
 
     it('reading after a version returns only later events, up to the limit', async () => {

@@ -3,6 +3,17 @@ import { after, before, describe, it } from 'node:test';
 import type { IdempotencyStore } from '../stores/idempotency/idempotency-store.interface.js';
 import { eventually, uniqueSuffix } from './eventually.js';
 
+/** Values a store that keeps text must give back as an in-memory store does (the value codec, value.codec.ts). */
+export function richValue(): Record<string, unknown> {
+  return {
+    at: new Date('2026-12-01T10:00:00.000Z'),
+    amount: 12345678901234567890n,
+    byId: new Map<string, unknown>([['a', { since: new Date(0) }]]),
+    tags: new Set(['x']),
+    sparse: [1, undefined, 3],
+  };
+}
+
 export interface StoreHarness<S> {
   store: S;
   /** A second store instance on the same backend (another process's view), when the backend is shared. */
@@ -55,6 +66,15 @@ export function idempotencyStoreConformance(name: string, setup: () => Promise<S
       await store.complete(k, 'a', { ok: false, error }, 60_000);
       const claim = await store.tryClaim(k, 'b', 10_000);
       assert.deepEqual(claim, { status: 'completed', outcome: { ok: false, error } });
+    });
+
+    it('a result holding a Date, a BigInt, a Map, a Set and undefined in an array comes back as it was', async () => {
+      const k = key('values');
+      const result = richValue();
+      await store.tryClaim(k, 'a', 10_000);
+      await store.complete(k, 'a', { ok: true, result }, 60_000);
+      assert.deepEqual(await store.get(k), { ok: true, result });
+      assert.deepEqual(await store.tryClaim(k, 'b', 10_000), { status: 'completed', outcome: { ok: true, result } });
     });
 
     it('an undefined or null result round-trips', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Envelope } from '../envelope/envelope.js';
 import { newMessageId } from '../envelope/message-id.js';
 import type { OutboxEntry, OutboxStore } from '../stores/outbox/outbox-store.interface.js';
-import type { StoreHarness } from './idempotency-store.conformance.js';
+import { richValue, type StoreHarness } from './idempotency-store.conformance.js';
 import { eventually, uniqueSuffix } from './eventually.js';
 
 function entry(type: string, createdAt = Date.now()): OutboxEntry {
@@ -59,6 +59,16 @@ export function outboxStoreConformance(name: string, setup: () => Promise<StoreH
       // As JSON: a store that serializes drops absent fields (causationId: undefined).
       assert.deepEqual(JSON.parse(JSON.stringify(claimed[0]!.envelope)), JSON.parse(JSON.stringify(saved[0]!.envelope)));
       await store.markPublished(claimed.map((e) => e.id));
+    });
+
+    it('a body holding a Date, a BigInt, a Map, a Set and undefined in an array comes back as it was', async () => {
+      await drainAll();
+      const plain = entry('values', Date.now() - 1000);
+      const saved = { ...plain, envelope: { ...plain.envelope, body: richValue() } };
+      await store.save([saved]);
+      const [claimed] = await store.claimPending(owner(), 10, 10_000);
+      assert.deepEqual(claimed?.envelope.body, richValue());
+      await store.markPublished([saved.id]);
     });
 
     it('a leased batch is not handed to another owner until the lease ends', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SagaState } from '../stores/saga/saga-state.js';
 import type { SagaStore } from '../stores/saga/saga-store.interface.js';
-import type { StoreHarness } from './idempotency-store.conformance.js';
+import { richValue, type StoreHarness } from './idempotency-store.conformance.js';
 import { eventually, uniqueSuffix } from './eventually.js';
 
 function newSaga(sagaId: string, overrides: Partial<SagaState> = {}): SagaState {
@@ -41,6 +41,18 @@ export function sagaStoreConformance(name: string, setup: () => Promise<StoreHar
       assert.equal(read.version, 1);
       assert.deepEqual(read.data, { orderId: s, total: 10 });
       assert.deepEqual(read.steps, [{ name: 'charge', status: 'Pending', attempts: 0 }]);
+    });
+
+    it('data and step results holding a Date, a BigInt, a Map, a Set and undefined in an array come back as they were', async () => {
+      const s = id('values');
+      await store.create(
+        newSaga(s, { data: richValue(), steps: [{ name: 'charge', status: 'Completed', attempts: 1, result: richValue() }] }),
+      );
+      const read = await store.get(s);
+      assert.deepEqual(read?.data, richValue());
+      assert.deepEqual(read?.steps[0]?.result, richValue());
+      assert.ok(await store.update({ ...read!, status: 'Completed' }, read!.version));
+      assert.deepEqual((await store.get(s))?.data, richValue());
     });
 
     it('creating an existing saga id changes nothing', async () => {

@@ -204,3 +204,29 @@ function setChild(holder: unknown, key: string | number, value: unknown): void {
 function malformed(what: string, problem: string): MalformedMessageError {
   return new MalformedMessageError(`The ${what}'s value marks are invalid: ${problem}`);
 }
+
+/** The key under which a stored object keeps its marks (stores hold Catga's own objects: outcomes, entries, states). */
+const STORED_MARKS = '$marks';
+
+/**
+ * JSON text of an object a store keeps (an idempotency outcome, an outbox entry, a saga state):
+ * what `JSON.stringify` writes, plus the codec's marks under `$marks` when the object holds values
+ * plain JSON would change, so a store that keeps text gives back what an in-memory one does.
+ */
+export function encodeStoredValue(value: object): string {
+  const { json, marks } = encodeValue(value);
+  if (marks === undefined) return json;
+  const plain = JSON.parse(json) as Record<string, unknown>;
+  plain[STORED_MARKS] = marks;
+  return JSON.stringify(plain);
+}
+
+/** Reads what `encodeStoredValue` wrote (or plain JSON, as older versions wrote it). */
+export function decodeStoredValue<T>(text: string): T {
+  const plain = JSON.parse(text) as unknown;
+  if (plain === null || typeof plain !== 'object' || !Object.prototype.hasOwnProperty.call(plain, STORED_MARKS)) return plain as T;
+  const record = plain as Record<string, unknown>;
+  const marks = record[STORED_MARKS];
+  delete record[STORED_MARKS];
+  return restoreValue(record, marks, 'stored value') as T;
+}

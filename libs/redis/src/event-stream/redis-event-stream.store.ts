@@ -1,4 +1,11 @@
-import { ConcurrencyConflictError, type EventStreamStore, type NewStreamEvent, type StoredStreamEvent } from '@catga/core';
+import {
+  ConcurrencyConflictError,
+  decodeStoredValue,
+  encodeStoredValue,
+  type EventStreamStore,
+  type NewStreamEvent,
+  type StoredStreamEvent,
+} from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 
@@ -29,7 +36,7 @@ export class RedisEventStreamStore implements EventStreamStore {
 
   async append(streamId: string, events: readonly NewStreamEvent[], expectedVersion: number): Promise<number> {
     const timestamp = Date.now();
-    const payloads = events.map((e) => JSON.stringify({ ...e, timestamp }));
+    const payloads = events.map((e) => encodeStoredValue({ ...e, timestamp }));
     const [ok, version] = (await redisCall('stream append', () =>
       this.redis.eval(APPEND, 1, this.key(streamId), String(expectedVersion), ...payloads),
     )) as [number, number];
@@ -47,7 +54,7 @@ export class RedisEventStreamStore implements EventStreamStore {
       this.redis.xrange(this.key(streamId), `0-${afterVersion + 1}`, '+', 'COUNT', count),
     );
     return entries.map(([id, fields]) => {
-      const event = JSON.parse(fields[1]!) as NewStreamEvent & { timestamp: number };
+      const event = decodeStoredValue<NewStreamEvent & { timestamp: number }>(fields[1]!);
       return { ...event, streamId, version: Number(id.split('-')[1]) };
     });
   }

@@ -1,4 +1,4 @@
-import type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from '@catga/core';
+import { decodeStoredValue, encodeStoredValue, type ClaimResult, type IdempotencyOutcome, type IdempotencyStore } from '@catga/core';
 import { type HealthReport, type HealthReporting, pollWithBackoff, withTimeout } from '@catga/core/transport';
 
 import type { Cluster, Redis } from 'ioredis';
@@ -89,7 +89,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
   async tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult> {
     const reply = (await redisCall('claim', () => this.redis.eval(CLAIM, 1, this.key(key), owner, String(claimTtlMs)))) as string[];
     if (reply[0] === 'claimed') return { status: 'claimed' };
-    if (reply[0] === 'completed') return { status: 'completed', outcome: JSON.parse(reply[1]!) as IdempotencyOutcome };
+    if (reply[0] === 'completed') return { status: 'completed', outcome: decodeStoredValue<IdempotencyOutcome>(reply[1]!) };
     return { status: 'in-progress', owner: reply[1] ?? '' };
   }
 
@@ -100,7 +100,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     retentionMs: number,
     writes: readonly unknown[] = [],
   ): Promise<boolean> {
-    const json = JSON.stringify(outcome.ok ? { ok: true, result: outcome.result ?? null } : outcome);
+    const json = encodeStoredValue(outcome.ok ? { ok: true, result: outcome.result ?? null } : outcome);
     const held = writes.map((w) => {
       if (!(w instanceof HeldRedisWrite)) throw new TypeError('The Redis idempotency store applies only writes held with holdRedisWrite');
       return w;
@@ -126,7 +126,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
 
   async get(key: string): Promise<IdempotencyOutcome | undefined> {
     const [state, outcome] = await redisCall('get', () => this.redis.hmget(this.key(key), 'state', 'outcome'));
-    return state === 'completed' && outcome ? (JSON.parse(outcome) as IdempotencyOutcome) : undefined;
+    return state === 'completed' && outcome ? decodeStoredValue<IdempotencyOutcome>(outcome) : undefined;
   }
 
   async waitForOutcome(key: string, timeoutMs: number): Promise<IdempotencyOutcome | undefined> {
@@ -134,7 +134,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     const found = await pollWithBackoff(
       async () => {
         const [state, outcome] = await redisCall('wait', () => this.redis.hmget(this.key(key), 'state', 'outcome'));
-        if (state === 'completed' && outcome) return { outcome: JSON.parse(outcome) as IdempotencyOutcome };
+        if (state === 'completed' && outcome) return { outcome: decodeStoredValue<IdempotencyOutcome>(outcome) };
         return state ? undefined : { outcome: undefined };
       },
       Date.now() + timeoutMs,

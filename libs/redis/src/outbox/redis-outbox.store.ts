@@ -1,4 +1,12 @@
-import type { IdempotencyStore, OutboxEntry, OutboxStore, ParkedOutboxEntry, SerializedError } from '@catga/core';
+import {
+  decodeStoredValue,
+  encodeStoredValue,
+  type IdempotencyStore,
+  type OutboxEntry,
+  type OutboxStore,
+  type ParkedOutboxEntry,
+  type SerializedError,
+} from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { HeldRedisWrite } from '../idempotency/held-redis-write.js';
 import { RedisIdempotencyStore } from '../idempotency/redis-idempotency.store.js';
@@ -88,7 +96,7 @@ export class RedisOutboxStore implements OutboxStore {
 
   async save(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const args = entries.flatMap((e) => [e.id, String(e.createdAt), JSON.stringify(e)]);
+    const args = entries.flatMap((e) => [e.id, String(e.createdAt), encodeStoredValue(e)]);
     await redisCall('outbox save', () => this.redis.eval(SAVE, 2, this.keys[0], this.keys[1], ...args));
   }
 
@@ -104,7 +112,7 @@ export class RedisOutboxStore implements OutboxStore {
     const [entriesKey, pendingKey] = this.keys;
     return (entries) =>
       entries.flatMap((e) => [
-        new HeldRedisWrite('HSETNX', entriesKey, [e.id, JSON.stringify(e)]),
+        new HeldRedisWrite('HSETNX', entriesKey, [e.id, encodeStoredValue(e)]),
         new HeldRedisWrite('ZADD', pendingKey, [String(e.createdAt), e.id], true),
       ]);
   }
@@ -114,7 +122,7 @@ export class RedisOutboxStore implements OutboxStore {
     const raw = (await redisCall('outbox claim', () =>
       this.redis.eval(CLAIM, 3, ...this.keys, owner, String(limit), String(now + leaseMs), String(createdBefore), String(now)),
     )) as string[];
-    return raw.map((json) => JSON.parse(json) as OutboxEntry);
+    return raw.map((json) => decodeStoredValue<OutboxEntry>(json));
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {
@@ -145,7 +153,7 @@ export class RedisOutboxStore implements OutboxStore {
     for (let i = 0; i + 1 < values.length; i += 2) {
       const [entry, parking] = [values[i], values[i + 1]];
       if (entry && parking)
-        out.push({ ...(JSON.parse(entry) as OutboxEntry), ...(JSON.parse(parking) as { reason: SerializedError; parkedAt: number }) });
+        out.push({ ...decodeStoredValue<OutboxEntry>(entry), ...(JSON.parse(parking) as { reason: SerializedError; parkedAt: number }) });
     }
     return out;
   }

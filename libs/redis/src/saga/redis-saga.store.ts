@@ -1,4 +1,12 @@
-import { ownersDown, type SagaState, type SagaStatus, type SagaStore, TERMINAL_SAGA_STATUSES } from '@catga/core';
+import {
+  decodeStoredValue,
+  encodeStoredValue,
+  ownersDown,
+  type SagaState,
+  type SagaStatus,
+  type SagaStore,
+  TERMINAL_SAGA_STATUSES,
+} from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 
@@ -74,8 +82,9 @@ export class RedisSagaStore implements SagaStore {
     const owner = lease?.owner ?? '';
     const until = lease ? String(Date.now() + lease.ttlMs) : '';
     const created =
-      (await redisCall('saga create', () => this.redis.eval(CREATE, 1, this.key(state.sagaId), JSON.stringify(stored), owner, until))) ===
-      1;
+      (await redisCall('saga create', () =>
+        this.redis.eval(CREATE, 1, this.key(state.sagaId), encodeStoredValue(stored), owner, until),
+      )) === 1;
     if (created) await this.index(state.sagaId, undefined, state.status, state.createdAt);
     return created;
   }
@@ -85,7 +94,7 @@ export class RedisSagaStore implements SagaStore {
       this.redis.hmget(this.key(sagaId), 'state', 'version', 'owner', 'leaseUntil'),
     );
     if (!json) return undefined;
-    const state = JSON.parse(json) as SagaState;
+    const state = decodeStoredValue<SagaState>(json);
     state.version = Number(version);
     if (owner) state.lease = { owner, expiresAt: Number(leaseUntil) };
     else delete state.lease;
@@ -101,7 +110,7 @@ export class RedisSagaStore implements SagaStore {
         UPDATE,
         1,
         this.key(state.sagaId),
-        JSON.stringify(stored),
+        encodeStoredValue(stored),
         String(expectedVersion),
         String(finished ? this.retentionMs : 0),
       ),
