@@ -2,7 +2,7 @@
 # One image for the five sample services; the service is the script given to node:
 #   docker build -t catga-sample .
 #   docker run catga-sample apps/order-service/dist/main.js
-ARG NODE_VERSION=22
+ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app

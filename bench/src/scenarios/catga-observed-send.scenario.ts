@@ -1,7 +1,9 @@
 import { CatgaMediator, CatgaModule } from '@catga/core';
 import { CatgaMetricsModule, CatgaTracingModule } from '@catga/observability';
-import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Module } from '@nestjs/common';
 import { Add, AddHandler } from './add.command.js';
 import { stampAddMessageType } from './add.message-type.js';
@@ -14,8 +16,10 @@ import type { BenchTarget } from './bench-target.js';
  */
 export async function bootCatgaObservedSend(sampleRatio = 1): Promise<BenchTarget> {
   const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) });
-  const tracing = new NodeTracerProvider({ sampler });
-  tracing.register();
+  const tracing = new TracerProvider({ sampler });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(tracing);
   stampAddMessageType();
   @Module({
     imports: [
@@ -33,6 +37,9 @@ export async function bootCatgaObservedSend(sampleRatio = 1): Promise<BenchTarge
     close: async () => {
       await app.close();
       await tracing.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }
