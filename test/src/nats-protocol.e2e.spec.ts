@@ -42,6 +42,19 @@ class SlowGreet {
   ms!: number;
 }
 
+@MessageType('proto.stamp')
+class Stamp {
+  at!: unknown;
+}
+
+@CommandHandler(Stamp)
+class StampHandler implements ICommandHandler<Stamp> {
+  async execute(c: Stamp): Promise<{ next: Date; wasDate: boolean }> {
+    const at = c.at instanceof Date ? c.at : new Date(String(c.at));
+    return { next: new Date(at.getTime() + 86_400_000), wasDate: c.at instanceof Date };
+  }
+}
+
 let greetings = 0;
 const greeted: Array<{ name: string; correlation: string | undefined }> = [];
 
@@ -108,7 +121,7 @@ describe('the wire protocol, from a raw NATS client', () => {
           }),
         }),
       ],
-      providers: [GreetHandler, SlowGreetHandler, CountHandler, GreetedHandler],
+      providers: [GreetHandler, SlowGreetHandler, CountHandler, GreetedHandler, StampHandler],
     })
     class GreeterModule {}
     app = await NestFactory.createApplicationContext(GreeterModule, { logger: ['error'] });
@@ -129,6 +142,32 @@ describe('the wire protocol, from a raw NATS client', () => {
       'Content-Type': 'application/json',
     });
     assert.deepEqual(reply, { ok: true, result: { text: 'hello ada', instance: true } });
+  });
+
+  it('Catga-Body-Marks: a marked ISO string arrives as a Date, and a Date in the result comes back marked', async () => {
+    const headers = (marks?: string) => ({
+      'Catga-Message-Id': `raw-${uniqueSuffix()}`,
+      'Content-Type': 'application/json',
+      ...(marks === undefined ? {} : { 'Catga-Body-Marks': marks }),
+    });
+    const body = json({ at: '2026-12-01T00:00:00.000Z' });
+    assert.deepEqual(await request('proto.stamp', body, headers('[[["at"],"Date"]]')), {
+      ok: true,
+      result: { next: '2026-12-02T00:00:00.000Z', wasDate: true },
+      marks: [[['next'], 'Date']],
+    });
+    // Without the header the JSON is taken as it is.
+    assert.deepEqual(await request('proto.stamp', body, headers()), {
+      ok: true,
+      result: { next: '2026-12-02T00:00:00.000Z', wasDate: false },
+      marks: [[['next'], 'Date']],
+    });
+    const wrong = (await request('proto.stamp', json({ at: 'not a date' }), headers('[[["at"],"Date"]]'))) as {
+      ok: boolean;
+      error: { code: string };
+    };
+    assert.equal(wrong.ok, false);
+    assert.equal(wrong.error.code, 'MALFORMED_MESSAGE');
   });
 
   it('a repeat with the same Catga-Message-Id returns the first outcome and runs once', async () => {
