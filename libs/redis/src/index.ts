@@ -2,7 +2,14 @@ export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './idem
 export { RedisSagaStore, type RedisSagaStoreOptions } from './saga/redis-saga.store.js';
 export { OUTBOX_HASH_TAG, RedisOutboxStore, type RedisOutboxStoreOptions } from './outbox/redis-outbox.store.js';
 export { RedisEventStreamStore, type RedisEventStreamStoreOptions } from './event-stream/redis-event-stream.store.js';
-export { redisClientFromEnv, redisStoresFromEnv, type RedisStores } from './redis-stores.from-env.js';
+export {
+  redisClientFromEnv,
+  redisStores,
+  redisStoresFromEnv,
+  type RedisStores,
+  type RedisStoreSet,
+  type RedisStoresOptions,
+} from './redis-stores.from-env.js';
 export { RedisStreamsTransport } from './transport/redis-streams.transport.js';
 export type { RedisStreamsTransportOptions } from './transport/redis-streams-transport-options.interface.js';
 export { resolveRedisStreamsSettings, type RedisStreamsSettings } from './transport/redis-streams-settings.js';

@@ -7,13 +7,39 @@ import { RedisIdempotencyStore } from './idempotency/redis-idempotency.store.js'
 import { OUTBOX_HASH_TAG, RedisOutboxStore } from './outbox/redis-outbox.store.js';
 import { RedisSagaStore } from './saga/redis-saga.store.js';
 
-export interface RedisStores extends Required<CatgaStores> {
-  readonly client: Redis | Cluster;
+/** Every Catga store on one Redis connection: what `CatgaModule.forRoot({ stores })` takes. */
+export interface RedisStoreSet extends Required<CatgaStores> {
   readonly idempotency: RedisIdempotencyStore;
   readonly saga: RedisSagaStore;
   readonly outbox: RedisOutboxStore;
   readonly eventStream: RedisEventStreamStore;
+}
+
+/** The stores on a connection made from the environment, which `close` ends. */
+export interface RedisStores extends RedisStoreSet {
+  readonly client: Redis | Cluster;
   close(): Promise<void>;
+}
+
+export interface RedisStoresOptions {
+  /** First part of every key, to keep applications or runs apart on one Redis. Default `catga`. */
+  keyPrefix?: string;
+}
+
+/**
+ * Every Catga store on the application's Redis connection (single, Sentinel or Cluster), set up
+ * as they belong together: on one connection the outbox is saved in the same script as the
+ * outcome, and on a Cluster every claim shares the outbox's slot so that script can run. The
+ * connection stays the application's to close.
+ */
+export function redisStores(client: Redis | Cluster, options: RedisStoresOptions = {}): RedisStoreSet {
+  const keyPrefix = options.keyPrefix ?? 'catga';
+  return {
+    idempotency: new RedisIdempotencyStore(client, { keyPrefix, ...(client.isCluster ? { hashTag: OUTBOX_HASH_TAG } : {}) }),
+    saga: new RedisSagaStore(client, { keyPrefix }),
+    outbox: new RedisOutboxStore(client, { keyPrefix }),
+    eventStream: new RedisEventStreamStore(client, { keyPrefix }),
+  };
 }
 
 function urlOf(entry: string): URL {
@@ -112,14 +138,9 @@ function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
 /** Every Catga store on one Redis connection, with keys under `CATGA_REDIS_PREFIX` (default `catga`). */
 export function redisStoresFromEnv(env: NodeJS.ProcessEnv = process.env): RedisStores {
   const client = redisClientFromEnv(env);
-  const keyPrefix = env.CATGA_REDIS_PREFIX ?? 'catga';
   return {
+    ...redisStores(client, { keyPrefix: env.CATGA_REDIS_PREFIX ?? 'catga' }),
     client,
-    // On a Cluster, claims share the outbox's slot, so an outcome and its events are one script.
-    idempotency: new RedisIdempotencyStore(client, { keyPrefix, ...(client.isCluster ? { hashTag: OUTBOX_HASH_TAG } : {}) }),
-    saga: new RedisSagaStore(client, { keyPrefix }),
-    outbox: new RedisOutboxStore(client, { keyPrefix }),
-    eventStream: new RedisEventStreamStore(client, { keyPrefix }),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },
