@@ -27,6 +27,7 @@ import {
 import { map, type Observable } from 'rxjs';
 import { currentMessageContext } from '../context/message-context.js';
 import type { Envelope } from '../envelope/envelope.js';
+import { ErrorCode } from '../errors/error-code.decorator.js';
 import { MessageType } from '../messages/message-type.decorator.js';
 import type { CatgaModuleOptions } from '../module/catga-options.interface.js';
 import { CatgaModule } from '../module/catga.module.js';
@@ -122,6 +123,48 @@ class AccountOpened {
   constructor(readonly accountId: string) {}
 }
 
+@MessageType('cqrs-compat.add')
+class Add extends Command<number> {
+  constructor(
+    readonly a: number,
+    readonly b: number,
+  ) {
+    super();
+  }
+}
+
+@MessageType('cqrs-compat.square')
+class Square extends Query<number> {
+  constructor(readonly n: number) {
+    super();
+  }
+}
+
+@MessageType('cqrs-compat.withdraw')
+class Withdraw extends Command<number> {
+  constructor(readonly amount: number) {
+    super();
+  }
+}
+
+@MessageType('cqrs-compat.pinged')
+class Pinged {
+  constructor(readonly id: string) {}
+}
+
+@MessageType('cqrs-compat.ponged')
+class Ponged {
+  constructor(readonly id: string) {}
+}
+
+/** A user's error class, registered so it is rebuilt as itself in the caller's application. */
+@ErrorCode('CQRS_COMPAT_OVERDRAWN')
+class OverdrawnError extends Error {
+  constructor(readonly balance: number) {
+    super(`balance ${balance} is too low`);
+  }
+}
+
 class DoomedError extends Error {
   override readonly name = 'DoomedError';
 }
@@ -145,6 +188,50 @@ class Recorder {
   readonly flaky: string[] = [];
   /** Message id of each failed attempt of the doomed handler. */
   readonly doomed: string[] = [];
+  /** `<handler> <event id>` for each handling of Pinged and Ponged. */
+  readonly pings: string[] = [];
+  /** What the withdraw handler threw, by amount. */
+  readonly thrown = new Map<number, Error>();
+}
+
+@CommandHandler(Add)
+class AddHandler implements ICommandHandler<Add> {
+  async execute(command: Add): Promise<number> {
+    return command.a + command.b;
+  }
+}
+
+@QueryHandler(Square)
+class SquareHandler implements IQueryHandler<Square> {
+  async execute(query: Square): Promise<number> {
+    return query.n * query.n;
+  }
+}
+
+@CommandHandler(Withdraw)
+class WithdrawHandler implements ICommandHandler<Withdraw> {
+  constructor(private readonly recorder: Recorder) {}
+  async execute(command: Withdraw): Promise<number> {
+    const error = command.amount > 100 ? new OverdrawnError(100) : new RangeError(`cannot withdraw ${command.amount}`);
+    this.recorder.thrown.set(command.amount, error);
+    throw error;
+  }
+}
+
+@EventsHandler(Pinged)
+class PingAuditHandler implements IEventHandler<Pinged> {
+  constructor(private readonly recorder: Recorder) {}
+  handle(event: Pinged): void {
+    this.recorder.pings.push(`audit ${event.id}`);
+  }
+}
+
+@EventsHandler(Pinged, Ponged)
+class PingCountHandler implements IEventHandler<Pinged | Ponged> {
+  constructor(private readonly recorder: Recorder) {}
+  handle(event: Pinged | Ponged): void {
+    this.recorder.pings.push(`${event instanceof Ponged ? 'count-pong' : 'count-ping'} ${event.id}`);
+  }
 }
 
 let serials = 0;
@@ -289,6 +376,11 @@ class OpenAccountHandler implements ICommandHandler<OpenAccount> {
 const CALLER_PROVIDERS: Provider[] = [NotifyCallerHandler, RefusedHandler, AccountOpenedHandler];
 /** Serving side: the sagas, the failing and scoped handlers, the aggregate. */
 const SERVER_PROVIDERS: Provider[] = [
+  AddHandler,
+  SquareHandler,
+  WithdrawHandler,
+  PingAuditHandler,
+  PingCountHandler,
   RecordSagaCommandHandler,
   CompatSagas,
   DoomedHandler,
@@ -321,7 +413,8 @@ async function boot(options: CatgaModuleOptions, providers: Provider[], logger: 
 }
 
 /**
- * @nestjs/cqrs features with CatgaModule imported: RxJS sagas, UnhandledExceptionBus, request- and
+ * The behaviours @nestjs/cqrs documents, with CatgaModule imported: commands, queries and events
+ * through their buses, handler errors, RxJS sagas, UnhandledExceptionBus, request- and
  * durable-scoped handlers, AggregateRoot with EventPublisher. Declares its own tests.
  */
 export function cqrsCompatibilityConformance(
@@ -360,6 +453,43 @@ export function cqrsCompatibilityConformance(
     after(async () => {
       for (const app of apps.reverse()) await app.close();
       await harness?.dispose();
+    });
+
+    it("CommandBus.execute runs the command's handler and returns its result", async () => {
+      assert.equal(await caller.get(CommandBus).execute(new Add(2, 3)), 5);
+    });
+
+    it("QueryBus.execute runs the query's handler and returns its result", async () => {
+      assert.equal(await caller.get(QueryBus).execute(new Square(7)), 49);
+    });
+
+    it('an event published with EventBus reaches every @EventsHandler of its type, and a handler of two types gets both', async () => {
+      const id = `p-${Date.now()}`;
+      caller.get(EventBus).publish(new Pinged(id));
+      await caller.get(EventBus).publishAll([new Ponged(id)]);
+      const recorder = server.get(Recorder);
+      await eventually(
+        () =>
+          assert.deepEqual(recorder.pings.filter((p) => p.endsWith(id)).sort(), [`audit ${id}`, `count-ping ${id}`, `count-pong ${id}`]),
+        wait,
+      );
+    });
+
+    it("a handler's error rejects execute: the same object in one application, its registered class across two", async () => {
+      const recorder = server.get(Recorder);
+      await assert.rejects(caller.get(CommandBus).execute(new Withdraw(500)), (e: unknown) => {
+        assert.ok(e instanceof OverdrawnError, `got ${String(e)}`);
+        assert.equal(e.balance, 100);
+        if (harness.oneApplication) assert.equal(e, recorder.thrown.get(500));
+        return true;
+      });
+      await assert.rejects(caller.get(CommandBus).execute(new Withdraw(5)), (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.equal(e.message, 'cannot withdraw 5');
+        if (harness.oneApplication) assert.equal(e, recorder.thrown.get(5));
+        else assert.equal(e.name, 'RangeError');
+        return true;
+      });
     });
 
     it('an RxJS saga reacts to an event published in its application, and the command it returns runs through Catga', async () => {
