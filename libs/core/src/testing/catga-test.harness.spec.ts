@@ -260,8 +260,12 @@ describe('CatgaTestingModule', () => {
     assert.equal(state.status, 'Compensated');
     assert.deepEqual(refunded, ['sub-9']);
     assert.deepEqual(
-      harness.sent.envelopes().map((e) => e.type),
-      ['billing-spec.charge-card', 'billing-spec.activate-subscription', 'billing-spec.refund-charge'],
+      harness.sent.envelopes().map((e) => [e.type, e.id]),
+      [
+        ['billing-spec.charge-card', 'sub-9:charge'],
+        ['billing-spec.activate-subscription', 'sub-9:activate'],
+        ['billing-spec.refund-charge', 'sub-9:charge:compensate'],
+      ],
     );
   });
 
