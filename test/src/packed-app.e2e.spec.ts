@@ -103,20 +103,25 @@ async function startApp(app: string, name: string, env: Record<string, string>):
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const service = { name, url: `http://127.0.0.1:${port}`, child, output: () => output };
-  await pollUntil(
-    async () => {
-      const response = await fetch(`${service.url}/health/ready`);
-      if (response.status !== 200) throw new Error(`/health/ready ${response.status}`);
-    },
-    {
-      description: `${name} ready`,
-      timeoutMs: 30_000,
-      abortIf: () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+  try {
+    await pollUntil(
+      async () => {
+        const response = await fetch(`${service.url}/health/ready`);
+        if (response.status !== 200) throw new Error(`/health/ready ${response.status}`);
       },
-      diagnostics: () => output.slice(-3000),
-    },
-  );
+      {
+        description: `${name} ready`,
+        timeoutMs: 30_000,
+        abortIf: () => {
+          if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+        },
+        diagnostics: () => output.slice(-3000),
+      },
+    );
+  } catch (error) {
+    await stopApp(service); // not left running when it never got ready
+    throw error;
+  }
   return service;
 }
 
