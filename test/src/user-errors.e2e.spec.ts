@@ -38,6 +38,14 @@ class CardDeclinedError extends Error {
   }
 }
 
+/** A user class with an HTTP status of its own: CatgaExceptionFilter answers with it. */
+@ErrorCode('UERR_LIMIT_REACHED', { httpStatus: 402 })
+class LimitReachedError extends Error {
+  constructor(readonly limit: number) {
+    super(`limit of ${limit} reached`);
+  }
+}
+
 /** A library's error class, which cannot carry a decorator: registered by name. */
 class GatewayRefusedError extends Error {
   override name = 'GatewayRefusedError';
@@ -64,6 +72,7 @@ const MAKERS: Record<string, () => Error> = {
   card: () => new CardDeclinedError('4242'),
   gateway: () => new GatewayRefusedError('acme'),
   ledger: () => new LedgerError('ledger closed'),
+  limit: () => new LimitReachedError(500),
 };
 
 @MessageType('uerr.charge')
@@ -110,8 +119,14 @@ class ChargeController {
     return this.commands.execute(new Charge(kind));
   }
 
+  @Post('filtered/charge/:kind')
+  @UseFilters(CatgaExceptionFilter)
+  chargeFiltered(@Param('kind') kind: string): Promise<string> {
+    return this.commands.execute(new Charge(kind));
+  }
+
   @Post('reserve/:quantity')
-  @UseFilters(new CatgaExceptionFilter())
+  @UseFilters(CatgaExceptionFilter)
   reserve(@Param('quantity') quantity: string): Promise<number> {
     return this.commands.execute(new Reserve(Number(quantity)));
   }
@@ -208,6 +223,19 @@ function userErrorsSuite(name: string, setUp: () => Promise<Setup>) {
       });
       // Nest's default filter: not an HttpException, so 500, as without Catga.
       assert.equal((await post('/charge/ledger')).status, 500);
+    });
+
+    it("CatgaExceptionFilter answers a user class's declared httpStatus, and leaves everything else to Nest's default answer", async () => {
+      const limit = await post('/filtered/charge/limit');
+      assert.equal(limit.status, 402);
+      const body = (await limit.json()) as { code: string; statusCode: number; message: string };
+      assert.deepEqual([body.code, body.statusCode, body.message], ['UERR_LIMIT_REACHED', 402, 'limit of 500 reached']);
+      const conflict = await post('/filtered/charge/conflict');
+      assert.equal(conflict.status, 409);
+      assert.deepEqual(await conflict.json(), { message: 'already charged', error: 'Conflict', statusCode: 409 });
+      const ledger = await post('/filtered/charge/ledger');
+      assert.equal(ledger.status, 500);
+      assert.deepEqual(await ledger.json(), { statusCode: 500, message: 'Internal server error' });
     });
 
     it("CatgaExceptionFilter answers Catga's own errors with their status and code", async () => {

@@ -1,7 +1,9 @@
-import { Catch, Inject, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Catch, Inject, Optional, type ArgumentsHost, type HttpServer } from '@nestjs/common';
+import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { CatgaError } from './catga.error.js';
+import { HandlerFailedError } from './catga-errors.js';
 import { registrationOf } from './error-code.decorator.js';
+import { errorCodeOf, isRetryable } from './error.serializer.js';
 
 /**
  * The HTTP status for a `CatgaError`: its class's `httpStatus` (`@ErrorCode`; the built-in errors
@@ -12,6 +14,17 @@ export function httpStatusOf(error: CatgaError): number {
   return registrationOf(error.constructor)?.httpStatus ?? (error.retryable ? 503 : 422);
 }
 
+/**
+ * The status the filter answers with: every `CatgaError`'s but `HANDLER_FAILED` (an error nobody
+ * declared, from another process: Nest's default answer, as the same error thrown here gets, so
+ * its message stays out of the response), and a user class's that `@ErrorCode` gave an `httpStatus`.
+ */
+function declaredStatus(error: unknown): number | undefined {
+  if (error instanceof HandlerFailedError) return undefined;
+  if (error instanceof CatgaError) return httpStatusOf(error);
+  return error instanceof Error ? registrationOf(error.constructor)?.httpStatus : undefined;
+}
+
 interface ExpressLikeResponse {
   status(code: number): { json(body: unknown): unknown };
 }
@@ -20,29 +33,33 @@ interface FastifyLikeReply {
 }
 
 /**
- * Answers an HTTP request whose handling failed with a `CatgaError` with the error's status
- * (`httpStatusOf`) and a JSON body `{ statusCode, code, message, retryable, messageId, details }`.
- * Anything else (an `HttpException`, remote or local, a user's error) is left to Nest's own
- * filters. Install with `app.useGlobalFilters(new CatgaExceptionFilter(app.get(HttpAdapterHost)))`
- * or as an `APP_FILTER` provider.
+ * Answers an HTTP request whose handling failed with a `CatgaError`, or with an error whose class
+ * `@ErrorCode` gave an `httpStatus`, with that status and a JSON body `{ statusCode, code,
+ * message, retryable, messageId, details }`. Everything else (an `HttpException`, remote or local,
+ * an undeclared error, remote or local) gets exactly Nest's default answer. Install with
+ * `app.useGlobalFilters(new CatgaExceptionFilter(app.get(HttpAdapterHost)))`, as an `APP_FILTER`
+ * provider, or by class in `@UseFilters(CatgaExceptionFilter)`.
  */
-@Catch(CatgaError)
-export class CatgaExceptionFilter implements ExceptionFilter<CatgaError> {
-  constructor(@Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost) {}
+@Catch()
+export class CatgaExceptionFilter extends BaseExceptionFilter {
+  constructor(@Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost) {
+    super(adapterHost?.httpAdapter as HttpServer | undefined);
+  }
 
-  catch(error: CatgaError, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw error;
-    const status = httpStatusOf(error);
+  override catch(error: unknown, host: ArgumentsHost): void {
+    const status = host.getType() === 'http' ? declaredStatus(error) : undefined;
+    if (status === undefined) return super.catch(error, host);
+    const e = error as Error;
     const body = {
       statusCode: status,
-      code: error.code,
-      message: error.message,
-      retryable: error.retryable,
-      messageId: error.messageId,
-      details: error.details,
+      code: errorCodeOf(e),
+      message: e.message,
+      retryable: isRetryable(e),
+      messageId: e instanceof CatgaError ? e.messageId : undefined,
+      details: e instanceof CatgaError ? e.details : undefined,
     };
     const response = host.switchToHttp().getResponse<unknown>();
-    const adapter = this.adapterHost?.httpAdapter;
+    const adapter = this.adapterHost?.httpAdapter ?? this.httpAdapterHost?.httpAdapter;
     if (adapter) {
       adapter.reply(response, body, status);
     } else if (typeof (response as Partial<ExpressLikeResponse>).status === 'function') {
