@@ -27,12 +27,18 @@ export interface RedisStoresOptions {
 }
 
 /**
- * Every Catga store on the application's Redis connection (single, Sentinel or Cluster), set up
- * as they belong together: on one connection the outbox is saved in the same script as the
- * outcome, and on a Cluster every claim shares the outbox's slot so that script can run. The
- * connection stays the application's to close.
+ * Every Catga store on one Redis connection, set up as they belong together: the outbox is saved
+ * in the same script as the outcome, and on a Cluster every claim shares the outbox's slot so that
+ * script can run. Given a URL (`redis://user:pass@host:6379`, `rediss://` for TLS), the stores open
+ * the connection (reconnecting every 250 ms at most, as `CATGA_REDIS_URL` does) and `CatgaModule`
+ * closes it at shutdown. Given the application's client (a `Redis`, a Sentinel `Redis` or a
+ * `Cluster`), the connection stays the application's to close.
  */
-export function redisStores(client: Redis | Cluster, options: RedisStoresOptions = {}): RedisStoreSet {
+export function redisStores(url: string, options?: RedisStoresOptions): RedisStores;
+export function redisStores(client: Redis | Cluster, options?: RedisStoresOptions): RedisStoreSet;
+export function redisStores(connection: string | Redis | Cluster, options: RedisStoresOptions = {}): RedisStoreSet | RedisStores {
+  if (typeof connection === 'string') return owningStores(redisClientFromEnv({ CATGA_REDIS_URL: connection }), options);
+  const client = connection;
   const keyPrefix = options.keyPrefix ?? 'catga';
   return {
     idempotency: new RedisIdempotencyStore(client, { keyPrefix, ...(client.isCluster ? { hashTag: OUTBOX_HASH_TAG } : {}) }),
@@ -137,9 +143,13 @@ function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
 
 /** Every Catga store on one Redis connection, with keys under `CATGA_REDIS_PREFIX` (default `catga`). */
 export function redisStoresFromEnv(env: NodeJS.ProcessEnv = process.env): RedisStores {
-  const client = redisClientFromEnv(env);
+  return owningStores(redisClientFromEnv(env), { keyPrefix: env.CATGA_REDIS_PREFIX ?? 'catga' });
+}
+
+/** The stores on a connection they opened, which their `close` ends. */
+function owningStores(client: Redis | Cluster, options: RedisStoresOptions): RedisStores {
   return {
-    ...redisStores(client, { keyPrefix: env.CATGA_REDIS_PREFIX ?? 'catga' }),
+    ...redisStores(client, options),
     client,
     close: async () => {
       await client.quit().catch(() => client.disconnect());

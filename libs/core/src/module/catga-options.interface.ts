@@ -31,6 +31,7 @@ export interface CatgaStores {
   eventStream?: EventStreamStore;
 }
 
+
 /** What a transport factory is told about the instance it serves. */
 export interface TransportContext {
   serviceName: string;
@@ -49,8 +50,12 @@ export interface CatgaModuleOptions {
    * `CATGA_NATS_URL` is set (needs `@catga/nats` installed), else the in-memory transport.
    */
   transport?: Transport | TransportFactory;
-  /** Defaults: Redis when `CATGA_REDIS_URL` is set (needs `@catga/redis` installed), else in-memory. */
-  stores?: CatgaStores;
+  /**
+   * Defaults: Redis when `CATGA_REDIS_URL` is set (needs `@catga/redis` installed), else in-memory.
+   * A `close` beside the stores is called at shutdown, after the transport closed: stores that
+   * opened their own connection (`redisStores(url)`) close it there.
+   */
+  stores?: CatgaStores & { close?(): Promise<void> };
   /** `'minimal'` runs handlers with no built-in behavior but the outbox. Default: all built-ins on. */
   pipeline?: PipelineOptions | 'minimal';
   /** Your behaviors: `@Behavior()` classes (injected), or instances with their order. */

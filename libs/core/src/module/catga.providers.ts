@@ -62,7 +62,10 @@ async function createStores(options: CatgaModuleOptions): Promise<ResolvedStores
       outbox: given.outbox ?? fromEnv?.outbox ?? new InMemoryOutboxStore(),
       eventStream: given.eventStream ?? fromEnv?.eventStream ?? new InMemoryEventStreamStore(),
     },
-    close: async () => fromEnv?.close(),
+    close: async () => {
+      await fromEnv?.close();
+      await given.close?.();
+    },
   };
 }
 
