@@ -31,7 +31,6 @@ export interface CatgaStores {
   eventStream?: EventStreamStore;
 }
 
-
 /** What a transport factory is told about the instance it serves. */
 export interface TransportContext {
   serviceName: string;
