@@ -72,6 +72,10 @@ describe('value codec', () => {
     const cycle: Record<string, unknown> = { at: new Date() };
     cycle.self = cycle;
     assert.throws(() => encodeValue(cycle), TypeError);
+    // Without a value to mark, and branching back on itself: refused at once, not walked forever.
+    const branching: Record<string, unknown> = { n: 1 };
+    for (const key of ['a', 'b', 'c', 'd']) branching[key] = branching;
+    assert.throws(() => encodeValue(branching), TypeError);
   });
 
   it("a peer's marks that do not fit the value are MALFORMED_MESSAGE, never a crash or a prototype change", () => {

@@ -27,7 +27,7 @@ const MAX_PATH_LENGTH = 64;
  * `JSON.stringify`.
  */
 export function encodeValue(value: unknown): EncodedValue {
-  if (!needsMarks(value, new Set())) return { json: JSON.stringify(value ?? null), marks: undefined };
+  if (!needsMarks(value, [])) return { json: JSON.stringify(value ?? null), marks: undefined };
   const marks: ValueMark[] = [];
   const plain = toPlain(value, [], marks, new Set());
   return { json: JSON.stringify(plain ?? null), marks: marks.length > 0 ? marks : undefined };
@@ -76,7 +76,12 @@ export function parseMarks(text: string | undefined, what: string): unknown {
   }
 }
 
-function needsMarks(value: unknown, stack: Set<object>): boolean {
+/**
+ * Whether anything in the value needs a mark: one walk, the objects on the way down kept in an
+ * array (values are shallow, so a scan of it is cheaper than a set): a cycle is left to
+ * `JSON.stringify`, which names it.
+ */
+function needsMarks(value: unknown, stack: object[]): boolean {
   switch (typeof value) {
     case 'bigint':
       return true;
@@ -87,19 +92,24 @@ function needsMarks(value: unknown, stack: Set<object>): boolean {
       if (value instanceof Date || value instanceof Map || value instanceof Set) return true;
       // JSON calls toJSON (a Buffer, a decimal type): its result is the value, taken as it is.
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-      // A cycle: JSON.stringify names it.
-      if (stack.has(value)) return false;
-      stack.add(value);
-      try {
-        if (Array.isArray(value)) {
-          for (const item of value) if (item === undefined || needsMarks(item, stack)) return true;
-          return false;
+      if (stack.includes(value)) return false;
+      stack.push(value);
+      let found = false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length && !found; i++) {
+          const item: unknown = value[i];
+          found = item === undefined || needsMarks(item, stack);
         }
-        for (const key of Object.keys(value)) if (needsMarks((value as Record<string, unknown>)[key], stack)) return true;
-        return false;
-      } finally {
-        stack.delete(value);
+      } else {
+        for (const key in value) {
+          if (Object.prototype.hasOwnProperty.call(value, key) && needsMarks((value as Record<string, unknown>)[key], stack)) {
+            found = true;
+            break;
+          }
+        }
       }
+      stack.pop();
+      return found;
     }
     default:
       return false;
