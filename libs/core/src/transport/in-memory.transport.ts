@@ -8,7 +8,6 @@ import { InFlight } from './kit/in-flight.js';
 import { redeliveryDelay } from './kit/redelivery.js';
 import { decodeEnvelope, encodeEnvelope, type WireMessage } from '../wire/envelope.codec.js';
 import { decodeReply, encodeReply } from '../wire/reply.codec.js';
-import { WireHeader } from '../wire/wire-headers.js';
 import type { DeadLetterFacts } from './kit/dead-letter-record.js';
 import type {
   DeadLetter,
@@ -227,16 +226,8 @@ export class InMemoryTransport implements Transport {
 
   /** The same record a networked transport stores: the event as it would travel, and why it was given up. */
   private deadLetter(envelope: Envelope, facts: DeadLetterFacts): void {
-    // A dead letter keeps the event whole, whatever its size.
-    const unbounded = Number.MAX_SAFE_INTEGER;
-    let wire;
-    try {
-      wire = encodeEnvelope(envelope, unbounded, { maxArrayLength: unbounded, maxStringLength: unbounded });
-    } catch (error) {
-      // Only a body nested past MAX_BODY_DEPTH gets here: reported without its body.
-      wire = { headers: { [WireHeader.messageId]: envelope.id, [WireHeader.type]: envelope.type }, body: new Uint8Array() };
-      this.logger.warn(`Dead letter ${envelope.type} ${envelope.id} is kept without its body: ${String(error)}`);
-    }
+    // The event as it was sent: encoded, whole, when it was published.
+    const wire = carry(envelope);
     const record = deadLetterRecord(Object.entries(wire.headers), facts);
     reportDeadLetter(this.signals, this.logger, facts, record);
     const listeners = this.broker.deadLetterListeners;
