@@ -129,29 +129,30 @@ describe('the instance running a saga dies in the middle of it', () => {
     const prefix = `mid${uniqueSuffix()}`;
     const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redis.url, CATGA_REDIS_PREFIX: prefix };
     const replicas = await Promise.all([0, 1].map(() => startService('order-service', { ...env, CATGA_SERVICE_NAME: 'order-service' })));
-    services.push(
-      ...replicas,
-      ...(await Promise.all([
-        startService('payment-service', { ...env, CATGA_SERVICE_NAME: 'payment-service' }),
-        startService('inventory-service', { ...env, CATGA_SERVICE_NAME: 'inventory-service' }),
-      ])),
-    );
+    const [payment, inventory] = await Promise.all([
+      startService('payment-service', { ...env, CATGA_SERVICE_NAME: 'payment-service' }),
+      startService('inventory-service', { ...env, CATGA_SERVICE_NAME: 'inventory-service' }),
+    ]);
+    services.push(...replicas, payment!, inventory!);
     const api = await startService('order-api', { ...env, CATGA_SERVICE_NAME: 'order-api' });
     services.push(api);
     const { Redis } = await import('ioredis');
     const client = new Redis(redis.url);
     try {
       const product = `sku-${uniqueSuffix()}`;
+      // Step 2 (reserve-inventory) cannot finish while inventory-service is frozen: the request it
+      // sends waits in that process's socket, so the saga is sure to be caught between steps.
+      inventory!.child.kill('SIGSTOP');
       const placing = http<{ orderId: string; status: string }>(api.url, 'POST', '/api/orders', {
         customerId: 'c-mid',
         items: [{ productId: product, quantity: 2, price: 5 }],
       });
-      // Freeze the driving replica the moment its saga starts step 2, so it cannot record the outcome.
+      // Freeze the driving replica once its saga has started step 2, so it cannot record the outcome.
       let owner: ServiceProcess | undefined;
       let sagaKey = '';
       const deadline = Date.now() + 20_000;
       while (!owner && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, 10));
         const [, keys] = await client.scan('0', 'MATCH', `${prefix}:saga:{*}`, 'COUNT', 1000);
         for (const key of keys) {
           const [json, leaseOwner] = await client.hmget(key, 'state', 'owner');
@@ -166,6 +167,8 @@ describe('the instance running a saga dies in the middle of it', () => {
       assert.ok(owner, 'caught the saga between steps');
       const killedAt = Date.now();
       await owner.kill('SIGKILL');
+      // The step request the dead owner sent is handled now; the survivor's retry of it must not apply it again.
+      inventory!.child.kill('SIGCONT');
       const created = await placing;
       assert.equal(created.status, 201, JSON.stringify(created.body));
       // The caller's retry reaches the survivor, which waits for the lapsed lease and resumes.
@@ -185,6 +188,7 @@ describe('the instance running a saga dies in the middle of it', () => {
       assert.equal((await http<StockLevel>(api.url, 'GET', `/api/inventory/${product}`)).body.reserved, 2);
       console.log(`saga resumed by another instance and completed ${recoveredMs} ms after its instance was killed`);
     } finally {
+      inventory!.child.kill('SIGCONT');
       client.disconnect();
     }
   });
