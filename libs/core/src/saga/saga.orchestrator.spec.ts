@@ -81,7 +81,8 @@ class OrderSaga extends SagaDefinition<OrderData> {
         if (d.failAt === 'ship') throw new Error('no truck');
         trace.push('ship');
       },
-      timeoutMs: 100,
+      // Wide enough that a busy machine never times out a step meant to finish.
+      timeoutMs: 1_000,
     }),
   ];
 }
@@ -212,10 +213,13 @@ describe('saga orchestrator', () => {
   it('a step that exceeds its time limit counts as failed and is compensated', async () => {
     const { app, sagas } = await boot();
     try {
-      shipDelayMs = 300;
+      shipDelayMs = 1_300;
       const end = await sagas.start(OrderSaga, 'o-6', { orderId: 'o-6', amount: 10 });
       assert.equal(end.status, 'Compensated');
       assert.equal(end.steps[2]!.error?.code, 'TIMEOUT');
+      // The timed-out run goes on in the background; let it end here, not in the next test's trace.
+      const deadline = Date.now() + 5_000;
+      while (!trace.includes('ship') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     } finally {
       await app.close();
     }
