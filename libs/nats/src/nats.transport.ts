@@ -152,7 +152,7 @@ export class NatsTransport implements Transport, HealthReporting {
     const deadLetters = new NatsDeadLetters(js, publisher, this.subjects, this.signals, this.logger);
     return {
       session,
-      requests: new NatsRequestClient(nc, this.subjects, this.settings),
+      requests: new NatsRequestClient(nc, this.subjects, this.settings, this.settings.connection.inboxPrefix),
       responder: new NatsResponder(nc, this.subjects, maxPayloadBytes, this.inFlight, this.subscriptions, this.logger),
       broadcast: new NatsBroadcastSubscriber(
         nc,

@@ -9,11 +9,12 @@ import {
   WireHeader,
 } from '@catga/core/transport';
 
-import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import { type Msg, type MsgHdrs, type NatsConnection, NoRespondersError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
 import type { NatsSettings } from '../nats-settings.js';
 import type { Subjects } from '../subjects.js';
 import { classifyNatsError } from '../wire/nats-errors.js';
 import { toNatsHeaders } from '../wire/nats-headers.js';
+import { ReplyInbox } from './reply-inbox.js';
 
 type LastFailure = 'no-responders' | 'timeout' | 'other';
 
@@ -41,11 +42,16 @@ class SilentReplica extends Error {}
  * takes the dead one's claim over.
  */
 export class NatsRequestClient {
+  private readonly inbox: ReplyInbox;
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly subjects: Subjects,
     private readonly settings: Pick<NatsSettings, 'maxPayloadBytes' | 'attemptTimeoutMs' | 'noRespondersTimeoutMs' | 'progressIntervalMs'>,
-  ) {}
+    inboxPrefix = '_INBOX',
+  ) {
+    this.inbox = new ReplyInbox(nc, inboxPrefix);
+  }
 
   async request(envelope: Envelope, options: RequestOptions): Promise<Reply> {
     const wire = encodeEnvelope(envelope, this.settings.maxPayloadBytes);
@@ -70,7 +76,7 @@ export class NatsRequestClient {
       try {
         let msg: Msg;
         if (progressIntervalMs <= 0) {
-          msg = await this.nc.request(subject, wire.body, { timeout: Math.min(attemptTimeoutMs, remaining), headers });
+          msg = await this.exchange(subject, wire.body, headers, Math.min(attemptTimeoutMs, remaining));
         } else if (afterSilence) {
           // One interval for the first word: a replica acknowledges on arrival. One that does not
           // know the header (an older version) may miss it and be asked again; a repeat finds
@@ -131,22 +137,70 @@ export class NatsRequestClient {
    * replica has said nothing for `SILENT_INTERVALS` intervals (the first word within `firstWordMs`
    * when the request asked for an acknowledgement), or at the deadline.
    */
-  private async awaitReply(subject: string, body: Uint8Array, headers: MsgHdrs, deadline: number, firstWordMs?: number): Promise<Msg> {
+  private awaitReply(subject: string, body: Uint8Array, headers: MsgHdrs, deadline: number, firstWordMs?: number): Promise<Msg> {
     const silentMs = this.settings.progressIntervalMs * SILENT_INTERVALS;
-    const remaining = deadline - Date.now();
-    const replies = await this.nc.requestMany(subject, body, {
-      strategy: 'stall',
-      maxWait: Math.min(firstWordMs ?? silentMs, remaining),
-      stall: silentMs,
-      headers,
+    return this.exchange(subject, body, headers, Math.min(firstWordMs ?? silentMs, deadline - Date.now()), {
+      silentMs,
+      deadline,
+      firstWordMs,
     });
-    let heard = false;
-    for await (const msg of replies) {
-      if (!msg.headers?.has(WireHeader.progress)) return msg;
-      heard = true;
-      if (Date.now() >= deadline) break;
-    }
-    if (firstWordMs !== undefined && !heard) throw new SilentReplica(`The retry was not acknowledged within ${firstWordMs} ms`);
-    throw new SilentReplica(`No word from the replica for ${silentMs} ms`);
+  }
+
+  /**
+   * Publishes one attempt with a reply subject of the client's inbox and waits for its reply.
+   * Without `stall`, no reply within `waitMs` is nats.js's `TimeoutError`; with it, each progress
+   * word gives the replica another `silentMs` (up to the deadline) and silence is `SilentReplica`.
+   * The server's "no responders" is nats.js's `NoRespondersError`. A reply always has a body;
+   * only an empty message (progress, a status) has its headers read.
+   */
+  private exchange(
+    subject: string,
+    body: Uint8Array,
+    headers: MsgHdrs,
+    waitMs: number,
+    stall?: { silentMs: number; deadline: number; firstWordMs: number | undefined },
+  ): Promise<Msg> {
+    return new Promise<Msg>((resolve, reject) => {
+      let heard = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let replyTo = '';
+      const end = (error: Error | undefined, msg?: Msg) => {
+        clearTimeout(timer);
+        this.inbox.release(replyTo);
+        if (error) reject(error);
+        else resolve(msg!);
+      };
+      const silence = () =>
+        new SilentReplica(
+          stall!.firstWordMs !== undefined && !heard
+            ? `The retry was not acknowledged within ${stall!.firstWordMs} ms`
+            : `No word from the replica for ${stall!.silentMs} ms`,
+        );
+      const onTimeout = () => end(stall ? silence() : new NatsTimeoutError());
+      replyTo = this.inbox.open({
+        subject,
+        onMessage: (msg) => {
+          if (msg.data.length > 0) return end(undefined, msg);
+          const h = msg.headers;
+          if (h?.code === 503) return end(new NoRespondersError(subject));
+          if (!stall || !h?.has(WireHeader.progress)) return end(undefined, msg);
+          heard = true;
+          const left = stall.deadline - Date.now();
+          if (left <= 0) return end(silence());
+          clearTimeout(timer);
+          timer = setTimeout(onTimeout, Math.min(stall.silentMs, left));
+        },
+        onError: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      timer = setTimeout(onTimeout, waitMs);
+      try {
+        this.nc.publish(subject, body, { reply: replyTo, headers });
+      } catch (error) {
+        end(error as Error);
+      }
+    });
   }
 }

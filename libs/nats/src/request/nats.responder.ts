@@ -19,6 +19,9 @@ import type { SubscriptionRegistry } from '../subscription.registry.js';
 import { fromNatsHeaders, toNatsHeaders } from '../wire/nats-headers.js';
 import { ProgressTicker, requestedProgressMs } from './progress.ticker.js';
 
+/** Every reply's headers: the same block each time, built once (nats.js only reads it to send). */
+const REPLY_HEADERS = toNatsHeaders({ [WireHeader.contentType]: JSON_CONTENT_TYPE });
+
 /**
  * Serves one request type in a queue group and answers every request, a failure as a typed error
  * reply; a caller that asked for progress hears every interval that its request is still in hand.
@@ -73,9 +76,7 @@ export class NatsResponder {
     }
     stopProgress?.();
     try {
-      msg.respond(encodeReplyWithin(reply, this.maxPayloadBytes, messageId), {
-        headers: toNatsHeaders({ [WireHeader.contentType]: JSON_CONTENT_TYPE }),
-      });
+      msg.respond(encodeReplyWithin(reply, this.maxPayloadBytes, messageId), { headers: REPLY_HEADERS });
     } catch (error) {
       this.logger.warn(`Could not reply to ${type}: ${String(error)}`);
     }

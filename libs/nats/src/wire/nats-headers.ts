@@ -6,7 +6,8 @@ const CANONICAL = new Map<string, string>(Object.values(WireHeader).map((h) => [
 
 export function toNatsHeaders(values: Record<string, string>): MsgHdrs {
   const h = natsHeaders();
-  for (const [name, value] of Object.entries(values)) h.set(name, value);
+  // A record's names are distinct, so append (which validates the value as set does) replaces nothing.
+  for (const name in values) h.append(name, values[name]!);
   return h;
 }
 
@@ -20,7 +21,8 @@ export function fromNatsHeaders(msg: { readonly headers?: MsgHdrs }): Map<string
   try {
     const h = msg.headers;
     if (!h) return out;
-    for (const name of h.keys()) out.set(CANONICAL.get(name.toLowerCase()) ?? name, h.get(name));
+    // Iterating gives each name with its values at once; get(name) would search the names again.
+    for (const [name, values] of h) out.set(CANONICAL.get(name.toLowerCase()) ?? name, values[0] ?? '');
   } catch (error) {
     throw new MalformedMessageError(`The header block cannot be parsed: ${(error as Error)?.message ?? String(error)}`);
   }

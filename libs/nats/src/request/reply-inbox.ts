@@ -1,0 +1,83 @@
+import { ClosedConnectionError, createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+
+/** Where the messages sent to one request's reply subject go. */
+export interface ReplyWaiter {
+  /** The subject the request was published to (a publish the server refuses names it). */
+  readonly subject: string;
+  /** A message on the reply subject: the reply, a progress word, or the server's "no responders". */
+  onMessage(msg: Msg): void;
+  /** The request cannot be answered: the server refused it or the reply subscription, or the connection closed. */
+  onError(error: Error): void;
+}
+
+/**
+ * One subscription, `<inbox prefix>.<nuid>.*`, carries the replies of every request this client
+ * sends; each request gets a token under it. nats.js's own request path does the same, but
+ * builds two errors with stack traces and an async iterator per request; this one costs a map
+ * entry. A publish the server's permissions refuse fails the first waiting request sent to that
+ * subject, as nats.js does; a refused reply subscription fails every waiting request and is
+ * made again by the next one.
+ */
+export class ReplyInbox {
+  private readonly waiters = new Map<string, ReplyWaiter>();
+  private subscription: Subscription | undefined;
+  private prefix = '';
+  private nextToken = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly inboxPrefix: string,
+  ) {
+    void this.watchRefusals();
+    void nc.closed().then(() => this.failAll(new ClosedConnectionError()));
+  }
+
+  /** Registers a waiter and returns the reply subject to publish its request with. */
+  open(waiter: ReplyWaiter): string {
+    if (!this.subscription) this.subscribe();
+    const token = (this.nextToken++).toString(36);
+    this.waiters.set(token, waiter);
+    return `${this.prefix}.${token}`;
+  }
+
+  /** Stops routing a reply subject's messages; late ones are dropped. */
+  release(replyTo: string): void {
+    this.waiters.delete(replyTo.slice(this.prefix.length + 1));
+  }
+
+  private subscribe(): void {
+    this.prefix = createInbox(this.inboxPrefix);
+    const skip = this.prefix.length + 1;
+    this.subscription = this.nc.subscribe(`${this.prefix}.*`, {
+      callback: (error, msg) => {
+        if (error) {
+          this.subscription = undefined;
+          this.failAll(error);
+          return;
+        }
+        this.waiters.get(msg.subject.slice(skip))?.onMessage(msg);
+      },
+    });
+  }
+
+  private failAll(error: Error): void {
+    const waiting = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const waiter of waiting) waiter.onError(error);
+  }
+
+  /** The server reports a refused publish on the connection, not on the request. */
+  private async watchRefusals(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type !== 'error') continue;
+      const error = status.error as Error & { operation?: string; subject?: string };
+      if (error.name !== 'PermissionViolationError' || error.operation !== 'publish') continue;
+      for (const [token, waiter] of this.waiters) {
+        if (waiter.subject !== error.subject) continue;
+        this.waiters.delete(token);
+        waiter.onError(error);
+        break;
+      }
+    }
+  }
+}
