@@ -52,7 +52,8 @@ export async function runOnNodeVersions(options: CliOptions, machine: MachineInf
     comparisons.push({ section, unit: metric.unit, higherIsBetter: metric.higherIsBetter, runs, rows: compareRuns(majors, rows) });
   }
 
-  console.log(`\nNode versions compared (${versions})${options.quick ? ', --quick' : ''}`);
+  const compared = nodes.map((n) => `Node ${n.major} = ${n.version}`).join(', ');
+  console.log(`\nNode versions compared: ${compared}${options.quick ? ', --quick' : ''}`);
   const later = majors.slice(1).map((m) => ratioKey(m, majors[0]!));
   for (const c of comparisons) {
     const meaning = later.length
