@@ -1,5 +1,6 @@
 import { type CatgaMediator, newMessageId } from '@catga/core';
 import { OrderItem, PlaceOrder } from '@catga/order-contracts';
+import { percentile, sortedDurations } from '../distributed/percentile.js';
 
 export interface OrderLoadResult {
   seconds: number;
@@ -31,4 +32,20 @@ export async function driveOrders(mediator: CatgaMediator, count: number, inFlig
     }),
   );
   return { seconds: (performance.now() - started) / 1000, durations };
+}
+
+export interface OrderLoadSummary {
+  readonly orders: number;
+  readonly inFlight: number;
+  readonly ordersPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** Places `warmup` untimed orders, then `orders` timed ones, `inFlight` at a time each. */
+export async function timeOrders(mediator: CatgaMediator, warmup: number, orders: number, inFlight: number): Promise<OrderLoadSummary> {
+  await driveOrders(mediator, warmup, inFlight);
+  const { seconds, durations } = await driveOrders(mediator, orders, inFlight);
+  const sorted = sortedDurations(durations);
+  return { orders, inFlight, ordersPerSecond: orders / seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
 }

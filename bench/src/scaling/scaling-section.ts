@@ -1,14 +1,7 @@
-import 'reflect-metadata';
-import { CatgaMediator, CatgaModule } from '@catga/core';
-import { natsTransport } from '@catga/nats';
-import { startNatsServer, startRedisServer } from '@catga/testing';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { percentile, sortedDurations } from '../distributed/percentile.js';
 import type { MachineInfo } from '../machine.js';
 import { writeResultsFile } from '../results-file.js';
-import { driveOrders } from '../sagas/order-load.js';
-import { startSampleService, type RunningService } from '../sagas/sample-services.js';
+import { timeOrders } from '../sagas/order-load.js';
+import { startOrderSystem } from '../sagas/order-system.js';
 
 const IN_FLIGHT = 64;
 /** order-service's simulated I/O: 4 slots of 100 ms, 40 handlings/s per replica, 2 handlings per order. */
@@ -64,41 +57,11 @@ export async function runScalingSection(quick: boolean, machine: MachineInfo): P
 
 async function measure(replicas: number, quick: boolean): Promise<ScalingRow> {
   process.stderr.write(`  order-service x${replicas} ...\n`);
-  const [nats, redis] = await Promise.all([startNatsServer(), startRedisServer()]);
-  const env = { CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: redis.url, CATGA_REDIS_PREFIX: 'scaling' };
-  const services: RunningService[] = [];
+  const system = await startOrderSystem({ replicas, clientName: 'bench-scaling-client', redisPrefix: 'scaling', orderServiceEnv: IO });
   try {
-    services.push(
-      ...(await Promise.all([
-        startSampleService('payment-service', env),
-        startSampleService('inventory-service', env),
-        ...Array.from({ length: replicas }, (_, i) => startSampleService('order-service', { ...env, ...IO }, `order-service-${i + 1}`)),
-      ])),
-    );
-    @Module({
-      imports: [
-        CatgaModule.forRoot({ serviceName: 'bench-scaling-client', transport: natsTransport({ servers: nats.url }), pipeline: 'minimal' }),
-      ],
-    })
-    class ScalingClientModule {}
-    const app = await NestFactory.createApplicationContext(ScalingClientModule, { logger: ['error'] });
-    await app.init();
-    const mediator = app.get(CatgaMediator);
-    await driveOrders(mediator, quick ? 50 : 100, IN_FLIGHT);
-    const orders = (quick ? 150 : 400) * replicas;
-    const { seconds, durations } = await driveOrders(mediator, orders, IN_FLIGHT);
-    await app.close();
-    const sorted = sortedDurations(durations);
-    return {
-      replicas,
-      orders,
-      ordersPerSecond: orders / seconds,
-      p50Ms: percentile(sorted, 0.5),
-      p99Ms: percentile(sorted, 0.99),
-      efficiency: 1,
-    };
+    const load = await timeOrders(system.mediator, quick ? 50 : 100, (quick ? 150 : 400) * replicas, IN_FLIGHT);
+    return { replicas, orders: load.orders, ordersPerSecond: load.ordersPerSecond, p50Ms: load.p50Ms, p99Ms: load.p99Ms, efficiency: 1 };
   } finally {
-    await Promise.allSettled(services.map((s) => s.stop()));
-    await Promise.allSettled([nats.stop(), redis.stop()]);
+    await system.stop();
   }
 }
