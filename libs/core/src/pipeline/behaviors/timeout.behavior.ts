@@ -1,5 +1,6 @@
 import type { HandlingContext } from '../../context/message-context.js';
 import { TimeoutError } from '../../errors/catga-errors.js';
+import { DeadlineQueue } from '../../timing/deadline-queue.js';
 import type { PipelineBehavior } from '../pipeline-behavior.interface.js';
 
 export interface TimeoutSettings {
@@ -14,28 +15,30 @@ export interface TimeoutSettings {
  * `context.signal` so a cooperative handler can stop. Sits outside idempotency, so a late
  * finish still records the outcome a retry with the same id will receive.
  */
-// One timer and a race, not cockatiel's timeout policy, which builds an AbortController and its
-// listeners on every call (docs/DECISIONS.md, The pipeline).
+// A deadline and a race, not cockatiel's timeout policy, which builds an AbortController and its
+// listeners on every call (docs/DECISIONS.md, The pipeline); handlings with the same limit share one timer.
 export class TimeoutBehavior implements PipelineBehavior<HandlingContext> {
+  private readonly deadlines = new DeadlineQueue();
+
   constructor(private readonly settings: TimeoutSettings) {}
 
   handle(context: HandlingContext, next: () => Promise<unknown>): Promise<unknown> {
     const ms = this.settings.perType[context.envelope.type] ?? this.settings.timeoutMs;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const deadline = this.deadlines.add(ms, () => {
         const error = new TimeoutError(`${context.envelope.type} was not handled within ${ms} ms`, {
           messageId: context.envelope.id,
         });
         context.abort(error);
         reject(error);
-      }, ms);
+      });
       next().then(
         (result) => {
-          clearTimeout(timer);
+          deadline.cancel();
           resolve(result);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          deadline.cancel();
           reject(error);
         },
       );
