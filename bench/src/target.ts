@@ -29,3 +29,12 @@ export function checkObservedTarget(rows: readonly ReportRow[]): TargetCheck[] {
       return [{ scenario: r.scenario, mode: r.mode, ratio, met: ratio <= OBSERVED_PIPELINE_LIMIT }];
     });
 }
+
+/** The default pipeline's in-process send may cost at most 3 µs per op. */
+export const DEFAULT_PIPELINE_LIMIT_US = 3;
+
+export function checkDefaultTarget(rows: readonly ReportRow[]): TargetCheck[] {
+  return rows
+    .filter((r) => r.scenario.startsWith('catga-default'))
+    .map((r) => ({ scenario: r.scenario, mode: r.mode, ratio: r.usPerOp, met: r.usPerOp <= DEFAULT_PIPELINE_LIMIT_US }));
+}

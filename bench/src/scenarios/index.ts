@@ -47,6 +47,11 @@ export const SCENARIOS: readonly Scenario[] = [
     label: 'Catga default, CatgaMediator.send',
     boot: async () => (await import('./catga-default-send.scenario.js')).bootCatgaDefaultSend(),
   },
+  {
+    name: 'catga-default-keyed-send',
+    label: 'Catga default, send with a messageId',
+    boot: async () => (await import('./catga-default-send.scenario.js')).bootCatgaDefaultSend(true),
+  },
 ];
 
 export function scenarioNamed(name: string): Scenario | undefined {

@@ -19,6 +19,12 @@ export interface MessageContext {
   readonly items: Map<string | symbol, unknown>;
   /** Reads an item without making the map (most handlings never write one). */
   peek(key: string | symbol): unknown;
+  /**
+   * The envelope's id was made for this in-process handling and never left the process: no other
+   * handling can carry it, so there is nothing to deduplicate (a send without `messageId` handled
+   * by a local handler).
+   */
+  readonly privateId: boolean;
 }
 
 /**
@@ -36,6 +42,7 @@ export class HandlingContext implements MessageContext {
   constructor(
     readonly envelope: Envelope,
     readonly handler: string,
+    readonly privateId = false,
   ) {}
 
   get items(): Map<string | symbol, unknown> {

@@ -73,7 +73,7 @@ export class Dispatcher {
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
     const envelope = createEnvelope(message, type, kind, options, currentMessageContext(), this.signals?.enrichers);
-    if (local && this.settings.preferLocal) return this.handle(envelope, local);
+    if (local && this.settings.preferLocal) return this.handle(envelope, local, options?.messageId === undefined);
     if (this.signals?.wrapsOperations) {
       return this.signals.run({ name: 'send', envelope }, () => this.sendRemote(envelope, options?.timeoutMs));
     }
@@ -112,9 +112,12 @@ export class Dispatcher {
     await this.handle(asKind(envelope, 'event'), handler);
   }
 
-  /** Runs one handler for one envelope through the pipeline, in the envelope's context. */
-  handle(envelope: Envelope, handler: LocalHandler): Promise<unknown> {
-    const context = new HandlingContext(envelope, handler.name);
+  /**
+   * Runs one handler for one envelope through the pipeline, in the envelope's context.
+   * `privateId`: the id was made here for this handling alone (see `MessageContext.privateId`).
+   */
+  handle(envelope: Envelope, handler: LocalHandler, privateId = false): Promise<unknown> {
+    const context = new HandlingContext(envelope, handler.name, privateId);
     let end = this.terminals.get(handler);
     if (!end) this.terminals.set(handler, (end = terminal(handler)));
     this.inFlight++;

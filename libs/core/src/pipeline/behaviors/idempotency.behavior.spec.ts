@@ -69,6 +69,23 @@ describe('idempotency behavior', () => {
     }
   });
 
+  it('a local send without a messageId keeps no record (its id exists nowhere else); one with a messageId does', async () => {
+    const { app, mediator } = await boot();
+    try {
+      const { CATGA_IDEMPOTENCY_STORE: token } = await import('../../tokens/catga.tokens.js');
+      const store = app.get<IdempotencyStore & { size: number }>(token);
+      const before = store.size;
+      for (let i = 0; i < 5; i++) await mediator.send(new Charge('hal', 5));
+      assert.equal(store.size, before, 'nothing recorded for ids made by the send');
+      assert.equal(script.calls, 5);
+      await mediator.send(new Charge('hal', 5), { messageId: 'kept-1' });
+      assert.equal(store.size, before + 1);
+      assert.equal(await store.get('behaviors.charge:kept-1').then((o) => o?.ok), true);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('without idempotency a repeated id runs twice', async () => {
     const { app, mediator } = await boot({ pipeline: { idempotency: false } });
     try {

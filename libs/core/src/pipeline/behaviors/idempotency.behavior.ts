@@ -56,6 +56,8 @@ export class IdempotencyBehavior implements PipelineBehavior {
   }
 
   async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
+    // An id no other handling can carry needs no claim and no record: nobody could ever repeat it.
+    if (context.privateId) return next();
     const key = idempotencyKeyOf(context);
     const owner = `${this.liveness.self}#${++claimSequence}`;
     const deadline = Date.now() + this.waitTimeoutMs;
