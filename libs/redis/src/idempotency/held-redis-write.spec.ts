@@ -100,6 +100,22 @@ describe('holdRedisWrite: writes that land with the outcome', () => {
     assert.equal(await redis.exists(key), 0);
   });
 
+  it('a send without a messageId (an id nobody else has) lands its held writes too, those of its last attempt only', async () => {
+    const ok = `${prefix}:private-ok`;
+    const flaky = `${prefix}:private-flaky`;
+    const mediator = app.get(CatgaMediator);
+    assert.equal(await mediator.send(new Add(ok, 'ok')), 'done');
+    assert.equal(await mediator.send(new Add(flaky, 'flaky')), 'done');
+    assert.deepEqual(await redis.hgetall(ok), { count: '1', 'attempt-1': 'held' });
+    assert.deepEqual(await redis.hgetall(flaky), { count: '1', 'attempt-2': 'held' });
+  });
+
+  it('a send without a messageId that fails lands nothing', async () => {
+    const key = `${prefix}:private-refused`;
+    await assert.rejects(app.get(CatgaMediator).send(new Add(key, 'refuse')), Refused);
+    assert.equal(await redis.exists(key), 0);
+  });
+
   it('refuses with a typed error where nothing can hold writes (a query, or outside a handling)', async () => {
     await assert.rejects(app.get(CatgaMediator).send(new Peek()), HeldWritesUnavailableError);
     assert.throws(() => holdRedisWrite('SET', `${prefix}:outside`, '1'), HeldWritesUnavailableError);
