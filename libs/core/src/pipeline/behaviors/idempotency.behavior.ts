@@ -56,9 +56,12 @@ export class IdempotencyBehavior implements PipelineBehavior {
   }
 
   async handle(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
-    if (context.privateId) return this.runPrivate(context, next);
+    // An id no other handling can carry, in a store nothing outside this process reads: nobody
+    // could ever repeat it, so no claim and no record. A store that can be down is still asked
+    // first, so a handling does not run (and raise events it cannot save) while it is.
+    if (context.privateId && this.store.inProcess) return next();
     const key = idempotencyKeyOf(context);
-    const owner = newOwner(this.liveness.self);
+    const owner = `${this.liveness.self}#${++claimSequence}`;
     const deadline = Date.now() + this.waitTimeoutMs;
     const recheckMs = this.liveness.recheckMs;
     for (;;) {
@@ -100,39 +103,8 @@ export class IdempotencyBehavior implements PipelineBehavior {
       throw error;
     }
     this.active.delete(claim);
-    const writes = context.heldWrites;
+    let writes = context.heldWrites;
     context.heldWrites = undefined;
-    return this.storeSuccess(context, key, owner, result, writes);
-  }
-
-  /**
-   * An id no other handling can carry needs no claim and no record: nobody could ever repeat it.
-   * Only writes the handler held (`holdWrite`) need an outcome to land with: then the id, which
-   * nobody else can hold, is claimed and recorded after all.
-   */
-  private async runPrivate(context: MessageContext, next: () => Promise<unknown>): Promise<unknown> {
-    if (!this.store.holdsWrites) return next();
-    context.heldWrites = [];
-    let result: unknown;
-    try {
-      result = await next();
-    } catch (error) {
-      // A failed handling lands none of its writes, as with a claim.
-      context.heldWrites = undefined;
-      throw error;
-    }
-    const writes = context.heldWrites;
-    context.heldWrites = undefined;
-    if (!writes?.length) return result;
-    const key = idempotencyKeyOf(context);
-    const owner = newOwner(this.liveness.self);
-    if ((await this.store.tryClaim(key, owner, this.claimTtlMs)).status !== 'claimed') throw claimLost(context);
-    return this.storeSuccess(context, key, owner, result, writes);
-  }
-
-  /** Stores a success with the writes held and, where the store can, the handling's events. */
-  private async storeSuccess(context: MessageContext, key: string, owner: string, result: unknown, held: unknown[] | undefined) {
-    let writes = held;
     const events = this.saveEvents && context.pendingEvents?.length ? context.pendingEvents : undefined;
     if (events) writes = [...(writes ?? []), ...this.saveEvents!(events)];
     if (!(await this.store.complete(key, owner, { ok: true, result }, this.retentionMs, writes))) throw claimLost(context);
@@ -163,10 +135,6 @@ export class IdempotencyBehavior implements PipelineBehavior {
     if (outcome.ok) return outcome.result;
     throw deserializeError(outcome.error);
   }
-}
-
-function newOwner(self: string): string {
-  return `${self}#${++claimSequence}`;
 }
 
 function claimLost(context: MessageContext): ClaimLostError {

@@ -27,6 +27,11 @@ export interface IdempotencyStore {
   takeOver(key: string, from: string, to: string, claimTtlMs: number): Promise<boolean>;
   /** Whether `complete` can apply a handler's held writes atomically with the outcome. */
   readonly holdsWrites?: boolean;
+  /**
+   * Kept in this process's memory: it is never unreachable and nothing outside the process reads
+   * it, so a handling whose id exists only here (`MessageContext.privateId`) skips it.
+   */
+  readonly inProcess?: boolean;
   /** Extends `owner`'s claim to `claimTtlMs` from now; false if it no longer holds it. */
   renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean>;
   /** Gives the claim up without an outcome (the handling may be retried). Ignored if `owner` does not hold it. */

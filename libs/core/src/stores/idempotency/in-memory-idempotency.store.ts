@@ -15,6 +15,7 @@ export interface InMemoryIdempotencyStoreOptions {
 
 /** Idempotency records in this process's memory: the embedded default and a test harness. */
 export class InMemoryIdempotencyStore implements IdempotencyStore {
+  readonly inProcess = true;
   private readonly entries = new Map<string, Entry>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly maxEntries: number;
