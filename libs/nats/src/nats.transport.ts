@@ -30,8 +30,12 @@ import { NatsLivenessChannel } from './liveness/nats-liveness.channel.js';
 import { NatsPresenceChannel } from './presence/nats-presence.channel.js';
 import { NatsRequestClient } from './request/nats-request.client.js';
 import { NatsResponder } from './request/nats.responder.js';
+import { ReplyInbox } from './request/reply-inbox.js';
 import { Subjects } from './subjects.js';
 import { SubscriptionRegistry } from './subscription.registry.js';
+
+/** nats.js's own reply prefix, when the connection options name none. */
+const DEFAULT_INBOX_PREFIX = '_INBOX';
 
 /** The parts that work over an open session, built once it is. */
 interface NatsParts {
@@ -148,11 +152,13 @@ export class NatsTransport implements Transport, HealthReporting {
   private assemble(session: NatsSession): NatsParts {
     const { nc, js } = session;
     const { maxPayloadBytes, publishTimeoutMs } = this.settings;
-    const publisher = new NatsStreamPublisher(js, publishTimeoutMs);
+    // One reply subscription for the connection's requests and stream publishes.
+    const inbox = new ReplyInbox(nc, this.settings.connection.inboxPrefix ?? DEFAULT_INBOX_PREFIX);
+    const publisher = new NatsStreamPublisher(inbox, publishTimeoutMs);
     const deadLetters = new NatsDeadLetters(js, publisher, this.subjects, this.signals, this.logger);
     return {
       session,
-      requests: new NatsRequestClient(nc, this.subjects, this.settings, this.settings.connection.inboxPrefix),
+      requests: new NatsRequestClient(this.subjects, this.settings, inbox),
       responder: new NatsResponder(nc, this.subjects, maxPayloadBytes, this.inFlight, this.subscriptions, this.logger),
       broadcast: new NatsBroadcastSubscriber(
         nc,

@@ -9,12 +9,12 @@ import {
   WireHeader,
 } from '@catga/core/transport';
 
-import { type Msg, type MsgHdrs, type NatsConnection, NoRespondersError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
+import { type Msg, type MsgHdrs, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
 import type { NatsSettings } from '../nats-settings.js';
 import type { Subjects } from '../subjects.js';
 import { classifyNatsError } from '../wire/nats-errors.js';
 import { toNatsHeaders } from '../wire/nats-headers.js';
-import { ReplyInbox } from './reply-inbox.js';
+import type { ReplyInbox } from './reply-inbox.js';
 
 type LastFailure = 'no-responders' | 'timeout' | 'other';
 
@@ -42,16 +42,11 @@ class SilentReplica extends Error {}
  * takes the dead one's claim over.
  */
 export class NatsRequestClient {
-  private readonly inbox: ReplyInbox;
-
   constructor(
-    private readonly nc: NatsConnection,
     private readonly subjects: Subjects,
     private readonly settings: Pick<NatsSettings, 'maxPayloadBytes' | 'attemptTimeoutMs' | 'noRespondersTimeoutMs' | 'progressIntervalMs'>,
-    inboxPrefix = '_INBOX',
-  ) {
-    this.inbox = new ReplyInbox(nc, inboxPrefix);
-  }
+    private readonly inbox: ReplyInbox,
+  ) {}
 
   async request(envelope: Envelope, options: RequestOptions): Promise<Reply> {
     const wire = encodeEnvelope(envelope, this.settings.maxPayloadBytes);
@@ -147,11 +142,9 @@ export class NatsRequestClient {
   }
 
   /**
-   * Publishes one attempt with a reply subject of the client's inbox and waits for its reply.
-   * Without `stall`, no reply within `waitMs` is nats.js's `TimeoutError`; with it, each progress
-   * word gives the replica another `silentMs` (up to the deadline) and silence is `SilentReplica`.
-   * The server's "no responders" is nats.js's `NoRespondersError`. A reply always has a body;
-   * only an empty message (progress, a status) has its headers read.
+   * One attempt through the client's inbox. Without `stall`, no reply within `waitMs` is nats.js's
+   * `TimeoutError`; with it, each progress word gives the replica another `silentMs` (up to the
+   * deadline) and silence is `SilentReplica`.
    */
   private exchange(
     subject: string,
@@ -160,47 +153,21 @@ export class NatsRequestClient {
     waitMs: number,
     stall?: { silentMs: number; deadline: number; firstWordMs: number | undefined },
   ): Promise<Msg> {
-    return new Promise<Msg>((resolve, reject) => {
-      let heard = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let replyTo = '';
-      const end = (error: Error | undefined, msg?: Msg) => {
-        clearTimeout(timer);
-        this.inbox.release(replyTo);
-        if (error) reject(error);
-        else resolve(msg!);
-      };
-      const silence = () =>
+    if (!stall) return this.inbox.request(subject, body, headers, { waitMs, timeout: () => new NatsTimeoutError() });
+    let heard = false;
+    return this.inbox.request(subject, body, headers, {
+      waitMs,
+      progress: (msg) => {
+        if (!msg.headers?.has(WireHeader.progress)) return undefined;
+        heard = true;
+        return Math.min(stall.silentMs, stall.deadline - Date.now());
+      },
+      timeout: () =>
         new SilentReplica(
-          stall!.firstWordMs !== undefined && !heard
-            ? `The retry was not acknowledged within ${stall!.firstWordMs} ms`
-            : `No word from the replica for ${stall!.silentMs} ms`,
-        );
-      const onTimeout = () => end(stall ? silence() : new NatsTimeoutError());
-      replyTo = this.inbox.open({
-        subject,
-        onMessage: (msg) => {
-          if (msg.data.length > 0) return end(undefined, msg);
-          const h = msg.headers;
-          if (h?.code === 503) return end(new NoRespondersError(subject));
-          if (!stall || !h?.has(WireHeader.progress)) return end(undefined, msg);
-          heard = true;
-          const left = stall.deadline - Date.now();
-          if (left <= 0) return end(silence());
-          clearTimeout(timer);
-          timer = setTimeout(onTimeout, Math.min(stall.silentMs, left));
-        },
-        onError: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      timer = setTimeout(onTimeout, waitMs);
-      try {
-        this.nc.publish(subject, body, { reply: replyTo, headers });
-      } catch (error) {
-        end(error as Error);
-      }
+          stall.firstWordMs !== undefined && !heard
+            ? `The retry was not acknowledged within ${stall.firstWordMs} ms`
+            : `No word from the replica for ${stall.silentMs} ms`,
+        ),
     });
   }
 }

@@ -1,4 +1,12 @@
-import { ClosedConnectionError, createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  ClosedConnectionError,
+  createInbox,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  NoRespondersError,
+  type Subscription,
+} from '@nats-io/transport-node';
 
 /** Where the messages sent to one request's reply subject go. */
 export interface ReplyWaiter {
@@ -8,6 +16,19 @@ export interface ReplyWaiter {
   onMessage(msg: Msg): void;
   /** The request cannot be answered: the server refused it or the reply subscription, or the connection closed. */
   onError(error: Error): void;
+}
+
+/** How one exchange waits for its reply. */
+export interface ReplyWait {
+  /** How long to wait for the first message, in ms. */
+  readonly waitMs: number;
+  /**
+   * An empty message that is not the server's "no responders": a progress word when this returns
+   * how much longer to wait (ms), else the reply. Without it, any such message is the reply.
+   */
+  progress?(msg: Msg): number | undefined;
+  /** What the exchange fails with when the wait runs out. */
+  timeout(): Error;
 }
 
 /**
@@ -30,6 +51,47 @@ export class ReplyInbox {
   ) {
     void this.watchRefusals();
     void nc.closed().then(() => this.failAll(new ClosedConnectionError()));
+  }
+
+  /**
+   * Publishes `body` to `subject` with a reply subject of this inbox and resolves with the reply.
+   * A reply has a body; only an empty message (a progress word, a status) has its headers read.
+   * The server's "no responders" is nats.js's `NoRespondersError`.
+   */
+  request(subject: string, body: Uint8Array, headers: MsgHdrs, wait: ReplyWait): Promise<Msg> {
+    return new Promise<Msg>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let replyTo = '';
+      const end = (error: Error | undefined, msg?: Msg) => {
+        clearTimeout(timer);
+        this.release(replyTo);
+        if (error) reject(error);
+        else resolve(msg!);
+      };
+      const expire = () => end(wait.timeout());
+      replyTo = this.open({
+        subject,
+        onMessage: (msg) => {
+          if (msg.data.length > 0) return end(undefined, msg);
+          if (msg.headers?.code === 503) return end(new NoRespondersError(subject));
+          const more = wait.progress?.(msg);
+          if (more === undefined) return end(undefined, msg);
+          clearTimeout(timer);
+          if (more <= 0) return expire();
+          timer = setTimeout(expire, more);
+        },
+        onError: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      timer = setTimeout(expire, wait.waitMs);
+      try {
+        this.nc.publish(subject, body, { reply: replyTo, headers });
+      } catch (error) {
+        end(error as Error);
+      }
+    });
   }
 
   /** Registers a waiter and returns the reply subject to publish its request with. */
