@@ -90,11 +90,15 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       updatedAt: now,
       ...(definition.deadlineMs ? { deadlineAt: now + definition.deadlineMs } : {}),
     };
-    // Created already leased to this instance: one write, and no window in which it is unowned.
+    // Created already leased to this instance and with its first step Running: one write, no
+    // window in which it is unowned, and none before the first step's action that a resumed saga
+    // would have to redo (it finds the step Running and retries it under the same id).
+    const first = definition.steps[0];
+    if (first) this.begin(state as SagaState, 0, first.name);
     if (!(await this.store.create(state, { owner: this.owner, ttlMs: this.leaseMs })))
       return this.waitForEnd(sagaId, definition as SagaDefinition<unknown>) as Promise<SagaState<TData>>;
     const created = { ...state, version: 1, lease: { owner: this.owner, expiresAt: now + this.leaseMs } } as SagaState;
-    return this.drive(sagaId, definition as SagaDefinition<unknown>, created) as Promise<SagaState<TData>>;
+    return this.drive(sagaId, definition as SagaDefinition<unknown>, created, first ? 0 : -1) as Promise<SagaState<TData>>;
   }
 
   /** Sagas this instance is driving right now. */
@@ -132,14 +136,20 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     return resumed;
   }
 
-  private drive(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState): Promise<SagaState> {
-    const run = this.execute(sagaId, definition, known).finally(() => this.running.delete(sagaId));
+  /** `prepared`: the step `known` already records as begun (Running, persisted), -1 for none. */
+  private drive(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState, prepared = -1): Promise<SagaState> {
+    const run = this.execute(sagaId, definition, known, prepared).finally(() => this.running.delete(sagaId));
     this.running.set(sagaId, run);
     return run;
   }
 
   /** Drives the saga from its stored state (`known`: the state this instance just created). */
-  private async execute(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState): Promise<SagaState> {
+  private async execute(
+    sagaId: string,
+    definition: SagaDefinition<unknown>,
+    known: SagaState | undefined,
+    prepared: number,
+  ): Promise<SagaState> {
     const renew = setInterval(
       () => void this.store.acquireLease(sagaId, this.owner, this.leaseMs).catch(() => undefined),
       this.leaseMs / 3,
@@ -159,7 +169,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
         }
         return state;
       };
-      if (state.status === 'Running') state = await this.forward(state, definition, save);
+      if (state.status === 'Running') state = await this.forward(state, definition, save, prepared);
       if (state.status === 'Compensating') state = await this.backward(state, definition, save);
       return state;
     } catch (error) {
@@ -177,10 +187,11 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     state: SagaState,
     definition: SagaDefinition<unknown>,
     save: (s: SagaState) => Promise<SagaState>,
+    begun: number,
   ): Promise<SagaState> {
     // The write that records a step's outcome also marks the next step Running (and the last one
     // the saga Completed): one write per step boundary, persisted before and after every step.
-    let prepared = -1;
+    let prepared = begun;
     for (let i = 0; i < definition.steps.length; i++) {
       const step = definition.steps[i]!;
       if (state.steps[i]!.status === 'Completed') continue;
