@@ -157,6 +157,21 @@ export function sagaStoreConformance(name: string, setup: () => Promise<StoreHar
       assert.equal(await store.acquireLease(s, 'b', 10_000), false);
     });
 
+    it("an update that releases its owner's lease does so in the same write, and leaves another owner's alone", async () => {
+      const mine = id('release-with-update');
+      const theirs = id('release-other');
+      await store.create(newSaga(mine), { owner: 'a', ttlMs: 60_000 });
+      await store.create(newSaga(theirs), { owner: 'b', ttlMs: 60_000 });
+      const read = (await store.get(mine))!;
+      assert.equal(await store.update({ ...read, status: 'Completed' }, read.version, 'a'), true);
+      const after = (await store.get(mine))!;
+      assert.equal(after.status, 'Completed');
+      assert.equal(after.lease, undefined, 'released');
+      const other = (await store.get(theirs))!;
+      assert.equal(await store.update({ ...other, status: 'Completed' }, other.version, 'a'), true);
+      assert.equal((await store.get(theirs))?.lease?.owner, 'b', 'not the releasing owner: kept');
+    });
+
     it('orphaned sagas are the unfinished ones without a live lease', async () => {
       const orphan = id('orphan');
       const leased = id('leased');

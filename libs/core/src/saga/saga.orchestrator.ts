@@ -155,13 +155,18 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       this.leaseMs / 3,
     );
     renew.unref();
+    let released = false;
     try {
       let state = known ?? (await this.store.get(sagaId))!;
       let status = state.status;
       this.signals.emit('sagaStatus', { sagaName: state.sagaName, sagaId, status });
       const save = async (next: SagaState): Promise<SagaState> => {
         next.updatedAt = Date.now();
-        if (!(await this.store.update(next, state.version))) throw new SagaLeaseLostError(`Saga ${sagaId} was changed by another instance`);
+        // The saga's last write also gives its lease back: no separate release.
+        const last = TERMINAL_SAGA_STATUSES.includes(next.status);
+        if (!(await this.store.update(next, state.version, last ? this.owner : undefined)))
+          throw new SagaLeaseLostError(`Saga ${sagaId} was changed by another instance`);
+        if (last) released = true;
         state = { ...next, version: state.version + 1 };
         if (state.status !== status) {
           this.signals.emit('sagaStatus', { sagaName: state.sagaName, sagaId, status: state.status, previous: status });
@@ -179,7 +184,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       throw error;
     } finally {
       clearInterval(renew);
-      await this.store.releaseLease(sagaId, this.owner).catch(() => undefined);
+      if (!released) await this.store.releaseLease(sagaId, this.owner).catch(() => undefined);
     }
   }
 

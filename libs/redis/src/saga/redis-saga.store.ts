@@ -26,10 +26,12 @@ if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'leaseUntil'
 return 1`;
 
 // Returns the previous status, so the index is touched only when the status changes.
+// ARGV[4]: an owner whose lease this write releases (the saga's last write), or empty.
 const UPDATE = `
-local v = redis.call('HMGET', KEYS[1], 'version', 'state')
+local v = redis.call('HMGET', KEYS[1], 'version', 'state', 'owner')
 if not v[1] or tonumber(v[1]) ~= tonumber(ARGV[2]) then return false end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', tonumber(ARGV[2]) + 1)
+if ARGV[4] ~= '' and v[3] == ARGV[4] then redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil') end
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return cjson.decode(v[2]).status`;
 
@@ -101,7 +103,7 @@ export class RedisSagaStore implements SagaStore {
     return state;
   }
 
-  async update(state: SagaState, expectedVersion: number): Promise<boolean> {
+  async update(state: SagaState, expectedVersion: number, releaseLeaseOf?: string): Promise<boolean> {
     const stored = { ...state, version: expectedVersion + 1 };
     delete stored.lease;
     const finished = TERMINAL_SAGA_STATUSES.includes(state.status);
@@ -113,6 +115,7 @@ export class RedisSagaStore implements SagaStore {
         encodeStoredValue(stored),
         String(expectedVersion),
         String(finished ? this.retentionMs : 0),
+        releaseLeaseOf ?? '',
       ),
     )) as SagaStatus | null;
     if (previous === null) return false;

@@ -20,11 +20,12 @@ export class InMemorySagaStore implements SagaStore {
     return state && structuredClone(state);
   }
 
-  async update(state: SagaState, expectedVersion: number): Promise<boolean> {
+  async update(state: SagaState, expectedVersion: number, releaseLeaseOf?: string): Promise<boolean> {
     const current = this.sagas.get(state.sagaId);
     if (!current || current.version !== expectedVersion) return false;
-    // The lease is owned by acquire/release; an update keeps whatever lease is stored.
-    this.sagas.set(state.sagaId, structuredClone({ ...state, version: expectedVersion + 1, lease: current.lease }));
+    // The lease is owned by acquire/release; an update keeps whatever lease is stored, unless it releases its own.
+    const lease = releaseLeaseOf !== undefined && current.lease?.owner === releaseLeaseOf ? undefined : current.lease;
+    this.sagas.set(state.sagaId, structuredClone({ ...state, version: expectedVersion + 1, lease }));
     return true;
   }
 

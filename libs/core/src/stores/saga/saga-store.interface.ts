@@ -10,9 +10,10 @@ export interface SagaStore {
   get(sagaId: string): Promise<SagaState | undefined>;
   /**
    * Replaces the saga if its stored version equals `expectedVersion`; the stored version becomes
-   * `expectedVersion + 1`. Returns false when another writer got there first.
+   * `expectedVersion + 1`. Returns false when another writer got there first. The stored lease is
+   * kept, unless `releaseLeaseOf` holds it: then it is released in the same write (a saga's last).
    */
-  update(state: SagaState, expectedVersion: number): Promise<boolean>;
+  update(state: SagaState, expectedVersion: number, releaseLeaseOf?: string): Promise<boolean>;
   /**
    * Takes or renews the lease if it is free, expired, or already `owner`'s; or, with `takeFrom`,
    * if `takeFrom` holds it (compare-and-set on the holder: the takeover of an owner known down).
