@@ -20,7 +20,7 @@ export function formatSagaBudget(budget: SagaBudget, replicas: number, warmup: n
       ...Object.keys(byCaller.fromScriptsPerSaga),
     ]),
   ];
-  const cell = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(2));
+  const cell = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(3));
   const redisTable = table(
     ['command', 'per saga', 'sent by clients', 'called in scripts'],
     [
