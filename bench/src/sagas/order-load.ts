@@ -42,10 +42,24 @@ export interface OrderLoadSummary {
   readonly p99Ms: number;
 }
 
+/** Runs right before and right after the timed part (the warm-up done), so what it measures is that part only. */
+export interface TimedPartHooks {
+  beforeTimed(): Promise<void>;
+  afterTimed(): Promise<void>;
+}
+
 /** Places `warmup` untimed orders, then `orders` timed ones, `inFlight` at a time each. */
-export async function timeOrders(mediator: CatgaMediator, warmup: number, orders: number, inFlight: number): Promise<OrderLoadSummary> {
+export async function timeOrders(
+  mediator: CatgaMediator,
+  warmup: number,
+  orders: number,
+  inFlight: number,
+  hooks?: TimedPartHooks,
+): Promise<OrderLoadSummary> {
   await driveOrders(mediator, warmup, inFlight);
+  await hooks?.beforeTimed();
   const { seconds, durations } = await driveOrders(mediator, orders, inFlight);
+  await hooks?.afterTimed();
   const sorted = sortedDurations(durations);
   return { orders, inFlight, ordersPerSecond: orders / seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
 }

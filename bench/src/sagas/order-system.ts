@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { CatgaMediator, CatgaModule } from '@catga/core';
 import { natsTransport } from '@catga/nats';
-import { startNatsServer, startRedisServer } from '@catga/testing';
+import { startNatsServer, startRedisServer, type NatsServerHandle, type RedisServerHandle } from '@catga/testing';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { startSampleService, type RunningService } from './sample-services.js';
@@ -19,6 +19,11 @@ export interface OrderSystemOptions {
 export interface OrderSystem {
   /** The client's mediator: PlaceOrder sent on it goes over NATS to an order-service replica. */
   readonly mediator: CatgaMediator;
+  /** The run's own nats-server and redis-server (pids under `process`, the monitoring port of NATS under `monitor`). */
+  readonly nats: NatsServerHandle;
+  readonly redis: RedisServerHandle;
+  /** The sample service processes: payment-service, inventory-service, then the order-service replicas. */
+  readonly services: readonly RunningService[];
   /** Closes the client, then the services, then the servers. */
   stop(): Promise<void>;
 }
@@ -57,6 +62,9 @@ export async function startOrderSystem(options: OrderSystemOptions): Promise<Ord
     await app.init();
     return {
       mediator: app.get(CatgaMediator),
+      nats,
+      redis,
+      services,
       stop: async () => {
         try {
           await app.close();

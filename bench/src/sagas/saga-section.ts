@@ -1,12 +1,15 @@
 import type { MachineInfo } from '../machine.js';
 import { writeResultsFile } from '../results-file.js';
-import { timeOrders } from './order-load.js';
+import { timeOrders, type OrderLoadSummary } from './order-load.js';
 import { startOrderSystem } from './order-system.js';
+import { timeOrdersWithBudget, type SagaBudget } from './saga-budget.js';
+import { formatSagaBudget } from './saga-budget-report.js';
 import { SAGA_TARGET, checkSagaTarget, formatSagaTable, type SagaRow } from './saga-report.js';
 
 /** The same at every replica count, so the rows compare: the replicas share the load, not each get 50. */
 const IN_FLIGHT = 50;
 const REPLICAS = [1, 2, 3];
+const BUDGET_REPLICAS = 1;
 
 /**
  * The 3-step order saga end to end at 1, 2 and 3 orchestrating order-service replicas:
@@ -17,11 +20,16 @@ const REPLICAS = [1, 2, 3];
  */
 export async function runSagaSection(quick: boolean, machine: MachineInfo): Promise<void> {
   const measured: Omit<SagaRow, 'efficiency'>[] = [];
+  const counts = { warmup: quick ? 100 : 300, orders: quick ? 500 : 2_000, callerSample: quick ? 100 : 300 };
+  let budget: SagaBudget | undefined;
   for (const replicas of REPLICAS) {
     process.stderr.write(`  order-service x${replicas} ...\n`);
     const system = await startOrderSystem({ replicas, clientName: 'bench-saga-client', redisPrefix: `sagas-${replicas}` });
     try {
-      const load = await timeOrders(system.mediator, quick ? 100 : 300, quick ? 500 : 2_000, IN_FLIGHT);
+      // The budget on the 1-replica run only, where one order-service orchestrates every saga.
+      let load: OrderLoadSummary;
+      if (replicas === BUDGET_REPLICAS) ({ load, budget } = await timeOrdersWithBudget(system, counts, IN_FLIGHT, machine.cpuCount));
+      else load = await timeOrders(system.mediator, counts.warmup, counts.orders, IN_FLIGHT);
       measured.push({
         replicas,
         sagas: load.orders,
@@ -53,6 +61,7 @@ export async function runSagaSection(quick: boolean, machine: MachineInfo): Prom
       `${target.sagasPerSecond.toFixed(0)}: ${target.sagasPerSecondMet ? 'MET' : 'MISSED'}`,
   );
   console.log(`Target: p99 <= ${SAGA_TARGET.p99Ms} ms (1 replica): ${target.p99Ms.toFixed(1)} ms: ${target.p99Met ? 'MET' : 'MISSED'}`);
+  if (budget) console.log(formatSagaBudget(budget, BUDGET_REPLICAS, counts.warmup));
   const file = await writeResultsFile('sagas.json', {
     generatedAt: new Date().toISOString(),
     quick,
@@ -61,6 +70,7 @@ export async function runSagaSection(quick: boolean, machine: MachineInfo): Prom
     // The one-replica row, as the file had it before there were rows.
     result: rows[0],
     rows,
+    budget: budget && { replicas: BUDGET_REPLICAS, warmup: counts.warmup, ...budget },
   });
   console.log(`Wrote ${file}`);
 }

@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { freePort, pollUntil } from '@catga/testing';
 
 export interface RunningService {
+  /** The app under apps/, e.g. `order-service`. */
+  readonly app: string;
+  /** CATGA_INSTANCE_ID of this process, e.g. `order-service-1`. */
+  readonly instanceId: string;
   readonly child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -34,6 +38,8 @@ export async function startSampleService(app: string, env: Record<string, string
     { description: `${app} listening`, timeoutMs: 30_000, intervalMs: 50 },
   );
   return {
+    app,
+    instanceId,
     child,
     stop: async () => {
       if (child.exitCode !== null) return;
