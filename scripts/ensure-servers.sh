@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Makes sure nats-server and redis-server (the integration tests start their own) and Chromium
-# (the dashboard test drives it headless) are on this machine.
+# Makes sure nats-server and redis-server (the integration tests start their own), Chromium
+# (the dashboard test drives it headless) and promtool (the alert rules' test) are on this machine.
 set -euo pipefail
 missing=()
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+# promtool comes with Debian's prometheus package; its service is not started where no init runs it.
+command -v promtool >/dev/null 2>&1 || [ -x /usr/bin/promtool ] || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} with apt-get"
