@@ -102,7 +102,7 @@ export {
 } from './saga/saga-definition.js';
 export { SagaOrchestrator } from './saga/saga.orchestrator.js';
 export type { SagaOptions } from './saga/saga-options.interface.js';
-export { SagaDeadlineExceededError, SagaLeaseLostError } from './saga/saga-errors.js';
+export { SagaDeadlineExceededError, SagaLeaseLostError, SagaNotFoundError, SagaStateConflictError } from './saga/saga-errors.js';
 
 export { CatgaCluster } from './cluster/catga-cluster.js';
 export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';

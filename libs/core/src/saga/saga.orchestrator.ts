@@ -12,7 +12,13 @@ import type { SagaSettings } from './saga-options.interface.js';
 import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from '../stores/saga/saga-state.js';
 import type { SagaStore } from '../stores/saga/saga-store.interface.js';
 import { sagaClassOf, sagaNameOf, type SagaClass, type SagaDefinition, type SagaStep, type StepResults } from './saga-definition.js';
-import { SagaDeadlineExceededError, SagaHandedOffError, SagaLeaseLostError } from './saga-errors.js';
+import {
+  SagaDeadlineExceededError,
+  SagaHandedOffError,
+  SagaLeaseLostError,
+  SagaNotFoundError,
+  SagaStateConflictError,
+} from './saga-errors.js';
 import { backoffDelay, pollWithBackoff } from '../timing/backoff.js';
 import { sleep } from '../timing/sleep.js';
 import { withTimeout } from '../timing/with-timeout.js';
@@ -101,6 +107,77 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     return this.drive(sagaId, definition as SagaDefinition<unknown>, created, first ? 0 : -1) as Promise<SagaState<TData>>;
   }
 
+  /**
+   * Sends a `Failed` saga back to compensate (its failed compensations' cause was fixed): each
+   * step left `CompensationFailed` is compensated again, in a new round with its own message id
+   * (the last round's failure is recorded under the old one), and the saga ends `Compensated`, or
+   * `Failed` again. Resolves with its final state.
+   */
+  async retry(sagaId: string): Promise<SagaState> {
+    const { state, definition } = await this.operable(sagaId, 'retried', (s) => s.status === 'Failed', 'only a Failed saga can be retried');
+    const next = structuredClone(state);
+    for (const step of next.steps) {
+      if (step.status !== 'CompensationFailed') continue;
+      step.status = 'Compensating';
+      step.compensationRound = (step.compensationRound ?? 0) + 1;
+    }
+    next.status = 'Compensating';
+    return this.restart(sagaId, definition, state, next);
+  }
+
+  /**
+   * Stops a saga that has not ended and compensates it: the completed steps, and the one in
+   * progress, whose action may or may not have happened (compensations must tolerate both). A
+   * live instance driving it loses it: its next write is refused and its caller gets the outcome.
+   * Resolves with the final state, `Compensated` or `Failed`.
+   */
+  async abort(sagaId: string, reason = 'aborted by an operator'): Promise<SagaState> {
+    const { state, definition } = await this.operable(
+      sagaId,
+      'aborted',
+      (s) => !TERMINAL_SAGA_STATUSES.includes(s.status),
+      'it has ended',
+      true,
+    );
+    const next = structuredClone(state);
+    for (const step of next.steps) if (step.status === 'Running') step.status = 'Compensating';
+    next.status = 'Compensating';
+    next.error ??= serializeError(new SagaStateConflictError(`Saga ${sagaId} ${reason}`));
+    return this.restart(sagaId, definition, state, next);
+  }
+
+  /** The saga, its definition and its lease, when `applies`; `takeOver`: from whoever holds it. */
+  private async operable(
+    sagaId: string,
+    what: string,
+    applies: (state: SagaState) => boolean,
+    otherwise: string,
+    takeOver = false,
+  ): Promise<{ state: SagaState; definition: SagaDefinition<unknown> }> {
+    const state = await this.store.get(sagaId);
+    if (!state) throw new SagaNotFoundError(`No saga ${sagaId}`);
+    const saga = sagaClassOf(state.sagaName);
+    if (!saga) throw new SagaNotFoundError(`Saga ${sagaId} is a ${state.sagaName}, which this instance does not define`);
+    if (!applies(state)) throw new SagaStateConflictError(`Saga ${sagaId} cannot be ${what}: it is ${state.status}, and ${otherwise}`);
+    const holder = takeOver && state.lease && state.lease.owner !== this.owner ? state.lease.owner : undefined;
+    if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs, holder))) {
+      throw new SagaStateConflictError(`Saga ${sagaId} cannot be ${what}: another instance holds it`);
+    }
+    return { state, definition: new saga() as SagaDefinition<unknown> };
+  }
+
+  /** Writes `next` over `state` (compare-and-set) and drives it from there. */
+  private async restart(sagaId: string, definition: SagaDefinition<unknown>, state: SagaState, next: SagaState): Promise<SagaState> {
+    next.updatedAt = Date.now();
+    if (!(await this.store.update(next, state.version))) {
+      await this.store.releaseLease(sagaId, this.owner).catch(() => undefined);
+      throw new SagaStateConflictError(`Saga ${sagaId} changed while it was being restarted; look again`);
+    }
+    this.signals.emit('sagaStatus', { sagaName: next.sagaName, sagaId, status: next.status, previous: state.status });
+    const known = { ...next, version: state.version + 1, lease: { owner: this.owner, expiresAt: Date.now() + this.leaseMs } };
+    return this.drive(sagaId, definition, known);
+  }
+
   /** Sagas this instance is driving right now. */
   get activeCount(): number {
     return this.running.size;
@@ -138,7 +215,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
 
   /** `prepared`: the step `known` already records as begun (Running, persisted), -1 for none. */
   private drive(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState, prepared = -1): Promise<SagaState> {
-    const run = this.execute(sagaId, definition, known, prepared).finally(() => this.running.delete(sagaId));
+    // A saga restarted here (retry, abort) while an earlier drive of it winds down: each removes only itself.
+    const run: Promise<SagaState> = this.execute(sagaId, definition, known, prepared).finally(() => {
+      if (this.running.get(sagaId) === run) this.running.delete(sagaId);
+    });
     this.running.set(sagaId, run);
     return run;
   }
@@ -178,7 +258,12 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       if (state.status === 'Compensating') state = await this.backward(state, definition, save);
       return state;
     } catch (error) {
-      if (error instanceof SagaLeaseLostError) return this.waitForEnd(sagaId);
+      // Another writer moved the saga on: the lease is theirs, or that of a restart here, and not
+      // this drive's to release.
+      if (error instanceof SagaLeaseLostError) {
+        released = true;
+        return this.waitForEnd(sagaId);
+      }
       // The lease is released in `finally`: the next recovery pass of another instance resumes it.
       if (error instanceof SagaHandedOffError) return (await this.store.get(sagaId))!;
       throw error;
@@ -291,7 +376,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       if (!step.compensate && !step.compensateWith) continue;
       record.status = 'Compensating';
       state = await save(state);
-      const messageId = `${state.sagaId}:${step.name}:compensate`;
+      const round = record.compensationRound;
+      const messageId = `${state.sagaId}:${step.name}:compensate${round ? `:${round}` : ''}`;
       try {
         await retry(handleAll, {
           maxAttempts: Math.max(0, this.compensationAttempts - 1),

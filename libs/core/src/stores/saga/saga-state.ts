@@ -14,6 +14,11 @@ export interface SagaStepState {
   attempts: number;
   startedAt?: number;
   finishedAt?: number;
+  /**
+   * How many times a person sent the saga back to compensate this step (`SagaOrchestrator.retry`):
+   * each round compensates under its own message id, since the last one's failure is recorded under its id.
+   */
+  compensationRound?: number;
 }
 
 export interface SagaLease {
