@@ -71,7 +71,10 @@ export class NatsRequestClient {
       try {
         let msg: Msg;
         if (progressIntervalMs <= 0) {
-          msg = await this.exchange(subject, wire.body, headers, Math.min(attemptTimeoutMs, remaining));
+          msg = await this.inbox.request(subject, wire.body, headers, {
+            waitMs: Math.min(attemptTimeoutMs, remaining),
+            timeout: () => new NatsTimeoutError(),
+          });
         } else if (afterSilence) {
           // One interval for the first word: a replica acknowledges on arrival. One that does not
           // know the header (an older version) may miss it and be asked again; a repeat finds
@@ -134,39 +137,20 @@ export class NatsRequestClient {
    */
   private awaitReply(subject: string, body: Uint8Array, headers: MsgHdrs, deadline: number, firstWordMs?: number): Promise<Msg> {
     const silentMs = this.settings.progressIntervalMs * SILENT_INTERVALS;
-    return this.exchange(subject, body, headers, Math.min(firstWordMs ?? silentMs, deadline - Date.now()), {
-      silentMs,
-      deadline,
-      firstWordMs,
-    });
-  }
-
-  /**
-   * One attempt through the client's inbox. Without `stall`, no reply within `waitMs` is nats.js's
-   * `TimeoutError`; with it, each progress word gives the replica another `silentMs` (up to the
-   * deadline) and silence is `SilentReplica`.
-   */
-  private exchange(
-    subject: string,
-    body: Uint8Array,
-    headers: MsgHdrs,
-    waitMs: number,
-    stall?: { silentMs: number; deadline: number; firstWordMs: number | undefined },
-  ): Promise<Msg> {
-    if (!stall) return this.inbox.request(subject, body, headers, { waitMs, timeout: () => new NatsTimeoutError() });
     let heard = false;
     return this.inbox.request(subject, body, headers, {
-      waitMs,
+      waitMs: Math.min(firstWordMs ?? silentMs, deadline - Date.now()),
+      // Each word gives the replica another `silentMs`, up to the deadline.
       progress: (msg) => {
         if (!msg.headers?.has(WireHeader.progress)) return undefined;
         heard = true;
-        return Math.min(stall.silentMs, stall.deadline - Date.now());
+        return Math.min(silentMs, deadline - Date.now());
       },
       timeout: () =>
         new SilentReplica(
-          stall.firstWordMs !== undefined && !heard
-            ? `The retry was not acknowledged within ${stall.firstWordMs} ms`
-            : `No word from the replica for ${stall.silentMs} ms`,
+          firstWordMs !== undefined && !heard
+            ? `The retry was not acknowledged within ${firstWordMs} ms`
+            : `No word from the replica for ${silentMs} ms`,
         ),
     });
   }

@@ -9,7 +9,7 @@ import {
 } from '@nats-io/transport-node';
 
 /** Where the messages sent to one request's reply subject go. */
-export interface ReplyWaiter {
+interface ReplyWaiter {
   /** The subject the request was published to (a publish the server refuses names it). */
   readonly subject: string;
   /** A message on the reply subject: the reply, a progress word, or the server's "no responders". */
@@ -61,15 +61,15 @@ export class ReplyInbox {
   request(subject: string, body: Uint8Array, headers: MsgHdrs, wait: ReplyWait): Promise<Msg> {
     return new Promise<Msg>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let replyTo = '';
+      let token = '';
       const end = (error: Error | undefined, msg?: Msg) => {
         clearTimeout(timer);
-        this.release(replyTo);
+        this.waiters.delete(token);
         if (error) reject(error);
         else resolve(msg!);
       };
       const expire = () => end(wait.timeout());
-      replyTo = this.open({
+      token = this.open({
         subject,
         onMessage: (msg) => {
           if (msg.data.length > 0) return end(undefined, msg);
@@ -87,24 +87,19 @@ export class ReplyInbox {
       });
       timer = setTimeout(expire, wait.waitMs);
       try {
-        this.nc.publish(subject, body, { reply: replyTo, headers });
+        this.nc.publish(subject, body, { reply: `${this.prefix}.${token}`, headers });
       } catch (error) {
         end(error as Error);
       }
     });
   }
 
-  /** Registers a waiter and returns the reply subject to publish its request with. */
-  open(waiter: ReplyWaiter): string {
+  /** Registers a waiter under a new token of the reply subject; deleting the token drops late messages. */
+  private open(waiter: ReplyWaiter): string {
     if (!this.subscription) this.subscribe();
     const token = (this.nextToken++).toString(36);
     this.waiters.set(token, waiter);
-    return `${this.prefix}.${token}`;
-  }
-
-  /** Stops routing a reply subject's messages; late ones are dropped. */
-  release(replyTo: string): void {
-    this.waiters.delete(replyTo.slice(this.prefix.length + 1));
+    return token;
   }
 
   private subscribe(): void {
