@@ -2,9 +2,6 @@ import { NoRespondersError, RequestError, TimeoutError as NatsTimeoutError } fro
 
 export type RequestFailure = 'no-responders' | 'timeout' | 'closed' | 'too-large' | 'forbidden' | 'other';
 
-/** JetStream's API error code for a header block over its 64 KiB limit. */
-const HEADER_TOO_LARGE = 10097;
-
 /** Sorts a nats.js request or publish failure into what Catga does about it. */
 export function classifyNatsError(error: unknown): RequestFailure {
   if (error instanceof NoRespondersError) return 'no-responders';
@@ -16,7 +13,6 @@ export function classifyNatsError(error: unknown): RequestFailure {
   const name = error instanceof Error ? error.name : '';
   // A message the server can never take: retrying it changes nothing.
   if (name === 'InvalidArgumentError' && /max_payload/.test((error as Error).message)) return 'too-large';
-  if (name === 'JetStreamApiError' && (error as { code?: unknown }).code === HEADER_TOO_LARGE) return 'too-large';
   // The server's permissions refuse this user the subject.
   if (name === 'PermissionViolationError') return 'forbidden';
   if (name === 'ClosedConnectionError' || name === 'DrainingConnectionError') return 'closed';
