@@ -78,7 +78,7 @@ export type { OutboxPublisherOptions } from './outbox/outbox.publisher.js';
 
 export type { Transport } from './transport/transport.interface.js';
 export type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from './stores/idempotency/idempotency-store.interface.js';
-export type { SagaStore } from './stores/saga/saga-store.interface.js';
+export { DEFAULT_SAGA_LIST_LIMIT, type SagaQuery, type SagaStore } from './stores/saga/saga-store.interface.js';
 export type { FailoverSettings } from './liveness/peer-liveness.js';
 export { ownersDown } from './stores/saga/owners-down.js';
 export {
