@@ -105,4 +105,18 @@ export type { SagaOptions } from './saga/saga-options.interface.js';
 export { SagaDeadlineExceededError, SagaLeaseLostError, SagaNotFoundError, SagaStateConflictError } from './saga/saga-errors.js';
 
 export { CatgaCluster } from './cluster/catga-cluster.js';
+export {
+  CatgaOperations,
+  DEFAULT_SELECTION_LIMIT,
+  type ClusterSnapshot,
+  type DeadLetterDetail,
+  type DeadLetterEntry,
+  type DeadLetterSelection,
+  type RedriveOptions,
+  type RedriveOutcome,
+  type RedriveResult,
+} from './operations/catga-operations.js';
+export { DeadLetterNotFoundError, OperationNotSupportedError } from './operations/operation-errors.js';
+export { REDRIVE_TYPE_PREFIX, redriveType, type RedriveRequest } from './operations/dead-letter-redrive.js';
+export type { ArchivedDeadLetter, DeadLetterQuery } from './transport/transport.interface.js';
 export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';
