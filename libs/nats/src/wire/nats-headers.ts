@@ -13,10 +13,19 @@ export function toNatsHeaders(values: Record<string, string>): MsgHdrs {
 
 /**
  * A message's headers as a map, Catga's own names in their canonical case whatever case the
- * sender used. nats.js parses the header block when it is first read and throws on one it cannot
- * parse (a space in a name, a line feed in a value): that is a typed `MALFORMED_MESSAGE` here.
+ * sender used. The header block is read here, in one pass over its text, when nats.js exposes
+ * it as it has since v2 (`_rdata` and `_msg.hdr`; `readsRawHeaderBlocks` says whether it does):
+ * nats.js's own parser builds its header object by searching the names already read for each
+ * line, its largest cost per received message. Otherwise, and for what is not a received message,
+ * nats.js parses it. Either way a block that cannot be parsed (a space in a name) is a typed
+ * `MALFORMED_MESSAGE`, and the same names and values come out (nats-headers.spec.ts).
  */
 export function fromNatsHeaders(msg: { readonly headers?: MsgHdrs }): Map<string, string> {
+  const raw = msg as RawMessage;
+  const length = raw._msg?.hdr;
+  if (typeof length === 'number' && raw._rdata instanceof Uint8Array) {
+    return length > 0 ? readHeaderBlock(raw._rdata.subarray(0, length)) : new Map();
+  }
   const out = new Map<string, string>();
   try {
     const h = msg.headers;
@@ -25,6 +34,49 @@ export function fromNatsHeaders(msg: { readonly headers?: MsgHdrs }): Map<string
     for (const [name, values] of h) out.set(CANONICAL.get(name.toLowerCase()) ?? name, values[0] ?? '');
   } catch (error) {
     throw new MalformedMessageError(`The header block cannot be parsed: ${(error as Error)?.message ?? String(error)}`);
+  }
+  return out;
+}
+
+/** What a message nats.js received holds: the bytes of header block and body, and the header block's length (-1: none). */
+interface RawMessage {
+  readonly _rdata?: unknown;
+  readonly _msg?: { readonly hdr?: unknown };
+}
+
+/** Whether messages of this nats.js carry their raw header block where `fromNatsHeaders` reads it. */
+export function readsRawHeaderBlocks(msg: object): boolean {
+  const raw = msg as RawMessage;
+  return typeof raw._msg?.hdr === 'number' && raw._rdata instanceof Uint8Array;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * `NATS/1.0[ status]\r\nName: value\r\n…\r\n\r\n` as nats.js reads it: the status line skipped,
+ * a line without a colon ignored, the value trimmed, the first value of a repeated name kept; a
+ * name with a character outside `!`..`~` is malformed.
+ */
+export function readHeaderBlock(block: Uint8Array): Map<string, string> {
+  const text = decoder.decode(block);
+  const out = new Map<string, string>();
+  let start = text.indexOf('\r\n');
+  while (start !== -1) {
+    start += 2;
+    let end = text.indexOf('\r\n', start);
+    if (end === -1) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon !== -1 && colon < end) {
+      const name = text.slice(start, colon);
+      for (let i = 0; i < name.length; i++) {
+        const c = name.charCodeAt(i);
+        if (c < 33 || c > 126)
+          throw new MalformedMessageError(`The header block cannot be parsed: '${name[i]}' is not a valid character in a header name`);
+      }
+      const key = CANONICAL.get(name.toLowerCase()) ?? name;
+      if (!out.has(key)) out.set(key, text.slice(colon + 1, end).trim());
+    }
+    start = end < text.length ? end : -1;
   }
   return out;
 }

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MalformedMessageError } from '@catga/core';
+import { uniqueSuffix } from '@catga/core/conformance';
+import { startNatsServer, type NatsServerHandle } from '@catga/testing';
+import { MsgHdrsImpl } from '@nats-io/nats-core/internal';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { fromNatsHeaders, readHeaderBlock, readsRawHeaderBlocks, toNatsHeaders } from './nats-headers.js';
+
+const encoder = new TextEncoder();
+
+/** What nats.js's own parser makes of a block, in the shape fromNatsHeaders returns. */
+function asNatsReadsIt(block: string): Map<string, string> {
+  return fromNatsHeaders({ headers: MsgHdrsImpl.decode(encoder.encode(block)) });
+}
+
+const BLOCKS = [
+  'NATS/1.0\r\nCatga-Message-Id: m-1\r\nCatga-Type: orders.placed\r\n\r\n',
+  'NATS/1.0 503\r\n\r\n',
+  'NATS/1.0 408 Request Timeout\r\nNats-Pending-Messages: 3\r\n\r\n',
+  'NATS/1.0\r\ncatga-type: lower.case\r\nCATGA-MESSAGE-ID: upper\r\nx-tenant:   spaced value  \r\n\r\n',
+  'NATS/1.0\r\nx-repeated: first\r\nx-repeated: second\r\n\r\n',
+  'NATS/1.0\r\nno colon here\r\nx-after: kept\r\n\r\n',
+  'NATS/1.0\r\nx-unicode: cinq cents € ✓\r\nx-empty:\r\nx-colons: a:b:c\r\n\r\n',
+];
+
+describe('NATS headers read from the raw block', () => {
+  it('come out as nats.js reads them, Catga names in their canonical case', () => {
+    for (const block of BLOCKS) assert.deepEqual(readHeaderBlock(encoder.encode(block)), asNatsReadsIt(block), JSON.stringify(block));
+    assert.equal(readHeaderBlock(encoder.encode(BLOCKS[3]!)).get('Catga-Type'), 'lower.case');
+  });
+
+  it('a name nats.js would refuse is MALFORMED_MESSAGE', () => {
+    assert.throws(() => readHeaderBlock(encoder.encode('NATS/1.0\r\nBad Name: v\r\n\r\n')), MalformedMessageError);
+    assert.throws(
+      () => MsgHdrsImpl.decode(encoder.encode('NATS/1.0\r\nBad Name: v\r\n\r\n')),
+      /not a valid character/,
+      'as nats.js refuses it',
+    );
+  });
+
+  describe('on messages received from a server', () => {
+    let server: NatsServerHandle;
+    let nc: NatsConnection;
+    before(async () => {
+      server = await startNatsServer();
+      nc = await connect({ servers: server.url });
+    });
+    after(async () => {
+      await nc?.close();
+      await server?.stop();
+    });
+
+    it('this nats.js exposes the raw block, and what is read from it equals its own parse', async () => {
+      const subject = `headers.${uniqueSuffix()}`;
+      const received: Msg[] = [];
+      const sub = nc.subscribe(subject, { max: 3, callback: (_e, m) => void received.push(m) });
+      nc.publish(subject, '{}', { headers: toNatsHeaders({ 'Catga-Message-Id': 'm-1', 'Catga-Type': 't', traceparent: '00-ab-cd-01' }) });
+      nc.publish(subject, '{}', { headers: toNatsHeaders({ 'x-unicode': 'π ≈ 3.14', 'catga-correlation-id': 'c' }) });
+      nc.publish(subject, 'no headers');
+      await sub.closed;
+      for (const msg of received) {
+        assert.ok(readsRawHeaderBlocks(msg), 'the raw header block is where it is read: a nats.js upgrade moved it');
+        const fast = fromNatsHeaders(msg);
+        const own = fromNatsHeaders({ headers: msg.headers });
+        assert.deepEqual(fast, own);
+      }
+      assert.equal(fromNatsHeaders(received[0]!).get('traceparent'), '00-ab-cd-01');
+      assert.equal(fromNatsHeaders(received[1]!).get('Catga-Correlation-Id'), 'c');
+      assert.equal(fromNatsHeaders(received[2]!).size, 0);
+    });
+  });
+});
