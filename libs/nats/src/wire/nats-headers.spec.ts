@@ -39,6 +39,23 @@ describe('NATS headers read from the raw block', () => {
     );
   });
 
+  it('headers to publish render the block nats.js renders; a name or value it refuses is refused by it', () => {
+    const records: Array<Record<string, string>> = [
+      { 'Catga-Message-Id': 'm-1', 'Catga-Type': 'orders.placed', 'Content-Type': 'application/json' },
+      { traceparent: '00-ab-cd-01', 'x-padded': '  value  ', 'x-unicode': '€ ✓', 'x-empty': '' },
+      {},
+    ];
+    for (const record of records) {
+      const own = MsgHdrsImpl.decode(encoder.encode('NATS/1.0\r\n\r\n'));
+      for (const [name, value] of Object.entries(record)) own.append(name, value);
+      const rendered = toNatsHeaders(record) as unknown as { encode(): Uint8Array };
+      assert.deepEqual(Buffer.from(rendered.encode()).toString(), Buffer.from(own.encode()).toString(), JSON.stringify(record));
+      assert.deepEqual([...toNatsHeaders(record)], [...own]);
+    }
+    assert.throws(() => toNatsHeaders({ 'bad name': 'v' }), /not a valid character/);
+    assert.throws(() => toNatsHeaders({ ok: 'line\nfeed' }), /cannot contain/);
+  });
+
   describe('on messages received from a server', () => {
     let server: NatsServerHandle;
     let nc: NatsConnection;

@@ -4,11 +4,96 @@ import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
 const CANONICAL = new Map<string, string>(Object.values(WireHeader).map((h) => [h.toLowerCase(), h]));
 
+const encoder = new TextEncoder();
+
+/**
+ * Headers to publish with: the block rendered once, here, as nats.js would render it (`NATS/1.0`,
+ * then `Name: value` lines, names as given, values trimmed). nats.js's own header object checks
+ * and canonicalizes every name again as it is appended and renders the block per publish; a
+ * name or value it would refuse goes through it, so it is refused the same way.
+ */
 export function toNatsHeaders(values: Record<string, string>): MsgHdrs {
+  // As nats.js renders a header object with nothing in it: no block at all.
+  let block = '';
+  for (const name in values) {
+    if (block === '') block = 'NATS/1.0';
+    const value = values[name]!;
+    if (!isHeaderName(name) || value.includes('\r') || value.includes('\n')) return throughNats(values);
+    block += `\r\n${name}: ${value.trim()}`;
+  }
+  return new RenderedHeaders(values, block === '' ? new Uint8Array(0) : encoder.encode(`${block}\r\n\r\n`));
+}
+
+function throughNats(values: Record<string, string>): MsgHdrs {
   const h = natsHeaders();
   // A record's names are distinct, so append (which validates the value as set does) replaces nothing.
   for (const name in values) h.append(name, values[name]!);
   return h;
+}
+
+function isHeaderName(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 33 || c > 126 || c === 58) return false;
+  }
+  return true;
+}
+
+/**
+ * nats.js's `MsgHdrs` over a record whose names are distinct, read-only, with the block it
+ * publishes already rendered: the publish path asks a header object for `encode()` alone.
+ */
+class RenderedHeaders implements MsgHdrs {
+  readonly hasError = false;
+  readonly status = '';
+  readonly code = 0;
+  readonly description = '';
+
+  constructor(
+    private readonly record: Readonly<Record<string, string>>,
+    private readonly block: Uint8Array,
+  ) {}
+
+  encode(): Uint8Array {
+    return this.block;
+  }
+
+  *[Symbol.iterator](): Iterator<[string, string[]]> {
+    for (const name in this.record) yield [name, [this.record[name]!.trim()]];
+  }
+
+  get(k: string): string {
+    return this.has(k) ? this.record[k]!.trim() : '';
+  }
+
+  last(k: string): string {
+    return this.get(k);
+  }
+
+  has(k: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.record, k);
+  }
+
+  keys(): string[] {
+    return Object.keys(this.record);
+  }
+
+  values(k: string): string[] {
+    return this.has(k) ? [this.get(k)] : [];
+  }
+
+  set(): void {
+    throw new TypeError('Rendered headers are read-only');
+  }
+
+  append(): void {
+    throw new TypeError('Rendered headers are read-only');
+  }
+
+  delete(): void {
+    throw new TypeError('Rendered headers are read-only');
+  }
 }
 
 /**
