@@ -14,3 +14,4 @@ export { serviceInboxPrefix } from './connection/inbox-prefix.js';
 export type { BusAccess } from './permissions/bus-access.js';
 export { natsPermissions, type NatsPermissions, type NatsPermissionsOptions } from './permissions/nats-permissions.js';
 export { natsAccountsConfig, type NatsAccountsConfigOptions } from './permissions/nats-accounts.config.js';
+export { fromNatsHeaders, toNatsHeaders } from './wire/nats-headers.js';
