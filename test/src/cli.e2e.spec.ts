@@ -254,9 +254,12 @@ describe('the catga command line', () => {
     });
   }
 
-  it('says what it cannot reach, with exit 4', async () => {
+  it('says what it cannot reach or cannot see, with exit 4', async () => {
     const run = await catga({ CATGA_NATS_URL: '', CATGA_REDIS_URL: '' }, 'dlq', 'list', '--nats', 'nats://127.0.0.1:1');
     assert.equal(run.code, 4, run.stderr);
     assert.match(run.stderr, /Cannot connect/);
+    const noRedis = await catga({ CATGA_NATS_URL: nats.url, CATGA_REDIS_URL: '' }, 'sagas');
+    assert.equal(noRedis.code, 4, 'without the shared Redis there are no sagas to read: said, not an empty table');
+    assert.match(noRedis.stderr, /own memory/);
   });
 });

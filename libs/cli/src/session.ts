@@ -23,6 +23,8 @@ export interface Session {
   readonly operations: CatgaOperations;
   /** What the session is connected to, for the human output. */
   readonly describe: string;
+  /** Whether it reads the stores the services share (Redis): without them, a service's sagas live in its own memory. */
+  readonly sharedStores: boolean;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function openSession(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   return {
     operations: app.get(CatgaOperations),
     describe: `${kind}${redisUrl ? ' + Redis' : ''}`,
+    sharedStores: Boolean(redisUrl),
     close: () => app.close(),
   };
 }
@@ -108,6 +111,15 @@ async function load<T>(name: string): Promise<T> {
     return (await import(name)) as T;
   } catch (error) {
     throw new UnavailableError(`${name} is needed for this connection; install it (${(error as Error)?.message ?? String(error)})`);
+  }
+}
+
+/** Sagas are read from the stores the services share; without Redis there are none to read. */
+export function assertSharedStores(session: Session): void {
+  if (!session.sharedStores) {
+    throw new UnavailableError(
+      'Without CATGA_REDIS_URL each service keeps its sagas in its own memory: set it (or --redis) to the Redis the services share',
+    );
   }
 }
 

@@ -5,7 +5,16 @@ import { json, table, when } from '../render.js';
 import type { CommandRunner } from '../program.js';
 import { UsageError } from '../session.js';
 
-function render(snapshot: ClusterSnapshot): string {
+/** The snapshot as the command line can vouch for it: the saga counts only when read from the shared store. */
+type SeenSnapshot = Omit<ClusterSnapshot, 'sagas'> & { sagas?: ClusterSnapshot['sagas'] };
+
+function seen(snapshot: ClusterSnapshot, sharedStores: boolean): SeenSnapshot {
+  if (sharedStores) return snapshot;
+  const { sagas: _ownMemory, ...rest } = snapshot;
+  return rest;
+}
+
+function render(snapshot: SeenSnapshot): string {
   const members = snapshot.members.filter((m) => !m.self);
   const rows = members.map((m) => [
     m.service,
@@ -18,14 +27,15 @@ function render(snapshot: ClusterSnapshot): string {
     `${m.transport}${m.connected ? '' : ' (disconnected)'}`,
     when(m.lastSeen),
   ]);
-  const sagas = Object.entries(snapshot.sagas)
-    .map(([status, n]) => `${status} ${n}`)
-    .join(' · ');
-  return [
+  const lines = [
     `cluster at ${when(snapshot.at)}: ${members.length} instance(s)`,
     table(['service', 'instance', 'status', 'in flight', 'handled', 'failed', 'sagas', 'transport', 'last seen'], rows),
-    `sagas: ${sagas}`,
-  ].join('\n');
+  ];
+  if (snapshot.sagas) {
+    const counts = Object.entries(snapshot.sagas).map(([status, n]) => `${status} ${n}`);
+    lines.push(`sagas: ${counts.join(' · ')}`);
+  }
+  return lines.join('\n');
 }
 
 /** `catga cluster [--watch]`: the instances the dashboard shows. */
@@ -37,14 +47,14 @@ export function clusterCommand(program: Command, run: CommandRunner): void {
     .option('--interval <duration>', 'between redraws with --watch', '2s')
     .option('--listen <duration>', 'how long to listen for the instances before the first answer (a heartbeat and a half)', '3s')
     .action((flags: { watch?: boolean; interval: string; listen: string }, command: Command) =>
-      run(command, async ({ operations }, out) => {
+      run(command, async ({ operations, sharedStores }, out) => {
         const listen = parseDuration(flags.listen);
         const interval = parseDuration(flags.interval);
         if (listen === undefined || interval === undefined || interval <= 0)
           throw new UsageError('--listen and --interval take durations such as 2s');
         await new Promise((r) => setTimeout(r, listen));
         if (!flags.watch) {
-          const snapshot = await operations.cluster();
+          const snapshot = seen(await operations.cluster(), sharedStores);
           return out.write(out.json ? json(snapshot) : render(snapshot));
         }
         let stop = false;
@@ -55,7 +65,7 @@ export function clusterCommand(program: Command, run: CommandRunner): void {
           }),
         );
         while (!stop) {
-          const snapshot = await operations.cluster();
+          const snapshot = seen(await operations.cluster(), sharedStores);
           out.write(out.json ? JSON.stringify(snapshot) : `\x1b[2J\x1b[H${render(snapshot)}\n(ctrl-c to stop)`);
           await Promise.race([interrupted, new Promise((r) => setTimeout(r, interval))]);
         }

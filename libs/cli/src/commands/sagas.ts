@@ -2,7 +2,7 @@ import type { SagaState, SagaStatus } from '@catga/core';
 import type { Command } from 'commander';
 import { json, short, table, when } from '../render.js';
 import type { CommandRunner } from '../program.js';
-import { UsageError } from '../session.js';
+import { assertSharedStores, UsageError } from '../session.js';
 
 const STATUSES: readonly SagaStatus[] = ['Pending', 'Running', 'Compensating', 'Completed', 'Compensated', 'Failed'];
 
@@ -45,7 +45,9 @@ export function sagaCommands(program: Command, run: CommandRunner): void {
     .option('--name <name>', 'only sagas of this name')
     .option('--limit <n>', 'at most this many (default 100)')
     .action((flags: { status?: string; name?: string; limit?: string }, command: Command) =>
-      run(command, async ({ operations }, out) => {
+      run(command, async (session, out) => {
+        assertSharedStores(session);
+        const { operations } = session;
         if (flags.status !== undefined && !STATUSES.includes(flags.status as SagaStatus)) {
           throw new UsageError(`--status ${flags.status}: one of ${STATUSES.join(', ')}`);
         }
@@ -81,7 +83,9 @@ export function sagaCommands(program: Command, run: CommandRunner): void {
     .command('show <id>')
     .description('its steps with their results and errors, owner and lease')
     .action((id: string, _flags: unknown, command: Command) =>
-      run(command, async ({ operations }, out) => {
+      run(command, async (session, out) => {
+        assertSharedStores(session);
+        const { operations } = session;
         const state = await operations.saga(id);
         if (out.json) return out.write(json(state));
         out.write(sagaSummary(state));
@@ -93,7 +97,9 @@ export function sagaCommands(program: Command, run: CommandRunner): void {
     .command('retry <id>')
     .description('send a Failed saga back to compensate what failed to compensate; it ends Compensated, or Failed again')
     .action((id: string, _flags: unknown, command: Command) =>
-      run(command, async ({ operations }, out) => {
+      run(command, async (session, out) => {
+        assertSharedStores(session);
+        const { operations } = session;
         const state = await operations.retrySaga(id);
         if (out.json) return out.write(json(state));
         out.write(
@@ -108,7 +114,9 @@ export function sagaCommands(program: Command, run: CommandRunner): void {
     .description('stop a saga that has not ended and compensate what it did')
     .option('--reason <text>', 'recorded as the saga error', 'aborted by an operator')
     .action((id: string, flags: { reason: string }, command: Command) =>
-      run(command, async ({ operations }, out) => {
+      run(command, async (session, out) => {
+        assertSharedStores(session);
+        const { operations } = session;
         const state = await operations.abortSaga(id, flags.reason);
         if (out.json) return out.write(json(state));
         out.write(
