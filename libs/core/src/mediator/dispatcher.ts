@@ -69,10 +69,14 @@ export class Dispatcher {
   ) {}
 
   send(message: object, options?: SendOptions): Promise<unknown> {
-    const type = messageTypeOf(message);
+    return this.sendAs(messageTypeOf(message), message, declaredKindOf(message.constructor as MessageClass), options);
+  }
+
+  /** Sends a body under a type name (a message with no class of its own, e.g. a `@MessagePattern` payload). */
+  sendAs(type: string, body: unknown, declaredKind: MessageKind | undefined, options?: SendOptions): Promise<unknown> {
     const local = this.registry.requestHandler(type);
-    const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
-    const envelope = createEnvelope(message, type, kind, options, currentMessageContext(), this.signals?.enrichers);
+    const kind = local?.kind ?? declaredKind ?? 'command';
+    const envelope = createEnvelope(body, type, kind, options, currentMessageContext(), this.signals?.enrichers);
     if (local && this.settings.preferLocal) return this.handle(envelope, local, options?.messageId === undefined);
     if (this.signals?.wrapsOperations) {
       return this.signals.run({ name: 'send', envelope }, () => this.sendRemote(envelope, options?.timeoutMs));
@@ -81,8 +85,13 @@ export class Dispatcher {
   }
 
   publish(event: object, options?: PublishOptions): Promise<void> {
+    return this.publishAs(messageTypeOf(event), event, options);
+  }
+
+  /** Publishes a body under a type name. */
+  publishAs(type: string, body: unknown, options?: PublishOptions): Promise<void> {
     const parent = currentMessageContext();
-    const envelope = createEnvelope(event, messageTypeOf(event), 'event', options, parent, this.signals?.enrichers);
+    const envelope = createEnvelope(body, type, 'event', options, parent, this.signals?.enrichers);
     if (parent?.pendingEvents) {
       parent.pendingEvents.push(envelope);
       return Promise.resolve();

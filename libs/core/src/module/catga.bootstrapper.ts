@@ -8,6 +8,7 @@ import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
 import { loadBodyHydrator } from '../wire/body-hydrator.js';
 import { CatgaPipeline } from './catga-pipeline.js';
+import { CatgaEndpoints } from './catga-endpoints.js';
 import type { CatgaSettings } from './catga-settings.js';
 import { CATGA_DISPATCHER, CATGA_OUTBOX_PUBLISHER, CATGA_SETTINGS, CATGA_STORES, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import type { ResolvedStores } from './catga.providers.js';
@@ -34,6 +35,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     private readonly pipeline: CatgaPipeline,
     private readonly lifecycle: CatgaLifecycle,
     private readonly signals: CatgaSignals,
+    private readonly endpoints: CatgaEndpoints,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -63,6 +65,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
         );
       }
     }
+    await this.endpoints.start();
     this.outbox.startRelay();
     this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) ready on ${this.transport.name} transport`);
   }

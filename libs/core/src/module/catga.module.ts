@@ -10,6 +10,7 @@ import { CatgaSignals } from '../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import type { CatgaFeatureOptions, CatgaModuleAsyncOptions, CatgaModuleOptions, CatgaOptionsFactory } from './catga-options.interface.js';
 import { CatgaBootstrapper } from './catga.bootstrapper.js';
+import { CatgaEndpoints } from './catga-endpoints.js';
 import { createCatgaProviders } from './catga.providers.js';
 import {
   CATGA_EVENT_STREAM_STORE,
@@ -23,6 +24,7 @@ import {
 
 const EXPORTS = [
   CatgaMediator,
+  CatgaEndpoints,
   CatgaCluster,
   CatgaSignals,
   CatgaLifecycle,
@@ -72,6 +74,7 @@ export class CatgaModule {
         CqrsBridge,
         CatgaMediator,
         CatgaBootstrapper,
+        CatgaEndpoints,
         SagaOrchestrator,
         CatgaLifecycle,
         CatgaCluster,
