@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
-const PACKAGES = ['core', 'nats', 'redis', 'observability', 'testing'] as const;
-const ADAPTERS = ['nats', 'redis', 'observability'] as const;
+const PACKAGES = ['core', 'nats', 'redis', 'observability', 'microservices', 'testing'] as const;
+const ADAPTERS = ['nats', 'redis', 'observability', 'microservices'] as const;
 
 interface PackageJson {
   name: string;
@@ -47,6 +47,12 @@ describe('published packages, as npm packs them', () => {
       assert.ok(m.peerDependencies?.['@catga/core'], `${m.name} has no peer @catga/core`);
       assert.equal(m.dependencies?.['@catga/core'], undefined, `${m.name} depends on its own @catga/core`);
     }
+  });
+
+  it('@catga/microservices takes @nestjs/microservices as a peer: the application has the one its handlers are decorated with', () => {
+    const m = manifest('microservices');
+    assert.ok(m.peerDependencies?.['@nestjs/microservices']);
+    assert.equal(m.dependencies?.['@nestjs/microservices'], undefined);
   });
 
   it('@catga/redis takes ioredis as a peer: the application creates the client it passes in', () => {

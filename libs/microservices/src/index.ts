@@ -1,0 +1,12 @@
+// @catga/microservices: @nestjs/microservices handlers and clients on Catga's transport.
+import './errors/rpc-exception.registration.js';
+
+export { CatgaServer, type CatgaServerOptions, type CatgaServerStatus } from './server/catga.server.js';
+export { CATGA_TRANSPORT_ID } from './server/catga-transport.id.js';
+export type { CatgaPatternExtras, CatgaPatternOptions } from './server/catga-pattern.extras.js';
+export { CatgaClientProxy, type CatgaClientOptions, type CatgaClientStatus } from './client/catga-client.proxy.js';
+export { CatgaContext } from './context/catga.context.js';
+export { CatgaMicroservicesModule } from './module/catga-microservices.module.js';
+export { patternType } from './patterns/pattern-type.js';
+export { RPC_EXCEPTION } from './errors/rpc-exception.registration.js';
+export { CatgaRpcExceptionFilter } from './errors/catga-rpc-exception.filter.js';
