@@ -1,6 +1,6 @@
 import type { CatgaEndpoints, EndpointHandling } from '@catga/core';
 import { RpcException, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { CatgaContext } from '../context/catga.context.js';
 import { routeType } from '../patterns/pattern-type.js';
 import { catgaPatternOptions } from './catga-pattern.extras.js';
@@ -106,7 +106,9 @@ export class CatgaServer extends Server<Record<string, never>, CatgaServerStatus
     let result: unknown;
     await this.runWithProcessingHooks(context, async (runEndHook) => {
       try {
-        result = await lastValueFrom(this.transformToObservable(await handler(body, context)), { defaultValue: undefined });
+        const output: unknown = await handler(body, context);
+        // Without interceptors Nest's chain resolves to the value itself: no observable to make.
+        result = isObservable(output) ? await lastValueFrom(output, { defaultValue: undefined }) : output;
       } catch (error) {
         throw asError(error);
       } finally {
