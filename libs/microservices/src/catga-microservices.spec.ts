@@ -24,9 +24,11 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { Command, CommandBus } from '@nestjs/cqrs';
 import { ClientsModule, Ctx, EventPattern, MessagePattern, Payload, RpcException, type ClientProxy } from '@nestjs/microservices';
+import { IsInt } from 'class-validator';
 import { firstValueFrom, lastValueFrom, map, of, throwError, type Observable } from 'rxjs';
-import { CatgaModule, HandlerNotFoundError, MessageType } from '@catga/core';
+import { CatgaEndpoints, CatgaModule, HandlerNotFoundError, MessageType, ValidationFailedError } from '@catga/core';
 import { eventually } from '@catga/core/conformance';
+import { CatgaSignals } from '@catga/core/transport';
 import { InMemoryBroker, InMemoryTransport } from '@catga/core/testing';
 import { CatgaClientProxy, CatgaContext, CatgaMicroservicesModule, CatgaRpcExceptionFilter, CatgaServer, patternType } from './index.js';
 
@@ -36,6 +38,15 @@ class Product extends Command<number> {
     super();
   }
 }
+
+@MessageType('math.checked', { kind: 'command' })
+class Checked {
+  @IsInt()
+  n!: number;
+}
+
+const counted = { command: 0, query: 0 };
+const flushedBy = new Set<object>();
 
 const seen: Array<{ name: string; delivery: number; messageId: string }> = [];
 
@@ -123,6 +134,31 @@ class MathController {
   @MessagePattern('math.counting')
   counting(): Observable<number> {
     return of(1, 2, 3);
+  }
+
+  @MessagePattern('math.checked')
+  checked(@Payload() data: Checked): boolean {
+    return data instanceof Checked;
+  }
+
+  @MessagePattern('math.count')
+  count(): number {
+    return ++counted.command;
+  }
+
+  @MessagePattern('math.peek', { catga: { kind: 'query' } })
+  peek(): number {
+    return ++counted.query;
+  }
+
+  @EventPattern('cache.flush', { catga: { broadcast: true } })
+  flush(@Payload() request: object): void {
+    flushedBy.add(request && this);
+  }
+
+  @EventPattern('math.poison')
+  poison(@Payload() request: object): void {
+    throw new Error(`poisoned by ${JSON.stringify(request)}`);
   }
 
   @EventPattern('user.created')
@@ -269,6 +305,53 @@ describe('@MessagePattern and @EventPattern handlers on CatgaServer, called thro
     await eventually(() => assert.deepEqual(seen.map((s) => s.name).sort(), ['ada', 'flaky']));
     assert.equal(seen.find((s) => s.name === 'flaky')?.delivery, 2);
     assert.equal(seen.find((s) => s.name === 'ada')?.delivery, 1);
+  });
+
+  it('a payload for a pattern whose type has a registered class is rebuilt as it and validated: bad input is VALIDATION_FAILED', async () => {
+    assert.equal(await firstValueFrom(math.send('math.checked', { n: 1 })), true);
+    await assert.rejects(firstValueFrom(math.send('math.checked', { n: 'one' })), (error: unknown) => {
+      assert.ok(error instanceof ValidationFailedError);
+      assert.equal(error.code, 'VALIDATION_FAILED');
+      return true;
+    });
+  });
+
+  it('a @MessagePattern is a command: sent twice with one message id it runs once; a query pattern runs each time', async () => {
+    const endpoints = caller.get(CatgaEndpoints);
+    const messageId = `count-${Date.now()}`;
+    assert.equal(await endpoints.send('math.count', {}, { messageId }), 1);
+    assert.equal(await endpoints.send('math.count', {}, { messageId }), 1);
+    assert.equal(counted.command, 1);
+    await endpoints.send('math.peek', {}, { messageId: `${messageId}-q` });
+    await endpoints.send('math.peek', {}, { messageId: `${messageId}-q` });
+    assert.equal(counted.query, 2);
+  });
+
+  it('a broadcast @EventPattern reaches every instance of the service', async () => {
+    const second = await NestFactory.createMicroservice(mathModule(broker), { strategy: new CatgaServer(), logger: false });
+    await second.listen();
+    try {
+      await lastValueFrom(math.emit('cache.flush', {}), { defaultValue: undefined });
+      await eventually(() => assert.equal(flushedBy.size, 2));
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('an event whose handler keeps failing is dead-lettered after maxDeliveries', async () => {
+    const deadLetters: Array<{ type: string; deliveries: number }> = [];
+    const stop = service.get(CatgaSignals).on('deadLettered', (signal) => deadLetters.push(signal));
+    try {
+      await lastValueFrom(math.emit('math.poison', {}), { defaultValue: undefined });
+      await eventually(() =>
+        assert.deepEqual(
+          deadLetters.map((d) => [d.type, d.deliveries]),
+          [['math.poison', 3]],
+        ),
+      );
+    } finally {
+      stop();
+    }
   });
 
   it('the pattern types are stable and documented', () => {
