@@ -97,10 +97,16 @@ export class CatgaEndpoints {
     return this.dispatcher.publishAs(type, body, options);
   }
 
-  /** Called by the bootstrapper once the transport runs and the registry's request handlers are served. */
-  async start(): Promise<void> {
+  /**
+   * Called by the bootstrapper once the transport runs, as it takes the registry's request
+   * handlers to serve: from then on (synchronously) what is added is served here.
+   */
+  start(): Promise<void> {
     this.started = true;
-    for (const endpoint of this.pendingEvents.splice(0)) await this.subscribe(endpoint);
+    const pending = this.pendingEvents.splice(0);
+    return (async () => {
+      for (const endpoint of pending) await this.subscribe(endpoint);
+    })();
   }
 
   private async serve(type: string): Promise<void> {

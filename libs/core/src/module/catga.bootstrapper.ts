@@ -52,7 +52,12 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     // asking about a claim of ours must never find nobody home while we hold it.
     await this.transport.liveness?.answer(this.settings.address);
     const group = this.settings.serviceName;
-    for (const handler of this.registry.requestTypes()) {
+    const requestHandlers = [...this.registry.requestTypes()];
+    // From this moment CatgaEndpoints serves what is added itself: nothing falls between the two.
+    const endpointsStarted = this.endpoints.start();
+    // Awaited below; a failure meanwhile must not count as an unhandled rejection.
+    endpointsStarted.catch(() => undefined);
+    for (const handler of requestHandlers) {
       this.subscriptions.push(await this.transport.serve(handler.type, (envelope) => this.dispatcher.handleRequest(envelope), { group }));
     }
     for (const [type, handlers] of this.registry.eventTypes()) {
@@ -65,7 +70,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
         );
       }
     }
-    await this.endpoints.start();
+    await endpointsStarted;
     this.outbox.startRelay();
     this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) ready on ${this.transport.name} transport`);
   }
