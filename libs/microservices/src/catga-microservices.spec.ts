@@ -195,6 +195,9 @@ function callerModule(broker: InMemoryBroker, headers: Record<string, string> = 
         { name: 'MATH', customClass: CatgaClientProxy, options: { headers } },
         { name: 'ANONYMOUS', customClass: CatgaClientProxy, options: { timeoutMs: 500 } },
       ]),
+      ClientsModule.registerAsync([
+        { name: 'MATH_ASYNC', useFactory: async () => ({ customClass: CatgaClientProxy, options: { headers } }) },
+      ]),
     ],
   })
   class Caller extends CallerModule {}
@@ -223,6 +226,10 @@ describe('@MessagePattern and @EventPattern handlers on CatgaServer, called thro
 
   it('a string pattern is answered through the transport', async () => {
     assert.equal(await firstValueFrom(math.send('math.sum', [1, 2, 3])), 6);
+  });
+
+  it('a client registered with ClientsModule.registerAsync is bound as well', async () => {
+    assert.equal(await firstValueFrom(caller.get<ClientProxy>('MATH_ASYNC').send('math.sum', [2, 2])), 4);
   });
 
   it('send is cold: nothing is sent until subscribed, and each subscription is its own request', async () => {
