@@ -402,3 +402,29 @@ describe('a CatgaServer in an application without CatgaMicroservicesModule', () 
     }
   });
 });
+
+describe('a handler whose catga extras are not what the strategy reads', () => {
+  it('fails the listen, naming the option', async () => {
+    @Controller()
+    class Odd {
+      @MessagePattern('odd.kind', { catga: { kind: 'sometimes' } })
+      kind(): number {
+        return 1;
+      }
+    }
+    @Module({
+      imports: [
+        CatgaModule.forRoot({ serviceName: 'odd', transport: new InMemoryTransport({ broker: new InMemoryBroker() }) }),
+        CatgaMicroservicesModule,
+      ],
+      controllers: [Odd],
+    })
+    class OddModule {}
+    const service = await NestFactory.createMicroservice(OddModule, { strategy: new CatgaServer(), logger: false });
+    try {
+      await assert.rejects(service.listen(), /catga\.kind must be "command" or "query", not sometimes/);
+    } finally {
+      await service.close();
+    }
+  });
+});

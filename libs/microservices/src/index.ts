@@ -1,10 +1,15 @@
 // @catga/microservices: @nestjs/microservices handlers and clients on Catga's transport.
 import './errors/rpc-exception.registration.js';
 
-export { CatgaServer, type CatgaServerOptions, type CatgaServerStatus } from './server/catga.server.js';
+export { CatgaServer, type CatgaServerStatus } from './server/catga.server.js';
 export { CATGA_TRANSPORT_ID } from './server/catga-transport.id.js';
-export type { CatgaPatternExtras, CatgaPatternOptions } from './server/catga-pattern.extras.js';
-export { CatgaClientProxy, type CatgaClientOptions, type CatgaClientStatus } from './client/catga-client.proxy.js';
+export { CatgaClientProxy, type CatgaClientStatus } from './client/catga-client.proxy.js';
+export type {
+  CatgaClientOptions,
+  CatgaPatternExtras,
+  CatgaPatternOptions,
+  CatgaServerOptions,
+} from './catga-microservices-options.interface.js';
 export { CatgaContext } from './context/catga.context.js';
 export { CatgaMicroservicesModule } from './module/catga-microservices.module.js';
 export { patternType } from './patterns/pattern-type.js';

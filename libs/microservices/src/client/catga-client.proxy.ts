@@ -1,17 +1,7 @@
 import type { CatgaEndpoints } from '@catga/core';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { CatgaClientOptions } from '../catga-microservices-options.interface.js';
 import { routeType } from '../patterns/pattern-type.js';
-
-export interface CatgaClientOptions {
-  /**
-   * How long `send` waits for the reply, in ms; within it a request that finds no replica, or
-   * whose replica goes silent, is sent again with the same message id. Default: `CatgaModule`'s
-   * `requestTimeoutMs` (30 s).
-   */
-  timeoutMs?: number;
-  /** Headers added to every request and event. */
-  headers?: Record<string, string>;
-}
 
 export type CatgaClientStatus = 'bound' | 'closed';
 

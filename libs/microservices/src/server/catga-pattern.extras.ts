@@ -1,20 +1,4 @@
-/**
- * What a handler's decorator tells the Catga strategy, under `catga` in Nest's extras:
- * `@MessagePattern('prices.get', { catga: { kind: 'query' } })`,
- * `@EventPattern('cache.flush', { catga: { broadcast: true } })`.
- */
-export interface CatgaPatternOptions {
-  /** `@MessagePattern` only. `command` (default): the outcome is kept per message id; `query`: not. */
-  kind?: 'command' | 'query';
-  /** `@EventPattern` only: every instance receives the event (no durability, no redelivery) instead of one per service. */
-  broadcast?: boolean;
-  /** `@EventPattern` only: deliveries before the event goes to the dead letters. Default: the server's, else the transport's. */
-  maxDeliveries?: number;
-}
-
-export interface CatgaPatternExtras {
-  catga?: CatgaPatternOptions;
-}
+import type { CatgaPatternExtras, CatgaPatternOptions } from '../catga-microservices-options.interface.js';
 
 /** The options a handler's extras carry, read as a bounded, typed value. */
 export function catgaPatternOptions(extras: unknown): CatgaPatternOptions {

@@ -3,13 +3,9 @@ import { RpcException, Server, type CustomTransportStrategy, type MessageHandler
 import { isObservable, lastValueFrom } from 'rxjs';
 import { CatgaContext } from '../context/catga.context.js';
 import { routeType } from '../patterns/pattern-type.js';
+import type { CatgaServerOptions } from '../catga-microservices-options.interface.js';
 import { catgaPatternOptions } from './catga-pattern.extras.js';
 import { CATGA_TRANSPORT_ID } from './catga-transport.id.js';
-
-export interface CatgaServerOptions {
-  /** Deliveries before an event goes to the dead letters, for every `@EventPattern` without its own. Default: the transport's. */
-  maxDeliveries?: number;
-}
 
 export type CatgaServerStatus = 'bound' | 'listening' | 'closed';
 
