@@ -11,7 +11,7 @@ export interface CatgaClientOptions {
    * `requestTimeoutMs` (30 s).
    */
   timeoutMs?: number;
-  /** Headers added to every request and event. */
+  /** Headers added to every request and event; a packet's `metadata` (set by `setOnDispatchHook`) is added over them. */
   headers?: Record<string, string>;
 }
 

@@ -113,6 +113,11 @@ class MathController {
     return value * 2;
   }
 
+  @MessagePattern('math.tenant')
+  tenant(@Ctx() context: CatgaContext): string | undefined {
+    return context.getHeaders()['x-tenant'];
+  }
+
   @MessagePattern('math.wrapped')
   @UseInterceptors(WrapInterceptor)
   wrapped(): number {
@@ -230,6 +235,14 @@ describe('@MessagePattern and @EventPattern handlers on CatgaServer, called thro
 
   it('a client registered with ClientsModule.registerAsync is bound as well', async () => {
     assert.equal(await firstValueFrom(caller.get<ClientProxy>('MATH_ASYNC').send('math.sum', [2, 2])), 4);
+  });
+
+  it("the metadata a dispatch hook attaches travels as headers the handler's @Ctx() reads", async () => {
+    const client = caller.get<ClientProxy>('ANONYMOUS');
+    client.setOnDispatchHook((packet) => {
+      packet.metadata = { 'x-tenant': 'acme' };
+    });
+    assert.equal(await firstValueFrom(client.send('math.tenant', {})), 'acme');
   });
 
   it('send is cold: nothing is sent until subscribed, and each subscription is its own request', async () => {

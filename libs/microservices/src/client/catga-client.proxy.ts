@@ -52,7 +52,7 @@ export class CatgaClientProxy extends ClientProxy {
     let listening = true;
     this.endpoints!.send(this.typeOf(packet.pattern), packet.data, {
       timeoutMs: this.options.timeoutMs,
-      headers: this.options.headers,
+      headers: this.headersOf(packet),
     }).then(
       (response: unknown) => listening && callback({ response, isDisposed: true }),
       (err: unknown) => listening && callback({ err }),
@@ -64,8 +64,17 @@ export class CatgaClientProxy extends ClientProxy {
   }
 
   protected async dispatchEvent<T = undefined>(packet: ReadPacket): Promise<T> {
-    await this.endpoints!.publish(this.typeOf(packet.pattern), packet.data, { headers: this.options.headers });
+    await this.endpoints!.publish(this.typeOf(packet.pattern), packet.data, { headers: this.headersOf(packet) });
     return undefined as T;
+  }
+
+  /** The client's headers, and the packet's metadata (what `setOnDispatchHook` attached: a trace id, a tenant) over them. */
+  private headersOf(packet: ReadPacket): Record<string, string> | undefined {
+    const metadata = packet.metadata;
+    if (!metadata) return this.options.headers;
+    const headers = { ...this.options.headers };
+    for (const [name, value] of Object.entries(metadata)) if (typeof value === 'string') headers[name] = value;
+    return headers;
   }
 
   private typeOf(pattern: unknown): string {
