@@ -69,11 +69,11 @@ export class Dispatcher {
   ) {}
 
   send(message: object, options?: SendOptions): Promise<unknown> {
-    return this.sendAs(messageTypeOf(message), message, declaredKindOf(message.constructor as MessageClass), options);
+    return this.sendByType(messageTypeOf(message), message, declaredKindOf(message.constructor as MessageClass), options);
   }
 
   /** Sends a body under a type name (a message with no class of its own, e.g. a `@MessagePattern` payload). */
-  sendAs(type: string, body: unknown, declaredKind: MessageKind | undefined, options?: SendOptions): Promise<unknown> {
+  sendByType(type: string, body: unknown, declaredKind: MessageKind | undefined, options?: SendOptions): Promise<unknown> {
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKind ?? 'command';
     const envelope = createEnvelope(body, type, kind, options, currentMessageContext(), this.signals?.enrichers);

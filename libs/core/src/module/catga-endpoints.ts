@@ -89,7 +89,7 @@ export class CatgaEndpoints {
 
   /** Sends a body to the handler of `type` (here, or on another instance) and resolves with its result. */
   send(type: string, body: unknown, options?: EndpointSendOptions): Promise<unknown> {
-    return this.dispatcher.sendAs(type, body, options?.kind, options);
+    return this.dispatcher.sendByType(type, body, options?.kind, options);
   }
 
   /** Publishes a body as an event of `type`; inside a command handling it is held until the command succeeds. */
