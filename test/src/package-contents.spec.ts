@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
-const PACKAGES = ['core', 'nats', 'redis', 'observability', 'testing', 'cli'] as const;
-const ADAPTERS = ['nats', 'redis', 'observability', 'cli'] as const;
+const PACKAGES = ['core', 'nats', 'redis', 'observability', 'microservices', 'testing', 'cli'] as const;
+const ADAPTERS = ['nats', 'redis', 'observability', 'microservices', 'cli'] as const;
 
 interface PackageJson {
   name: string;
@@ -54,6 +54,12 @@ describe('published packages, as npm packs them', () => {
     assert.equal(m.bin?.catga, './dist/main.js');
     assert.ok((await packedFiles('cli')).includes('dist/main.js'));
     assert.match(readFileSync(join(root, 'libs', 'cli', 'dist', 'main.js'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('@catga/microservices takes @nestjs/microservices as a peer: the application has the one its handlers are decorated with', () => {
+    const m = manifest('microservices');
+    assert.ok(m.peerDependencies?.['@nestjs/microservices']);
+    assert.equal(m.dependencies?.['@nestjs/microservices'], undefined);
   });
 
   it('@catga/redis takes ioredis as a peer: the application creates the client it passes in', () => {

@@ -13,6 +13,7 @@ export interface DistributedScenario {
 
 export const RAW_NATS_ROW = 'raw-nats';
 export const NEST_MICROSERVICES_ROW = 'nest-microservices';
+export const CATGA_MICROSERVICES_ROW = 'catga-microservices';
 export const CATGA_REQUEST_ROWS = ['catga-default', 'catga-minimal'] as const;
 export const RAW_JETSTREAM_ACKED_ROW = 'raw-jetstream-publish';
 export const RAW_JETSTREAM_HANDLED_ROW = 'raw-jetstream-handled';
@@ -40,6 +41,21 @@ export const DISTRIBUTED_SCENARIOS: readonly DistributedScenario[] = [
       const { measureRemoteAdd } = await import('./rpc/measure-remote-add.js');
       const row = { scenario: NEST_MICROSERVICES_ROW, label: '@nestjs/microservices NATS send', baseline: RAW_NATS_ROW };
       return measureRemoteAdd(() => connectNestMicroservicesClient(url), row, inFlight, settings);
+    },
+  },
+  {
+    name: CATGA_MICROSERVICES_ROW,
+    kind: 'request',
+    startServer: async (url) => (await import('./rpc/catga-microservices.server.js')).startCatgaMicroservicesServer(url),
+    runClient: async (url, inFlight, settings) => {
+      const { connectCatgaMicroservicesClient } = await import('./rpc/catga-microservices.client.js');
+      const { measureRemoteAdd } = await import('./rpc/measure-remote-add.js');
+      const row = {
+        scenario: CATGA_MICROSERVICES_ROW,
+        label: 'the same @MessagePattern on CatgaServer, CatgaClientProxy send',
+        baseline: RAW_NATS_ROW,
+      };
+      return measureRemoteAdd(() => connectCatgaMicroservicesClient(url), row, inFlight, settings);
     },
   },
   ...(['default', 'minimal'] as const).map((pipeline): DistributedScenario => ({

@@ -2,7 +2,7 @@ import type { MachineInfo } from '../machine.js';
 import { writeResultsFile } from '../results-file.js';
 import { buildDistributedRows, formatDistributedTable } from './distributed-report.js';
 import { distributedSettings } from './distributed-settings.js';
-import { CATGA_TO_RAW_NATS_MIN, checkDistributedTargets } from './distributed-target.js';
+import { CATGA_TO_RAW_NATS_MIN, checkDistributedTargets, compareToNestMicroservices } from './distributed-target.js';
 import { runDistributed } from './run-distributed.js';
 
 /** Runs the cross-process scenarios against a private nats-server; writes bench-results/distributed.json. */
@@ -19,6 +19,7 @@ export async function runDistributedSection(quick: boolean, machine: MachineInfo
   const run = await runDistributed(settings, quick);
   const rows = buildDistributedRows(run.results);
   const targets = checkDistributedTargets(rows);
+  const nestComparisons = compareToNestMicroservices(rows);
 
   console.log(`\n${formatDistributedTable(rows)}\n`);
   console.log(
@@ -32,6 +33,9 @@ export async function runDistributedSection(quick: boolean, machine: MachineInfo
       : `${t.ratio.toFixed(2)}x its throughput`;
     console.log(`Target: ${t.scenario} at ${t.inFlight} in flight ${t.target}: ${value}: ${t.met ? 'MET' : 'MISSED'}`);
   }
+  for (const c of nestComparisons) {
+    console.log(`Compared: ${c.scenario} at ${c.inFlight} in flight vs @nestjs/microservices: ${c.ratio.toFixed(2)}x its throughput`);
+  }
 
   const file = await writeResultsFile('distributed.json', {
     generatedAt: new Date().toISOString(),
@@ -40,6 +44,7 @@ export async function runDistributedSection(quick: boolean, machine: MachineInfo
     machine,
     natsServerVersion: run.natsServerVersion,
     target: { minRatioToRawNats: CATGA_TO_RAW_NATS_MIN, checks: targets },
+    comparedToNestMicroservices: nestComparisons,
     results: rows,
   });
   console.log(`\nWrote ${file} (${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -1,4 +1,4 @@
-import { CATGA_REQUEST_ROWS, NEST_MICROSERVICES_ROW } from './distributed-scenarios.js';
+import { CATGA_MICROSERVICES_ROW, CATGA_REQUEST_ROWS, NEST_MICROSERVICES_ROW } from './distributed-scenarios.js';
 import type { DistributedRow } from './distributed-report.js';
 
 /**
@@ -45,4 +45,21 @@ export function checkDistributedTargets(rows: readonly DistributedRow[]): Distri
     }
   }
   return checks;
+}
+
+export interface NestComparison {
+  readonly scenario: string;
+  readonly inFlight: number;
+  /** Throughput over the @nestjs/microservices row at the same in-flight level. */
+  readonly ratio: number;
+}
+
+/** The same `@MessagePattern` handler on the Catga strategy beside Nest's own NATS transport; reported, not a target. */
+export function compareToNestMicroservices(rows: readonly DistributedRow[]): NestComparison[] {
+  return rows
+    .filter((r) => r.scenario === CATGA_MICROSERVICES_ROW)
+    .flatMap((r) => {
+      const nest = rows.find((n) => n.scenario === NEST_MICROSERVICES_ROW && n.inFlight === r.inFlight);
+      return nest ? [{ scenario: r.scenario, inFlight: r.inFlight, ratio: r.opsPerSec / nest.opsPerSec }] : [];
+    });
 }

@@ -25,6 +25,13 @@ export { CatgaLifecycle } from './lifecycle/catga-lifecycle.js';
 export { Broadcast } from './handlers/broadcast.decorator.js';
 export { CatgaMediator } from './mediator/catga.mediator.js';
 export type { PublishOptions, SendOptions } from './mediator/send-options.js';
+export {
+  CatgaEndpoints,
+  type EndpointHandling,
+  type EndpointSendOptions,
+  type EventEndpoint,
+  type RequestEndpoint,
+} from './module/catga-endpoints.js';
 
 export {
   MessageType,

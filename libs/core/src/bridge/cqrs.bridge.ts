@@ -73,6 +73,7 @@ export class CqrsBridge implements OnModuleDestroy {
     this.reporter = new UnhandledExceptionReporter(this.unhandledExceptionBus, signals, rethrowUnhandled);
     const sagas = new RxSagaFeed(this.commandBus, this.unhandledExceptionBus, rethrowUnhandled, this.logger);
     const scoped = new Set<unknown>();
+    const adopted = new Set<string>();
     for (const wrapper of this.discovery.getProviders()) {
       const metatype = wrapper.metatype as HandlerClass | undefined;
       if (!metatype || typeof metatype !== 'function') continue;
@@ -82,6 +83,7 @@ export class CqrsBridge implements OnModuleDestroy {
       const events = Reflect.getMetadata(CQRS_EVENTS_HANDLER, metatype) as MessageClass[] | undefined;
       if (!command && !query && !events) continue;
       const name = `${serviceName}.${metatype.name}`;
+      for (const messageClass of [command, query]) if (messageClass) adopted.add(messageTypeOf(messageClass));
       if (wrapper.isDependencyTreeStatic()) {
         const instance = wrapper.instance as object | undefined;
         if (!instance) {
@@ -106,7 +108,7 @@ export class CqrsBridge implements OnModuleDestroy {
       this.keepOffBus(this.commandBus as unknown as RegisteringBus, scoped);
       this.keepOffBus(this.queryBus as unknown as RegisteringBus, scoped);
     }
-    this.forwardRemoteTypes(dispatcher);
+    this.forwardRemoteTypes(dispatcher, adopted);
     if (sagas.size > 0) this.feedSagas(sagas, `${serviceName}.sagas`);
     this.sagas = sagas;
     this.eventBus.publisher = this.publisher(dispatcher);
@@ -203,9 +205,10 @@ export class CqrsBridge implements OnModuleDestroy {
     };
   }
 
-  private forwardRemoteTypes(dispatcher: Dispatcher): void {
+  /** `adopted`: the types whose @nestjs/cqrs handler is here; any other (remote, or served here by another source) is forwarded. */
+  private forwardRemoteTypes(dispatcher: Dispatcher, adopted: ReadonlySet<string>): void {
     for (const [type, messageClass] of registeredMessageTypes()) {
-      if (this.registry.requestHandler(type)) continue;
+      if (adopted.has(type)) continue;
       const kind = declaredKindOf(messageClass);
       if (kind === 'command' || kind === 'query') this.bindForwarder(dispatcher, messageClass, kind);
     }

@@ -69,20 +69,18 @@ export class Dispatcher {
   ) {}
 
   send(message: object, options?: SendOptions): Promise<unknown> {
-    const type = messageTypeOf(message);
-    const local = this.registry.requestHandler(type);
-    const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
-    const envelope = createEnvelope(message, type, kind, options, currentMessageContext(), this.signals?.enrichers);
-    if (local && this.settings.preferLocal) return this.handle(envelope, local, options?.messageId === undefined);
-    return this.sendThroughTransport(envelope, options?.timeoutMs);
+    return this.sendByType(messageTypeOf(message), message, declaredKindOf(message.constructor as MessageClass), options);
   }
 
-  /**
-   * Sends `body`, plain values, as a request of `type` through the transport, as another service
-   * would (an operator's `catga send`): the serving instance decodes it into its class.
-   */
-  sendAs(type: string, body: unknown, options?: SendOptions): Promise<unknown> {
-    const envelope = createEnvelope(body, type, 'command', options, currentMessageContext(), this.signals?.enrichers);
+  /** Sends a body under a type name (a message with no class of its own, e.g. a `@MessagePattern` payload). */
+  sendByType(type: string, body: unknown, declaredKind: MessageKind | undefined, options?: SendOptions): Promise<unknown> {
+    const local = this.registry.requestHandler(type);
+    const kind = local?.kind ?? declaredKind ?? 'command';
+    const envelope = createEnvelope(body, type, kind, options, currentMessageContext(), this.signals?.enrichers);
+    // A plain body for a handler of a class goes through the transport, whose decoding makes it one.
+    if (local && this.settings.preferLocal && (local.messageClass === Object || body instanceof local.messageClass)) {
+      return this.handle(envelope, local, options?.messageId === undefined);
+    }
     return this.sendThroughTransport(envelope, options?.timeoutMs);
   }
 

@@ -5,14 +5,11 @@ import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
-import type { Reply, Transport, TransportSubscription } from '../transport/transport.interface.js';
-import type { Envelope } from '../envelope/envelope.js';
-import { HandlerNotFoundError } from '../errors/catga-errors.js';
-import { serializeError } from '../errors/error.serializer.js';
-import type { LocalHandler } from '../handlers/local-handler.js';
-import { eventOfRedrive, redriveType } from '../operations/dead-letter-redrive.js';
+import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
+import { RedriveServer } from '../operations/redrive-server.js';
 import { loadBodyHydrator } from '../wire/body-hydrator.js';
 import { CatgaPipeline } from './catga-pipeline.js';
+import { CatgaEndpoints } from './catga-endpoints.js';
 import type { CatgaSettings } from './catga-settings.js';
 import { CATGA_DISPATCHER, CATGA_OUTBOX_PUBLISHER, CATGA_SETTINGS, CATGA_STORES, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import type { ResolvedStores } from './catga.providers.js';
@@ -39,6 +36,8 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     private readonly pipeline: CatgaPipeline,
     private readonly lifecycle: CatgaLifecycle,
     private readonly signals: CatgaSignals,
+    private readonly endpoints: CatgaEndpoints,
+    private readonly redrives: RedriveServer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,10 +54,14 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     // asking about a claim of ours must never find nobody home while we hold it.
     await this.transport.liveness?.answer(this.settings.address);
     const group = this.settings.serviceName;
-    for (const handler of this.registry.requestTypes()) {
+    const requestHandlers = [...this.registry.requestTypes()];
+    // From this moment CatgaEndpoints serves what is added itself: nothing falls between the two.
+    const endpointsStarted = this.endpoints.start();
+    // Awaited below; a failure meanwhile must not count as an unhandled rejection.
+    endpointsStarted.catch(() => undefined);
+    for (const handler of requestHandlers) {
       this.subscriptions.push(await this.transport.serve(handler.type, (envelope) => this.dispatcher.handleRequest(envelope), { group }));
     }
-    const durableGroups = new Map<string, Map<string, LocalHandler>>();
     for (const [type, handlers] of this.registry.eventTypes()) {
       for (const handler of handlers) {
         this.subscriptions.push(
@@ -67,28 +70,15 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
             mode: handler.broadcast ? 'broadcast' : 'durable',
           }),
         );
-        if (!handler.broadcast) durableGroups.set(handler.name, (durableGroups.get(handler.name) ?? new Map()).set(type, handler));
+        if (handler.broadcast) continue;
+        // The group takes its dead letters back in its own queue (CatgaOperations.redrive).
+        const redrive = await this.redrives.add(handler.name, type, (event) => this.bridge.handleEvent(event, handler));
+        if (redrive) this.subscriptions.push(redrive);
       }
     }
-    // Each durable group takes its dead letters back in its own queue (CatgaOperations.redrive).
-    for (const [group, byType] of durableGroups) {
-      this.subscriptions.push(await this.transport.serve(redriveType(group), (request) => this.redrive(request, byType), { group }));
-    }
+    await endpointsStarted;
     this.outbox.startRelay();
     this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) ready on ${this.transport.name} transport`);
-  }
-
-  /** Handles a dead letter sent back to one of this instance's groups, through the pipeline, as a delivery. */
-  private async redrive(request: Envelope, byType: ReadonlyMap<string, LocalHandler>): Promise<Reply> {
-    try {
-      const event = eventOfRedrive(request.body);
-      const handler = byType.get(event.type);
-      if (!handler) throw new HandlerNotFoundError(event.type, { messageId: event.id });
-      await this.bridge.handleEvent(event, handler);
-      return { ok: true, result: { messageId: event.id } };
-    } catch (error) {
-      return { ok: false, error: serializeError(error, request.id) };
-    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

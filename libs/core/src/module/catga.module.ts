@@ -6,11 +6,13 @@ import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import { CatgaCluster } from '../cluster/catga-cluster.js';
 import { CatgaOperations } from '../operations/catga-operations.js';
+import { RedriveServer } from '../operations/redrive-server.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
 import type { CatgaFeatureOptions, CatgaModuleAsyncOptions, CatgaModuleOptions, CatgaOptionsFactory } from './catga-options.interface.js';
 import { CatgaBootstrapper } from './catga.bootstrapper.js';
+import { CatgaEndpoints } from './catga-endpoints.js';
 import { createCatgaProviders } from './catga.providers.js';
 import {
   CATGA_EVENT_STREAM_STORE,
@@ -24,6 +26,7 @@ import {
 
 const EXPORTS = [
   CatgaMediator,
+  CatgaEndpoints,
   CatgaCluster,
   CatgaOperations,
   CatgaSignals,
@@ -74,10 +77,12 @@ export class CatgaModule {
         CqrsBridge,
         CatgaMediator,
         CatgaBootstrapper,
+        CatgaEndpoints,
         SagaOrchestrator,
         CatgaLifecycle,
         CatgaCluster,
         CatgaOperations,
+        RedriveServer,
       ],
       exports: [...EXPORTS, CqrsModule],
     };

@@ -11,6 +11,7 @@ import { MessageType } from '../messages/message-type.decorator.js';
 import { CatgaModule } from '../module/catga.module.js';
 import { InMemoryBroker } from '../transport/in-memory.broker.js';
 import { InMemoryTransport } from '../transport/in-memory.transport.js';
+import { CatgaEndpoints } from '../module/catga-endpoints.js';
 import { CatgaOperations } from './catga-operations.js';
 import { DeadLetterNotFoundError } from './operation-errors.js';
 
@@ -123,6 +124,39 @@ describe('CatgaOperations', () => {
       assert.deepEqual(await ops.send('ops-spec.count', { n: 41 }), { counted: 42 });
       const snapshot = await ops.cluster();
       assert.equal(snapshot.self.service, 'ops-spec');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('an event handler added through CatgaEndpoints (a @EventPattern one) takes its dead letters back too', async () => {
+    const transport = new InMemoryTransport({ broker: new InMemoryBroker(), maxDeliveries: 1, redeliveryDelayMs: 1 });
+    @Module({ imports: [CatgaModule.forRoot({ serviceName: 'ops-spec-endpoints', transport, pipeline: { retry: false } })] })
+    class EndpointsModule {}
+    const app = await NestFactory.createApplicationContext(EndpointsModule, { logger: false });
+    const seen: unknown[] = [];
+    let refuse = true;
+    await app.get(CatgaEndpoints).addEventHandler({
+      type: 'ops-spec.pattern-event',
+      name: 'ops-spec-endpoints.EventPattern',
+      handle: async (body) => {
+        if (refuse) throw new Error('not yet');
+        seen.push(body);
+      },
+    });
+    await app.init();
+    try {
+      const ops = app.get(CatgaOperations);
+      await ops.publish('ops-spec.pattern-event', { n: 7 });
+      const [entry] = await eventually(async () => {
+        const listed = await ops.deadLetters({ type: 'ops-spec.pattern-event' });
+        assert.equal(listed.length, 1);
+        return listed;
+      });
+      assert.equal(entry!.group, 'ops-spec-endpoints.EventPattern');
+      refuse = false;
+      assert.equal((await ops.redrive({ ids: [entry!.id] }))[0]!.outcome, 'redriven');
+      assert.deepEqual(seen, [{ n: 7 }]);
     } finally {
       await app.close();
     }

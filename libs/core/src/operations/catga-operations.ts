@@ -175,7 +175,7 @@ export class CatgaOperations {
 
   /** A command or query of `type` with a body of plain values, through the transport; resolves with its result, rejects with its typed error. */
   send(type: string, body: unknown, options?: SendOptions): Promise<unknown> {
-    return this.dispatcher.sendAs(type, body, options);
+    return this.dispatcher.sendByType(type, body, undefined, options);
   }
 
   publish(type: string, body: unknown, options?: PublishOptions): Promise<void> {
@@ -184,7 +184,7 @@ export class CatgaOperations {
 
   private async redriveOne(deadLetter: ArchivedDeadLetter, timeoutMs: number | undefined): Promise<RedriveResult> {
     try {
-      await this.dispatcher.sendAs(redriveType(deadLetter.group), redriveRequestOf(deadLetter), { timeoutMs });
+      await this.dispatcher.sendByType(redriveType(deadLetter.group), redriveRequestOf(deadLetter), 'command', { timeoutMs });
     } catch (error) {
       const reason =
         error instanceof HandlerNotFoundError
