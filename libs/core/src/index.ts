@@ -106,3 +106,6 @@ export { SagaDeadlineExceededError, SagaLeaseLostError, SagaNotFoundError, SagaS
 
 export { CatgaCluster } from './cluster/catga-cluster.js';
 export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';
+export type { ClusterTopology, TopologyEdge, TopologyNode } from './cluster/cluster-topology.js';
+export type { ClusterTraffic, ServiceSeries, TypeSeries } from './cluster/traffic-history.js';
+export type { SagaTraffic, TrafficRole, TrafficWindow, TypeTraffic } from './traffic/traffic-window.js';

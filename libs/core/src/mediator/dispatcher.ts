@@ -12,6 +12,7 @@ import type { CatgaSignals } from '../signals/catga-signals.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
 import { backoffDelay, type Backoff } from '../timing/backoff.js';
 import { sleep } from '../timing/sleep.js';
+import type { TrafficMeter } from '../traffic/traffic-meter.js';
 import type { HandlerSightings } from './handler-sightings.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
 
@@ -66,6 +67,8 @@ export class Dispatcher {
     private readonly signals?: CatgaSignals,
     /** Who serves what, as the cluster saw it; without it "no server" fails at once. */
     private readonly sightings?: HandlerSightings,
+    /** Per-type counts for the cluster's announcements; without it nothing is metered. */
+    private readonly traffic?: TrafficMeter,
   ) {}
 
   send(message: object, options?: SendOptions): Promise<unknown> {
@@ -73,6 +76,7 @@ export class Dispatcher {
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKindOf(message.constructor as MessageClass) ?? 'command';
     const envelope = createEnvelope(message, type, kind, options, currentMessageContext(), this.signals?.enrichers);
+    this.traffic?.sent(type, kind);
     if (local && this.settings.preferLocal) return this.handle(envelope, local, options?.messageId === undefined);
     if (this.signals?.wrapsOperations) {
       return this.signals.run({ name: 'send', envelope }, () => this.sendRemote(envelope, options?.timeoutMs));
@@ -121,13 +125,25 @@ export class Dispatcher {
     let end = this.terminals.get(handler);
     if (!end) this.terminals.set(handler, (end = terminal(handler)));
     this.inFlight++;
+    const meter = this.traffic?.meter(envelope.type, envelope.kind);
+    const started = meter ? performance.now() : 0;
     let promise: Promise<unknown>;
     try {
       promise = runInMessageContext(context, (this.pipeline ??= this.pipelineOf()).run, context, end);
     } catch (error) {
       promise = Promise.reject(error);
     }
-    return promise.then(this.settleFulfilled, this.settleRejected);
+    if (!meter) return promise.then(this.settleFulfilled, this.settleRejected);
+    return promise.then(
+      (result) => {
+        meter.handling(performance.now() - started, true);
+        return this.settleFulfilled(result);
+      },
+      (error: unknown) => {
+        meter.handling(performance.now() - started, false);
+        return this.settleRejected(error);
+      },
+    );
   }
 
   private readonly settleFulfilled = (result: unknown): unknown => {
