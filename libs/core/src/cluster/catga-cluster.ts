@@ -17,12 +17,12 @@ import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
 import { TrafficMeter } from '../traffic/traffic-meter.js';
 import type { TrafficWindow } from '../traffic/traffic-window.js';
-import { MAX_ANNOUNCEMENT_BYTES, parseAnnouncement } from './announcement.parser.js';
+import { encodeAnnouncement } from './announcement.encoder.js';
+import { parseAnnouncement } from './announcement.parser.js';
 import type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterSettings, InstanceAnnouncement } from './cluster-member.js';
 import { clusterTopology, type ClusterTopology } from './cluster-topology.js';
 import { TrafficHistory, type ClusterTraffic } from './traffic-history.js';
 
-const encoder = new TextEncoder();
 const GONE_KEPT_MS = 120_000;
 /** The longest a newcomer's announcement waits for each member's answer; beyond it a type not heard of is unknown. */
 const ROLL_CALL_MS = 500;
@@ -189,39 +189,20 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       this.lastWindow = this.traffic.take(this.handledTypes(), this.lastSentAt);
       this.history.add(this.settings.serviceName, this.lastWindow, this.lastSentAt);
-      await this.transport.presence!.announce(this.fit(this.announcement(state)));
+      const announcement = this.announcement(state);
+      const { body, trafficTrimmed, handlesDropped } = encodeAnnouncement(announcement);
+      if (trafficTrimmed > 0 && !this.trafficTrimmed)
+        this.logger.warn(
+          `${announcement.traffic?.types.length} traffic types do not fit an announcement; sent without the ${trafficTrimmed} idlest`,
+        );
+      this.trafficTrimmed ||= trafficTrimmed > 0;
+      if (handlesDropped && !this.handlesDropped)
+        this.logger.warn(`${announcement.handles?.length} handled types do not fit an announcement; sent without them`);
+      this.handlesDropped ||= handlesDropped;
+      await this.transport.presence!.announce(body);
     } catch (error) {
       this.logger.debug?.(`Presence announcement failed: ${String(error)}`);
     }
-  }
-
-  /**
-   * The announcement within `MAX_ANNOUNCEMENT_BYTES`: first with only its busiest traffic types
-   * (the idle ones keep nothing the charts need), then without the handled types list.
-   */
-  private fit(announcement: InstanceAnnouncement): Uint8Array {
-    let body = encoder.encode(JSON.stringify(announcement));
-    if (body.byteLength <= MAX_ANNOUNCEMENT_BYTES) return body;
-    const traffic = announcement.traffic;
-    if (traffic && traffic.types.length > 0) {
-      const activity = (t: TrafficWindow['types'][number]) => (t.handled ?? 0) + (t.failed ?? 0) + (t.sent ?? 0) + (t.published ?? 0);
-      const busiest = [...traffic.types].sort((a, b) => activity(b) - activity(a));
-      let keep = busiest.length;
-      while (keep > 0 && body.byteLength > MAX_ANNOUNCEMENT_BYTES) {
-        keep = Math.floor(keep / 2);
-        body = encoder.encode(JSON.stringify({ ...announcement, traffic: { ...traffic, types: busiest.slice(0, keep) } }));
-      }
-      if (!this.trafficTrimmed)
-        this.logger.warn(`${traffic.types.length} traffic types do not fit an announcement; sent the busiest ${keep}`);
-      this.trafficTrimmed = true;
-      if (body.byteLength <= MAX_ANNOUNCEMENT_BYTES) return body;
-      announcement = { ...announcement, traffic: { ...traffic, types: [] } };
-    }
-    // Without the list the others still see this instance; they only cannot tell a restart of its types.
-    if (!this.handlesDropped)
-      this.logger.warn(`${announcement.handles?.length} handled types do not fit an announcement; sent without them`);
-    this.handlesDropped = true;
-    return encoder.encode(JSON.stringify({ ...announcement, handles: undefined }));
   }
 
   private handledTypes(): Array<{ type: string; kind: 'command' | 'query' | 'event' }> {

@@ -12,7 +12,7 @@ import type { CatgaSignals } from '../signals/catga-signals.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
 import { backoffDelay, type Backoff } from '../timing/backoff.js';
 import { sleep } from '../timing/sleep.js';
-import type { TrafficMeter } from '../traffic/traffic-meter.js';
+import type { TrafficMeter, TypeMeter } from '../traffic/traffic-meter.js';
 import type { HandlerSightings } from './handler-sightings.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
 
@@ -55,7 +55,8 @@ export class Dispatcher {
   private failed = 0;
   private idle: Array<() => void> = [];
   private acceptingInbound = true;
-  private readonly terminals = new WeakMap<LocalHandler, (context: HandlingContext) => Promise<unknown>>();
+  /** Per handler, once: the end of its pipeline and the meter of its type (when metered). */
+  private readonly terminals = new WeakMap<LocalHandler, { end: (context: HandlingContext) => Promise<unknown>; meter?: TypeMeter }>();
   private pipeline: Pipeline | undefined;
 
   constructor(
@@ -122,10 +123,10 @@ export class Dispatcher {
    */
   handle(envelope: Envelope, handler: LocalHandler, privateId = false): Promise<unknown> {
     const context = new HandlingContext(envelope, handler.name, privateId);
-    let end = this.terminals.get(handler);
-    if (!end) this.terminals.set(handler, (end = terminal(handler)));
+    let known = this.terminals.get(handler);
+    if (!known) this.terminals.set(handler, (known = { end: terminal(handler), meter: this.traffic?.meter(handler.type, handler.kind) }));
+    const { end, meter } = known;
     this.inFlight++;
-    const meter = this.traffic?.meter(envelope.type, envelope.kind);
     const started = meter ? performance.now() : 0;
     let promise: Promise<unknown>;
     try {
