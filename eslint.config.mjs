@@ -14,7 +14,7 @@ export const CORE_LAYERS = [
   ['handlers', 'outbox', 'pipeline'],
   ['mediator'],
   ['saga', 'bridge'],
-  ['cluster'],
+  ['cluster', 'operations'],
   ['module'],
   ['testing', 'conformance'],
 ];

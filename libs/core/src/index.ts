@@ -78,7 +78,7 @@ export type { OutboxPublisherOptions } from './outbox/outbox.publisher.js';
 
 export type { Transport } from './transport/transport.interface.js';
 export type { ClaimResult, IdempotencyOutcome, IdempotencyStore } from './stores/idempotency/idempotency-store.interface.js';
-export type { SagaStore } from './stores/saga/saga-store.interface.js';
+export { DEFAULT_SAGA_LIST_LIMIT, type SagaQuery, type SagaStore } from './stores/saga/saga-store.interface.js';
 export type { FailoverSettings } from './liveness/peer-liveness.js';
 export { ownersDown } from './stores/saga/owners-down.js';
 export {
@@ -105,6 +105,20 @@ export type { SagaOptions } from './saga/saga-options.interface.js';
 export { SagaDeadlineExceededError, SagaLeaseLostError, SagaNotFoundError, SagaStateConflictError } from './saga/saga-errors.js';
 
 export { CatgaCluster } from './cluster/catga-cluster.js';
+export {
+  CatgaOperations,
+  DEFAULT_SELECTION_LIMIT,
+  type ClusterSnapshot,
+  type DeadLetterDetail,
+  type DeadLetterEntry,
+  type DeadLetterSelection,
+  type RedriveOptions,
+  type RedriveOutcome,
+  type RedriveResult,
+} from './operations/catga-operations.js';
+export { DeadLetterNotFoundError, OperationNotSupportedError } from './operations/operation-errors.js';
+export { REDRIVE_TYPE_PREFIX, redriveType, type RedriveRequest } from './operations/dead-letter-redrive.js';
+export type { ArchivedDeadLetter, DeadLetterQuery } from './transport/transport.interface.js';
 export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';
 export type { ClusterTopology, TopologyEdge, TopologyNode } from './cluster/cluster-topology.js';
 export type { ClusterTraffic, ServiceSeries, TypeSeries } from './cluster/traffic-history.js';

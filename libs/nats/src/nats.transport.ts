@@ -1,6 +1,7 @@
 import { type Envelope, type Transport, TransportUnavailableError } from '@catga/core';
 import {
   type DeadLetter,
+  type DeadLetterArchive,
   encodeEnvelope,
   type EventHandler,
   type HealthReport,
@@ -120,6 +121,13 @@ export class NatsTransport implements Transport, HealthReporting {
     return (await this.ready()).deadLetters.subscribe(handler);
   }
 
+  /** The dead-letter stream, by sequence. */
+  readonly deadLetterArchive: DeadLetterArchive = {
+    list: async (query) => (await this.ready()).deadLetters.list(query),
+    get: async (id) => (await this.ready()).deadLetters.get(id),
+    remove: async (id) => (await this.ready()).deadLetters.remove(id),
+  };
+
   async drain(): Promise<void> {
     this.accepting = false;
     await this.subscriptions.closeAll();
@@ -155,7 +163,7 @@ export class NatsTransport implements Transport, HealthReporting {
     // One reply subscription for the connection's requests and stream publishes.
     const inbox = new ReplyInbox(nc, this.settings.connection.inboxPrefix ?? DEFAULT_INBOX_PREFIX);
     const publisher = new NatsStreamPublisher(inbox, publishTimeoutMs);
-    const deadLetters = new NatsDeadLetters(js, publisher, this.subjects, this.signals, this.logger);
+    const deadLetters = new NatsDeadLetters(js, session.jsm, publisher, this.subjects, this.signals, this.logger);
     return {
       session,
       requests: new NatsRequestClient(this.subjects, this.settings, inbox),

@@ -8,3 +8,5 @@ export { CatgaTracingModule } from './tracing/tracing.module.js';
 export { TracingBehavior } from './tracing/tracing.behavior.js';
 export { CatgaLoggingModule, REDACTED_HEADERS, type CatgaLoggingOptions } from './logging/logging.module.js';
 export { catgaLogFields } from './logging/catga-log.mixin.js';
+export { CatgaOperationsModule } from './operations/operations.module.js';
+export { resolveOperationsAccess, type CatgaOperationsOptions, type OperationsAccess } from './operations/operations-access.js';

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
-/** What only operators should see: the cluster view, the dashboard and the metrics. */
-export const OPERATOR_PATHS = ['/dashboard', '/api/cluster', '/metrics'];
+/** What only operators should see: the cluster view, the dashboard, the operations API and the metrics. */
+export const OPERATOR_PATHS = ['/dashboard', '/api/cluster', '/api/ops', '/metrics'];
 
 /** Whether a request is for `prefix` or below it, in any letter case: Express routes `/METRICS` to `/metrics`. */
 export function isUnderPath(req: Request, prefix: string): boolean {

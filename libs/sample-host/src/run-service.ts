@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CatgaExceptionFilter, CatgaModule, type CatgaModuleOptions } from '@catga/core';
-import { CatgaHealthModule, CatgaLoggingModule, CatgaMetricsModule, CatgaTracingModule } from '@catga/observability';
+import { CatgaHealthModule, CatgaLoggingModule, CatgaMetricsModule, CatgaOperationsModule, CatgaTracingModule } from '@catga/observability';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { Logger, Module, ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
@@ -36,6 +36,7 @@ export async function createServiceApp(options: ServiceHostOptions): Promise<INe
       CatgaLoggingModule.forRoot(),
       CatgaMetricsModule.forRoot(),
       CatgaHealthModule.forRoot(),
+      CatgaOperationsModule.forRoot(),
       SampleStateModule,
       ...(options.imports ?? []),
     ],

@@ -199,5 +199,34 @@ export function sagaStoreConformance(name: string, setup: () => Promise<StoreHar
       assert.equal(after.Compensated - before.Compensated, 1);
       assert.equal(after.Running - before.Running, 0);
     });
+
+    it('lists sagas by status and name, most recently updated first, within the limit', async () => {
+      const name = `listed-${uniqueSuffix()}`;
+      const [a, b, c] = [id('list-a'), id('list-b'), id('list-c')];
+      const t = Date.now();
+      await store.create(newSaga(a, { sagaName: name, updatedAt: t - 3000 }));
+      await store.create(newSaga(b, { sagaName: name, updatedAt: t - 2000 }));
+      await store.create(newSaga(c, { sagaName: name, updatedAt: t - 1000 }));
+      const read = (await store.get(b))!;
+      await store.update({ ...read, status: 'Failed', updatedAt: t }, read.version);
+      await store.acquireLease(c, 'holder', 60_000);
+
+      const all = await store.list({ sagaName: name });
+      assert.deepEqual(
+        all.map((s) => s.sagaId),
+        [b, c, a],
+      );
+      assert.equal(all[1]!.lease?.owner, 'holder');
+      assert.equal(all[0]!.version, 2);
+      assert.deepEqual(
+        (await store.list({ sagaName: name, status: 'Failed' })).map((s) => s.sagaId),
+        [b],
+      );
+      assert.deepEqual(
+        (await store.list({ sagaName: name, status: 'Running', limit: 1 })).map((s) => s.sagaId),
+        [c],
+      );
+      assert.deepEqual(await store.list({ sagaName: `${name}-none` }), []);
+    });
   });
 }

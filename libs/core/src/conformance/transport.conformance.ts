@@ -231,6 +231,64 @@ export function transportConformance(
       assert.equal(dead[0]!.error.code, 'VALIDATION_FAILED');
     });
 
+    it('a dead letter is kept in its archive: listed by type, group and time, read by id, removed once', async (t) => {
+      const [sub, publisher] = [await peer(), await peer()];
+      const archive = publisher.deadLetterArchive;
+      if (!archive) return t.skip(`${name} keeps no dead letters`);
+      const poison = type('archived');
+      const other = type('archived-other');
+      for (const [ty, group] of [
+        [poison, 'archive-group'],
+        [other, 'archive-other'],
+      ] as const) {
+        await sub.subscribe(
+          ty,
+          async () => {
+            throw new ValidationFailedError(`refused ${ty}`);
+          },
+          { group, maxDeliveries: 1 },
+        );
+      }
+      const before = Date.now();
+      const first = envelope(poison, 'event', { n: 1 }, { headers: { 'x-tenant': 'acme' } });
+      const second = envelope(poison, 'event', { n: 2 });
+      await publisher.publish(first);
+      await publisher.publish(second);
+      await publisher.publish(envelope(other, 'event', { n: 3 }));
+      const listed = await eventually(async () => {
+        const found = await archive.list({ type: poison });
+        assert.equal(found.length, 2);
+        return found;
+      }, wait);
+      assert.deepEqual(
+        listed.map((d) => d.envelope.id),
+        [first.id, second.id],
+        'oldest first',
+      );
+      const [head] = listed;
+      assert.equal(head!.group, 'archive-group');
+      assert.equal(head!.error.code, 'VALIDATION_FAILED');
+      assert.equal(head!.headers['x-tenant'], 'acme');
+      assert.equal(head!.headers['Catga-Dead-Group'], 'archive-group');
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(head!.body)), { n: 1 });
+      assert.ok(head!.deadLetteredAt >= before - 1_000);
+      await eventually(async () => assert.equal((await archive.list({ type: other })).length, 1), wait);
+      assert.deepEqual(await archive.list({ type: poison, group: 'archive-other' }), []);
+      assert.equal((await archive.list({ type: poison, limit: 1 })).length, 1);
+      assert.deepEqual(await archive.list({ type: poison, since: Date.now() + 60_000 }), []);
+
+      const read = await archive.get(head!.id);
+      assert.equal(read?.envelope.id, first.id);
+      assert.equal(await archive.get('999999999'), undefined);
+      assert.equal(await archive.remove(head!.id), true);
+      assert.equal(await archive.remove(head!.id), false);
+      assert.equal(await archive.get(head!.id), undefined);
+      assert.deepEqual(
+        (await archive.list({ type: poison })).map((d) => d.envelope.id),
+        [second.id],
+      );
+    });
+
     it('drain lets the handler in hand finish, then the other member takes the new events', async () => {
       const [a, b, publisher] = [await peer(), await peer(), await peer()];
       const t = type('drain');

@@ -79,15 +79,35 @@ export class Dispatcher {
     const envelope = createEnvelope(message, type, kind, options, currentMessageContext(), this.signals?.enrichers);
     this.traffic?.sent(type, kind);
     if (local && this.settings.preferLocal) return this.handle(envelope, local, options?.messageId === undefined);
-    if (this.signals?.wrapsOperations) {
-      return this.signals.run({ name: 'send', envelope }, () => this.sendRemote(envelope, options?.timeoutMs));
-    }
-    return this.sendRemote(envelope, options?.timeoutMs);
+    return this.sendThroughTransport(envelope, options?.timeoutMs);
+  }
+
+  /**
+   * Sends `body`, plain values, as a request of `type` through the transport, as another service
+   * would (an operator's `catga send`): the serving instance decodes it into its class.
+   */
+  sendAs(type: string, body: unknown, options?: SendOptions): Promise<unknown> {
+    const envelope = createEnvelope(body, type, 'command', options, currentMessageContext(), this.signals?.enrichers);
+    return this.sendThroughTransport(envelope, options?.timeoutMs);
   }
 
   publish(event: object, options?: PublishOptions): Promise<void> {
+    return this.publishEnvelope(messageTypeOf(event), event, options);
+  }
+
+  /** Publishes `body`, plain values, as an event of `type`, as `publish` would an instance of its class. */
+  publishAs(type: string, body: unknown, options?: PublishOptions): Promise<void> {
+    return this.publishEnvelope(type, body, options);
+  }
+
+  private sendThroughTransport(envelope: Envelope, timeoutMs: number | undefined): Promise<unknown> {
+    if (this.signals?.wrapsOperations) return this.signals.run({ name: 'send', envelope }, () => this.sendRemote(envelope, timeoutMs));
+    return this.sendRemote(envelope, timeoutMs);
+  }
+
+  private publishEnvelope(type: string, body: unknown, options: PublishOptions | undefined): Promise<void> {
     const parent = currentMessageContext();
-    const envelope = createEnvelope(event, messageTypeOf(event), 'event', options, parent, this.signals?.enrichers);
+    const envelope = createEnvelope(body, type, 'event', options, parent, this.signals?.enrichers);
     if (parent?.pendingEvents) {
       parent.pendingEvents.push(envelope);
       return Promise.resolve();

@@ -5,7 +5,12 @@ import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import type { Dispatcher } from '../mediator/dispatcher.js';
 import type { OutboxPublisher } from '../outbox/outbox.publisher.js';
-import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
+import type { Reply, Transport, TransportSubscription } from '../transport/transport.interface.js';
+import type { Envelope } from '../envelope/envelope.js';
+import { HandlerNotFoundError } from '../errors/catga-errors.js';
+import { serializeError } from '../errors/error.serializer.js';
+import type { LocalHandler } from '../handlers/local-handler.js';
+import { eventOfRedrive, redriveType } from '../operations/dead-letter-redrive.js';
 import { loadBodyHydrator } from '../wire/body-hydrator.js';
 import { CatgaPipeline } from './catga-pipeline.js';
 import type { CatgaSettings } from './catga-settings.js';
@@ -53,6 +58,7 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
     for (const handler of this.registry.requestTypes()) {
       this.subscriptions.push(await this.transport.serve(handler.type, (envelope) => this.dispatcher.handleRequest(envelope), { group }));
     }
+    const durableGroups = new Map<string, Map<string, LocalHandler>>();
     for (const [type, handlers] of this.registry.eventTypes()) {
       for (const handler of handlers) {
         this.subscriptions.push(
@@ -61,10 +67,28 @@ export class CatgaBootstrapper implements OnApplicationBootstrap, BeforeApplicat
             mode: handler.broadcast ? 'broadcast' : 'durable',
           }),
         );
+        if (!handler.broadcast) durableGroups.set(handler.name, (durableGroups.get(handler.name) ?? new Map()).set(type, handler));
       }
+    }
+    // Each durable group takes its dead letters back in its own queue (CatgaOperations.redrive).
+    for (const [group, byType] of durableGroups) {
+      this.subscriptions.push(await this.transport.serve(redriveType(group), (request) => this.redrive(request, byType), { group }));
     }
     this.outbox.startRelay();
     this.logger.log(`${this.settings.serviceName} (${this.settings.instanceId}) ready on ${this.transport.name} transport`);
+  }
+
+  /** Handles a dead letter sent back to one of this instance's groups, through the pipeline, as a delivery. */
+  private async redrive(request: Envelope, byType: ReadonlyMap<string, LocalHandler>): Promise<Reply> {
+    try {
+      const event = eventOfRedrive(request.body);
+      const handler = byType.get(event.type);
+      if (!handler) throw new HandlerNotFoundError(event.type, { messageId: event.id });
+      await this.bridge.handleEvent(event, handler);
+      return { ok: true, result: { messageId: event.id } };
+    } catch (error) {
+      return { ok: false, error: serializeError(error, request.id) };
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

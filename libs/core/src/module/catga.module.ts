@@ -5,6 +5,7 @@ import { CqrsBridge } from '../bridge/cqrs.bridge.js';
 import { CatgaMediator } from '../mediator/catga.mediator.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import { CatgaCluster } from '../cluster/catga-cluster.js';
+import { CatgaOperations } from '../operations/catga-operations.js';
 import { CatgaLifecycle } from '../lifecycle/catga-lifecycle.js';
 import { CatgaSignals } from '../signals/catga-signals.js';
 import type { PipelineBehavior } from '../pipeline/pipeline-behavior.interface.js';
@@ -24,6 +25,7 @@ import {
 const EXPORTS = [
   CatgaMediator,
   CatgaCluster,
+  CatgaOperations,
   CatgaSignals,
   CatgaLifecycle,
   SagaOrchestrator,
@@ -75,6 +77,7 @@ export class CatgaModule {
         SagaOrchestrator,
         CatgaLifecycle,
         CatgaCluster,
+        CatgaOperations,
       ],
       exports: [...EXPORTS, CqrsModule],
     };

@@ -12,6 +12,8 @@ import { CatgaModule } from '../module/catga.module.js';
 import { SagaDefinition, SagaWorkflow } from './saga-definition.js';
 import { SagaNotFoundError, SagaStateConflictError } from './saga-errors.js';
 import { SagaOrchestrator } from './saga.orchestrator.js';
+import type { SagaStore } from '../stores/saga/saga-store.interface.js';
+import { CATGA_SAGA_STORE } from '../tokens/catga.tokens.js';
 
 // Operations on sagas a person runs (the command line and the dashboard call them): retry a
 // Failed saga once its compensation can succeed, abort one that is stuck.
@@ -151,6 +153,54 @@ describe('saga operations', () => {
     try {
       await assert.rejects(sagas.retry('nope'), SagaNotFoundError);
       await assert.rejects(sagas.abort('nope'), SagaNotFoundError);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('on an instance that does not define the saga, both write the new state with the lease free, for its own service to resume', async () => {
+    const { app, sagas } = await boot();
+    try {
+      const store = app.get<SagaStore>(CATGA_SAGA_STORE);
+      const now = Date.now();
+      const steps = [
+        { name: 'reserve', status: 'CompensationFailed' as const, attempts: 1 },
+        { name: 'pay', status: 'Failed' as const, attempts: 1 },
+      ];
+      await store.create({
+        sagaId: 'h-1',
+        sagaName: 'elsewhere.order',
+        status: 'Failed',
+        version: 0,
+        data: {},
+        steps,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const retried = await sagas.retry('h-1');
+      assert.equal(retried.status, 'Compensating');
+      assert.equal(retried.lease, undefined);
+      assert.deepEqual(
+        retried.steps.map((s) => [s.status, s.compensationRound]),
+        [
+          ['Compensating', 1],
+          ['Failed', undefined],
+        ],
+      );
+      const stored = (await store.get('h-1'))!;
+      assert.equal(stored.status, 'Compensating');
+      assert.equal(stored.version, 2);
+      assert.equal(stored.lease, undefined, 'the lease is free for the service that defines the saga');
+      assert.ok((await store.findOrphaned(Date.now(), 100)).includes('h-1'), 'its recovery pass finds it');
+
+      await store.create(
+        { sagaId: 'h-2', sagaName: 'elsewhere.order', status: 'Running', version: 0, data: {}, steps, createdAt: now, updatedAt: now },
+        { owner: 'other@1', ttlMs: 60_000 },
+      );
+      await assert.rejects(sagas.retry('h-2'), SagaStateConflictError, 'a Running saga is not retried');
+      const aborted = await sagas.abort('h-2');
+      assert.equal(aborted.status, 'Compensating');
+      assert.equal((await store.get('h-2'))!.lease, undefined, 'taken from its holder and left free');
     } finally {
       await app.close();
     }

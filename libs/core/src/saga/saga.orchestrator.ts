@@ -111,7 +111,9 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
    * Sends a `Failed` saga back to compensate (its failed compensations' cause was fixed): each
    * step left `CompensationFailed` is compensated again, in a new round with its own message id
    * (the last round's failure is recorded under the old one), and the saga ends `Compensated`, or
-   * `Failed` again. Resolves with its final state.
+   * `Failed` again. Resolves with its final state; where this instance does not define the saga
+   * (an operator's tool), with the state as written: its lease free, an instance that defines it
+   * resumes it at its next recovery pass.
    */
   async retry(sagaId: string): Promise<SagaState> {
     const { state, definition } = await this.operable(sagaId, 'retried', (s) => s.status === 'Failed', 'only a Failed saga can be retried');
@@ -129,7 +131,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
    * Stops a saga that has not ended and compensates it: the completed steps, and the one in
    * progress, whose action may or may not have happened (compensations must tolerate both). A
    * live instance driving it loses it: its next write is refused and its caller gets the outcome.
-   * Resolves with the final state, `Compensated` or `Failed`.
+   * Resolves with the final state, `Compensated` or `Failed`; where this instance does not define
+   * the saga, with the state as written, for an instance that defines it to resume.
    */
   async abort(sagaId: string, reason = 'aborted by an operator'): Promise<SagaState> {
     const { state, definition } = await this.operable(
@@ -146,34 +149,50 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     return this.restart(sagaId, definition, state, next);
   }
 
-  /** The saga, its definition and its lease, when `applies`; `takeOver`: from whoever holds it. */
+  /**
+   * The saga, its definition (absent when this instance does not define it) and its lease, when
+   * `applies`; `takeOver`: from whoever holds it.
+   */
   private async operable(
     sagaId: string,
     what: string,
     applies: (state: SagaState) => boolean,
     otherwise: string,
     takeOver = false,
-  ): Promise<{ state: SagaState; definition: SagaDefinition<unknown> }> {
+  ): Promise<{ state: SagaState; definition: SagaDefinition<unknown> | undefined }> {
     const state = await this.store.get(sagaId);
     if (!state) throw new SagaNotFoundError(`No saga ${sagaId}`);
-    const saga = sagaClassOf(state.sagaName);
-    if (!saga) throw new SagaNotFoundError(`Saga ${sagaId} is a ${state.sagaName}, which this instance does not define`);
     if (!applies(state)) throw new SagaStateConflictError(`Saga ${sagaId} cannot be ${what}: it is ${state.status}, and ${otherwise}`);
     const holder = takeOver && state.lease && state.lease.owner !== this.owner ? state.lease.owner : undefined;
     if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs, holder))) {
       throw new SagaStateConflictError(`Saga ${sagaId} cannot be ${what}: another instance holds it`);
     }
-    return { state, definition: new saga() as SagaDefinition<unknown> };
+    const saga = sagaClassOf(state.sagaName);
+    return { state, definition: saga && (new saga() as SagaDefinition<unknown>) };
   }
 
-  /** Writes `next` over `state` (compare-and-set) and drives it from there. */
-  private async restart(sagaId: string, definition: SagaDefinition<unknown>, state: SagaState, next: SagaState): Promise<SagaState> {
+  /**
+   * Writes `next` over `state` (compare-and-set) and drives it from there; without the definition,
+   * writes it with the lease released, for an instance that defines the saga to resume.
+   */
+  private async restart(
+    sagaId: string,
+    definition: SagaDefinition<unknown> | undefined,
+    state: SagaState,
+    next: SagaState,
+  ): Promise<SagaState> {
     next.updatedAt = Date.now();
-    if (!(await this.store.update(next, state.version))) {
+    if (!(await this.store.update(next, state.version, definition ? undefined : this.owner))) {
       await this.store.releaseLease(sagaId, this.owner).catch(() => undefined);
       throw new SagaStateConflictError(`Saga ${sagaId} changed while it was being restarted; look again`);
     }
     this.signals.emit('sagaStatus', { sagaName: next.sagaName, sagaId, status: next.status, previous: state.status });
+    if (!definition) {
+      this.logger.log(`Saga ${next.sagaName} ${sagaId} handed to the instances that define it, ${next.status}`);
+      const handed = { ...next, version: state.version + 1 };
+      delete handed.lease;
+      return handed;
+    }
     const known = { ...next, version: state.version + 1, lease: { owner: this.owner, expiresAt: Date.now() + this.leaseMs } };
     return this.drive(sagaId, definition, known);
   }

@@ -6,6 +6,7 @@ import { eventually } from '../conformance/eventually.js';
 import { transportConformance } from '../conformance/transport.conformance.js';
 import { MalformedMessageError } from '../errors/catga-errors.js';
 import { InMemoryBroker } from './in-memory.broker.js';
+import { InMemoryDeadLetters } from './in-memory.dead-letters.js';
 import { InMemoryTransport } from './in-memory.transport.js';
 
 transportConformance('in-memory', async () => {
@@ -17,7 +18,7 @@ transportConformance('in-memory', async () => {
 });
 
 describe('in-memory transport, poison events', () => {
-  it('keeps nothing of an event it dead-lettered, so a poison message cannot grow the embedded default', async () => {
+  it('keeps no reference to the event it dead-lettered, so a poison message cannot grow the embedded default', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const transport = new InMemoryTransport({ broker: new InMemoryBroker(), redeliveryDelayMs: 1 });
@@ -45,6 +46,33 @@ describe('in-memory transport, poison events', () => {
       assert.equal(body!.deref(), undefined, 'the dead-lettered event is still referenced');
     });
     await transport.close();
+  });
+});
+
+describe('in-memory dead letters', () => {
+  it('are kept as they travel, within a bound of count and bytes: the oldest go first', async () => {
+    const archive = new InMemoryDeadLetters({ count: 3, bytes: 1_000 });
+    const record = (id: string, body: string) => {
+      const headers = new Map([
+        ['Catga-Message-Id', id],
+        ['Catga-Type', 'bounded'],
+        ['Catga-Dead-Group', 'g'],
+      ]);
+      return archive.add(headers, new TextEncoder().encode(JSON.stringify(body)));
+    };
+    const ids = ['a', 'b', 'c', 'd'].map((id) => record(id, id).id);
+    assert.deepEqual(
+      (await archive.list()).map((d) => d.envelope.id),
+      ['b', 'c', 'd'],
+      'past the count, the oldest went',
+    );
+    assert.equal(await archive.get(ids[0]!), undefined);
+    record('big', 'x'.repeat(900));
+    assert.deepEqual(
+      (await archive.list()).map((d) => d.envelope.id),
+      ['big'],
+      'past the bytes, the oldest went until it fits',
+    );
   });
 });
 

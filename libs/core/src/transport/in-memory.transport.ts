@@ -3,7 +3,7 @@ import { HandlerNotFoundError, ShuttingDownError, TimeoutError, TransportUnavail
 import { serializeError } from '../errors/error.serializer.js';
 import { Logger } from '@nestjs/common';
 import { InMemoryBroker, type EventGroup, type GroupMember } from './in-memory.broker.js';
-import { deadLetterRecord, readDeadLetter, reportDeadLetter } from './kit/dead-letter-record.js';
+import { deadLetterRecord, reportDeadLetter } from './kit/dead-letter-record.js';
 import { InFlight } from './kit/in-flight.js';
 import { redeliveryDelay } from './kit/redelivery.js';
 import { decodeEnvelope, encodeEnvelope, type WireMessage } from '../wire/envelope.codec.js';
@@ -11,6 +11,7 @@ import { decodeReply, encodeReply } from '../wire/reply.codec.js';
 import type { DeadLetterFacts } from './kit/dead-letter-record.js';
 import type {
   DeadLetter,
+  DeadLetterArchive,
   LivenessChannel,
   PresenceChannel,
   TransportSignals,
@@ -134,6 +135,10 @@ export class InMemoryTransport implements Transport {
     return this.track(() => remove(g.members, member));
   }
 
+  get deadLetterArchive(): DeadLetterArchive {
+    return this.broker.deadLetters;
+  }
+
   async subscribeDeadLetters(handler: (deadLetter: DeadLetter) => Promise<void>): Promise<TransportSubscription> {
     this.assertOpen();
     const listener = (dl: DeadLetter) => void this.run(() => handler(dl)).catch(() => undefined);
@@ -229,11 +234,9 @@ export class InMemoryTransport implements Transport {
     // The event as it was sent: encoded, whole, when it was published.
     const wire = carry(envelope);
     const record = deadLetterRecord(Object.entries(wire.headers), facts);
+    const deadLetter = this.broker.deadLetters.add(new Map(Object.entries(record.headers)), wire.body);
     reportDeadLetter(this.signals, this.logger, facts, record);
-    const listeners = this.broker.deadLetterListeners;
-    if (listeners.size === 0) return;
-    const deadLetter = readDeadLetter(new Map(Object.entries(record.headers)), wire.body);
-    for (const listener of listeners) listener(deadLetter);
+    for (const listener of this.broker.deadLetterListeners) listener(deadLetter);
   }
 
   private track(removeFn: () => void): TransportSubscription {

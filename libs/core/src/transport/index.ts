@@ -1,7 +1,10 @@
 // @catga/core/transport: what a transport adapter is built from (the interface, the wire codec,
 // the kit every adapter composes, and the timing helpers).
 export type {
+  ArchivedDeadLetter,
   DeadLetter,
+  DeadLetterArchive,
+  DeadLetterQuery,
   Delivery,
   EventHandler,
   Liveness,
@@ -33,7 +36,11 @@ export { parseOwnerAddress, type OwnerAddress } from '../liveness/owner-address.
 export { InFlight } from './kit/in-flight.js';
 export { MAX_REDELIVERY_DELAY_MS, redeliveryDelay } from './kit/redelivery.js';
 export {
+  archivedDeadLetter,
+  DEFAULT_DEAD_LETTER_LIST_LIMIT,
   deadLetterRecord,
+  matchesDeadLetterQuery,
+  originalHeadersOf,
   readDeadLetter,
   reportDeadLetter,
   type DeadLetterFacts,

@@ -47,6 +47,35 @@ export interface DeadLetter {
   deadLetteredAt: number;
 }
 
+/** A dead letter as the transport keeps it, for a person to look at and send back. */
+export interface ArchivedDeadLetter extends DeadLetter {
+  /** The transport's id for it: the dead-letter stream's sequence on NATS, the entry id on Redis Streams. */
+  readonly id: string;
+  /** As stored: the event's own headers plus the `Catga-Dead-*` ones. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The event's body as it travelled. */
+  readonly body: Uint8Array;
+}
+
+export interface DeadLetterQuery {
+  type?: string;
+  /** The handler group that gave it up. */
+  group?: string;
+  /** Dead-lettered at or after this time (epoch ms). */
+  since?: number;
+  /** Default 100. */
+  limit?: number;
+}
+
+/** Where the transport keeps its dead letters: read, and removed once sent back or purged. */
+export interface DeadLetterArchive {
+  /** The dead letters matching `query`, oldest first; one whose headers cannot be read is logged and left out. */
+  list(query?: DeadLetterQuery): Promise<ArchivedDeadLetter[]>;
+  get(id: string): Promise<ArchivedDeadLetter | undefined>;
+  /** Whether it was there to remove. */
+  remove(id: string): Promise<boolean>;
+}
+
 export interface TransportSubscription {
   unsubscribe(): Promise<void>;
 }
@@ -99,6 +128,8 @@ export interface Transport {
   /** Resolves once the transport has accepted the event (durably, where the transport is durable). */
   publish(envelope: Envelope): Promise<void>;
   subscribe(type: string, handler: EventHandler, options: SubscribeOptions): Promise<TransportSubscription>;
+  /** Where its dead letters are kept to be listed, sent back and purged; absent: they are only reported. */
+  readonly deadLetterArchive?: DeadLetterArchive;
   /** Receives events that exhausted their deliveries, with the last error. */
   subscribeDeadLetters(handler: (deadLetter: DeadLetter) => Promise<void>): Promise<TransportSubscription>;
   /**

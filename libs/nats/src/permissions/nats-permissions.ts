@@ -1,3 +1,4 @@
+import { redriveType } from '@catga/core';
 import { Subjects } from '../subjects.js';
 import type { BusAccess } from './bus-access.js';
 import { serviceInboxPrefix } from '../connection/inbox-prefix.js';
@@ -58,6 +59,8 @@ export function natsPermissions(serviceName: string, access: BusAccess, options:
     publish.add(`${JS_API}.CONSUMER.MSG.NEXT.${events}.${consumer}`);
     publish.add(`$JS.ACK.${events}.${consumer}.>`);
     publish.add(subjects.deadLetter(type));
+    // Where the group takes its dead letters back (CatgaOperations.redrive).
+    subscribe.add(subjects.request(redriveType(`${serviceName}.${handler}`)));
   }
   if (access.readsDeadLetters) {
     // An ordered consumer of its own, named by the client: created, read and deleted.

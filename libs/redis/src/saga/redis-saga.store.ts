@@ -1,7 +1,9 @@
 import {
+  DEFAULT_SAGA_LIST_LIMIT,
   decodeStoredValue,
   encodeStoredValue,
   ownersDown,
+  type SagaQuery,
   type SagaState,
   type SagaStatus,
   type SagaStore,
@@ -49,6 +51,9 @@ if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('HDEL', KEYS[
 return 1`;
 
 const STATUSES: SagaStatus[] = ['Pending', 'Running', 'Compensating', 'Completed', 'Compensated', 'Failed'];
+
+/** Sagas of one status a listing reads at most: the set is scanned, not sorted, so a listing is bounded work. */
+const LIST_SCAN_PER_STATUS = 1_000;
 
 /** How long an active listing may wait for its saga to be written before it is dropped. */
 const ORPHAN_LISTING_GRACE_MS = 60_000;
@@ -179,6 +184,45 @@ export class RedisSagaStore implements SagaStore {
 
   // The index writes are independent of each other (each is re-checked on read), so they go out
   // together: one round trip rather than three. A new saga is listed as active already.
+  /**
+   * Reads up to `LIST_SCAN_PER_STATUS` sagas of each status asked (SSCAN of its set, then the
+   * states in one batch) and returns the most recently updated; ids whose saga expired are dropped
+   * from the set on the way.
+   */
+  async list(query: SagaQuery = {}): Promise<SagaState[]> {
+    const statuses = query.status ? [query.status] : STATUSES;
+    const found: SagaState[] = [];
+    for (const status of statuses) {
+      const ids = await this.scanStatus(status);
+      const rows = await redisCall('saga list', () =>
+        Promise.all(ids.map((id) => this.redis.hmget(this.key(id), 'state', 'version', 'owner', 'leaseUntil'))),
+      );
+      const expired: string[] = [];
+      rows.forEach(([json, version, owner, leaseUntil], i) => {
+        if (!json) return void expired.push(ids[i]!);
+        const state = decodeStoredValue<SagaState>(json);
+        if (query.sagaName && state.sagaName !== query.sagaName) return;
+        state.version = Number(version);
+        if (owner) state.lease = { owner, expiresAt: Number(leaseUntil) };
+        else delete state.lease;
+        found.push(state);
+      });
+      if (expired.length > 0) await redisCall('saga index', () => this.redis.srem(this.statusKey(status), ...expired));
+    }
+    return found.sort((a, b) => b.updatedAt - a.updatedAt).slice(0, query.limit ?? DEFAULT_SAGA_LIST_LIMIT);
+  }
+
+  private async scanStatus(status: SagaStatus): Promise<string[]> {
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, batch] = await redisCall('saga list', () => this.redis.sscan(this.statusKey(status), cursor, 'COUNT', 200));
+      for (const id of batch) if (ids.size < LIST_SCAN_PER_STATUS) ids.add(id);
+      cursor = next;
+    } while (cursor !== '0' && ids.size < LIST_SCAN_PER_STATUS);
+    return [...ids];
+  }
+
   private async index(sagaId: string, from: SagaStatus | undefined, to: SagaStatus, createdAt: number): Promise<void> {
     await redisCall('saga index', async () => {
       const writes: Array<Promise<unknown>> = [this.redis.sadd(this.statusKey(to), sagaId)];

@@ -1,7 +1,13 @@
 import {
+  type ArchivedDeadLetter,
+  archivedDeadLetter,
   type DeadLetter,
+  type DeadLetterArchive,
   type DeadLetterFacts,
+  type DeadLetterQuery,
+  DEFAULT_DEAD_LETTER_LIST_LIMIT,
   deadLetterRecord,
+  matchesDeadLetterQuery,
   readDeadLetter,
   reportDeadLetter,
   type TransportSignals,
@@ -11,12 +17,17 @@ import { RedisPlainReader } from './redis-plain.reader.js';
 import type { ReaderContext } from './redis-stream.reader.js';
 import { bodyOf, fieldsOf, headersOf, readableHeadersOf, type StreamEntry } from './redis-stream.entry.js';
 
+/** Entries read per XRANGE while listing. */
+const LIST_PAGE = 200;
+/** A stream entry id, as XADD makes them. */
+const ENTRY_ID = /^\d+-\d+$/;
+
 /**
  * The dead-letter stream, one per prefix: each entry keeps the event's body in `b` and, in `h`,
  * its headers plus the `Catga-Dead-*` ones (docs/PROTOCOL.md); `type` repeats the event's type
- * for a reader scanning the stream by hand.
+ * for a reader scanning the stream by hand. As an archive, a dead letter's id is its entry id.
  */
-export class RedisDeadLetterStream {
+export class RedisDeadLetterStream implements DeadLetterArchive {
   constructor(
     private readonly client: RedisClient,
     readonly key: string,
@@ -42,6 +53,46 @@ export class RedisDeadLetterStream {
       facts.type,
     );
     reportDeadLetter(signals, this.logger, facts, record);
+  }
+
+  /** Reads the stream oldest first (from `since`, by entry id), a page at a time, until it has `limit` matches. */
+  async list(query: DeadLetterQuery = {}): Promise<ArchivedDeadLetter[]> {
+    const limit = query.limit ?? DEFAULT_DEAD_LETTER_LIST_LIMIT;
+    const out: ArchivedDeadLetter[] = [];
+    let start = query.since === undefined ? '-' : `${Math.max(0, Math.floor(query.since))}-0`;
+    for (;;) {
+      const page = (await this.client.xrange(this.key, start, '+', 'COUNT', LIST_PAGE)) as StreamEntry[];
+      for (const entry of page) {
+        // The type field first: a listing by type reads only its own entries' headers.
+        if (query.type !== undefined && fieldsOf(entry).get('type') !== query.type) continue;
+        const stored = this.archived(entry);
+        if (stored && matchesDeadLetterQuery(stored, query)) out.push(stored);
+        if (out.length >= limit) return out;
+      }
+      if (page.length < LIST_PAGE) return out;
+      start = `(${page[page.length - 1]![0]}`;
+    }
+  }
+
+  async get(id: string): Promise<ArchivedDeadLetter | undefined> {
+    if (!ENTRY_ID.test(id)) return undefined;
+    const [entry] = (await this.client.xrange(this.key, id, id)) as StreamEntry[];
+    return entry && this.archived(entry);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    if (!ENTRY_ID.test(id)) return false;
+    return (await this.client.xdel(this.key, id)) === 1;
+  }
+
+  private archived(entry: StreamEntry): ArchivedDeadLetter | undefined {
+    try {
+      const fields = fieldsOf(entry);
+      return archivedDeadLetter(entry[0], headersOf(fields), bodyOf(fields));
+    } catch (error) {
+      this.logger.warn(`Unreadable dead letter ${entry[0]}: ${String(error)}`);
+      return undefined;
+    }
   }
 
   /** Reads an entry of this stream back; throws a typed wire error when it is unreadable. */

@@ -1,6 +1,7 @@
 import { type Envelope, HandlerNotFoundError, TimeoutError, type Transport, TransportUnavailableError } from '@catga/core';
 import {
   type DeadLetter,
+  type DeadLetterArchive,
   type DeadLetterFacts,
   encodeEnvelope,
   type EventHandler,
@@ -55,6 +56,8 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
   private readonly groups: RedisStreamGroups;
   private readonly replies: RedisReplyChannel;
   private readonly deadLetters: RedisDeadLetterStream;
+  /** The dead-letter stream, by entry id. */
+  readonly deadLetterArchive: DeadLetterArchive;
   private readonly livenessChannel: RedisLivenessChannel;
   private readonly readers = new Set<StreamReader>();
   private stopped = false;
@@ -69,6 +72,7 @@ export class RedisStreamsTransport implements Transport, HealthReporting {
     this.groups = new RedisStreamGroups(settings.client);
     this.replies = new RedisReplyChannel(this.context, this.keys.reply(settings.instanceId));
     this.deadLetters = new RedisDeadLetterStream(settings.client, this.keys.deadLetters(), settings.streamMaxLength, this.logger);
+    this.deadLetterArchive = this.deadLetters;
     this.livenessChannel = new RedisLivenessChannel(settings.client, this.keys, settings.instanceId, this.logger);
   }
 

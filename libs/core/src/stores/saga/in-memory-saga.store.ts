@@ -1,6 +1,6 @@
 import { TERMINAL_SAGA_STATUSES, type SagaState, type SagaStatus } from './saga-state.js';
 import { ownersDown } from './owners-down.js';
-import type { SagaStore } from './saga-store.interface.js';
+import { DEFAULT_SAGA_LIST_LIMIT, type SagaQuery, type SagaStore } from './saga-store.interface.js';
 
 /** Saga state in this process's memory: the embedded default and a test harness. */
 export class InMemorySagaStore implements SagaStore {
@@ -68,5 +68,13 @@ export class InMemorySagaStore implements SagaStore {
     };
     for (const s of this.sagas.values()) counts[s.status]++;
     return counts;
+  }
+
+  async list(query: SagaQuery = {}): Promise<SagaState[]> {
+    return [...this.sagas.values()]
+      .filter((s) => (!query.status || s.status === query.status) && (!query.sagaName || s.sagaName === query.sagaName))
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+      .slice(0, query.limit ?? DEFAULT_SAGA_LIST_LIMIT)
+      .map((s) => structuredClone(s));
   }
 }

@@ -27,4 +27,20 @@ export interface SagaStore {
    */
   findOrphaned(now: number, limit: number, ownerIsDown?: (owner: string) => Promise<boolean>): Promise<string[]>;
   countByStatus(): Promise<Record<SagaStatus, number>>;
+  /**
+   * Sagas for a person to look at, most recently updated first: those of `status` (every status
+   * when absent) and `sagaName`, at most `limit` (default 100). A store may look at a bounded
+   * number of sagas per status to answer; a finished saga past its retention is not listed.
+   */
+  list(query?: SagaQuery): Promise<SagaState[]>;
 }
+
+export interface SagaQuery {
+  status?: SagaStatus;
+  sagaName?: string;
+  /** Default 100. */
+  limit?: number;
+}
+
+/** The sagas a listing returns when it names no limit. */
+export const DEFAULT_SAGA_LIST_LIMIT = 100;

@@ -1,7 +1,7 @@
 import { decodeEnvelope } from '../../wire/envelope.codec.js';
 import { WireHeader } from '../../wire/wire-headers.js';
 import { serializeError, type SerializedError } from '../../errors/error.serializer.js';
-import type { DeadLetter, TransportSignals } from '../transport.interface.js';
+import type { ArchivedDeadLetter, DeadLetter, DeadLetterQuery, TransportSignals } from '../transport.interface.js';
 
 /** Why an event went to the dead letters: written beside its original headers on every transport. */
 export interface DeadLetterFacts {
@@ -50,6 +50,32 @@ export function readDeadLetter(headers: ReadonlyMap<string, string>, body: Uint8
     deadLetteredAt: Number.isFinite(at) ? at : Date.now(),
   };
 }
+
+/** The dead letters a listing returns when it names no limit. */
+export const DEFAULT_DEAD_LETTER_LIST_LIMIT = 100;
+
+/** A stored dead letter read back with the archive's id for it; throws a typed wire error when its headers are unreadable. */
+export function archivedDeadLetter(id: string, headers: ReadonlyMap<string, string>, body: Uint8Array): ArchivedDeadLetter {
+  return { ...readDeadLetter(headers, body), id, headers: Object.fromEntries(headers), body };
+}
+
+/** Whether a dead letter is one `query` asks for (its limit aside). */
+export function matchesDeadLetterQuery(deadLetter: DeadLetter, query: DeadLetterQuery): boolean {
+  return (
+    (query.type === undefined || deadLetter.envelope.type === query.type) &&
+    (query.group === undefined || deadLetter.group === query.group) &&
+    (query.since === undefined || deadLetter.deadLetteredAt >= query.since)
+  );
+}
+
+/** The event's own headers of a stored dead letter: the `Catga-Dead-*` ones left out, to send it again as it was. */
+export function originalHeadersOf(stored: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in stored) if (!DEAD_HEADERS.has(name)) out[name] = stored[name]!;
+  return out;
+}
+
+const DEAD_HEADERS = new Set<string>([WireHeader.deadGroup, WireHeader.deadDeliveries, WireHeader.deadError, WireHeader.deadAt]);
 
 /** Tells the observers and the log that an event was dead-lettered here. */
 export function reportDeadLetter(
