@@ -52,4 +52,11 @@ describe('traffic meter', () => {
     assert.deepEqual(window.types, [{ type: 'orders.order-placed', kind: 'event', roles: ['publishes'], published: 1 }]);
     meter.stop();
   });
+
+  it('does not meter a type name a peer would refuse, so the announcement stays readable', () => {
+    const meter = new TrafficMeter();
+    meter.sent('<img src=x>', 'command');
+    assert.equal(meter.meter('<img src=x>', 'event'), undefined);
+    assert.deepEqual(meter.take([]).types, []);
+  });
 });

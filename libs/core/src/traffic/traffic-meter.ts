@@ -6,6 +6,8 @@ import type { SagaTraffic, TrafficRole, TrafficWindow, TypeTraffic } from './tra
 const BOUNDS_MS = [0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000];
 /** The most message types one instance meters; a type beyond it is not counted (types come from code, so this is a guard). */
 export const MAX_METERED_TYPES = 1_000;
+/** The type names an announcement may carry (`announcement.parser.ts`). */
+const TYPE_NAME = /^[\w.-]{1,256}$/;
 
 /** One message type's counts over the current window, and what this instance does with it since start. */
 export class TypeMeter {
@@ -51,7 +53,8 @@ export class TrafficMeter {
   /** The meter of a type, made on first use; `undefined` once `MAX_METERED_TYPES` are metered. */
   meter(type: string, kind: MessageKind): TypeMeter | undefined {
     let m = this.types.get(type);
-    if (!m && this.types.size < MAX_METERED_TYPES) this.types.set(type, (m = new TypeMeter(type, kind)));
+    // A name a peer would refuse (one published by hand, `publishAs`) would make it refuse the whole announcement.
+    if (!m && this.types.size < MAX_METERED_TYPES && TYPE_NAME.test(type)) this.types.set(type, (m = new TypeMeter(type, kind)));
     return m;
   }
 
