@@ -22,6 +22,7 @@ describe('the dashboard fixes what broke: dead letters redriven and a failed sag
   let service: ServiceProcess;
   let flags: string;
   let page: Page;
+  const errors: string[] = [];
 
   before(async () => {
     [nats, redis] = await Promise.all([startNatsServer(), startRedisServer()]);
@@ -46,6 +47,7 @@ describe('the dashboard fixes what broke: dead letters redriven and a failed sag
     );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (e) => errors.push(e.message));
     // The page itself is an operator path: an operator's proxy would add the token to its load; the page's own calls carry what the person typed.
     await page.route('**/dashboard', (route) =>
       route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${TOKEN}` } }),
@@ -89,6 +91,8 @@ describe('the dashboard fixes what broke: dead letters redriven and a failed sag
     const left = await http<{ items: unknown[] }>(service.url, 'GET', '/api/ops/dead-letters?type=ops.parcel-arrived', undefined, auth);
     assert.deepEqual(left.body.items, [], 'the redriven dead letter is gone from the list');
     assert.deepEqual(await parcels(), { 7: 1 }, 'handled exactly once');
+    assert.equal(await page.locator('#dead-letter-detail').isHidden(), true, 'the redriven entry is no longer shown');
+    assert.deepEqual(errors, [], 'the page ran without an error');
     t.diagnostic(`redriven; counts ${JSON.stringify(await parcels())}`);
   });
 
@@ -115,6 +119,7 @@ describe('the dashboard fixes what broke: dead letters redriven and a failed sag
     assert.equal(await step('print-label').getAttribute('data-step-status'), 'Compensated');
     const stored = await http<{ status: string }>(service.url, 'GET', '/api/ops/sagas/ship-1', undefined, auth);
     assert.equal(stored.body.status, 'Compensated');
+    assert.deepEqual(errors, [], 'the page ran without an error');
     await page.screenshot({ path: `${RESULTS}dashboard-saga-retried.png`, fullPage: true });
     t.diagnostic(`screenshots in ${RESULTS}`);
   });

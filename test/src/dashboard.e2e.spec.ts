@@ -109,6 +109,8 @@ describe('the cluster dashboard served by order-api, in headless Chromium', () =
       assert.equal(res.status, 201);
     }
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${api.url}/dashboard`);
     const nonEmpty = async (id: string) => ((await page.locator(`#${id}`).getAttribute('data-non-empty')) ?? '').split(',');
     // The orders of the first test were handled half a minute ago: a page opened now shows them from the server's history.
@@ -147,6 +149,8 @@ describe('the cluster dashboard served by order-api, in headless Chromium', () =
     // Read-only unless the service enables actions: no write button is shown.
     assert.equal(await page.locator('body.actions').count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Redrive' }).count(), 0);
+
+    assert.deepEqual(errors, [], 'the page ran without an error');
 
     await mkdir(RESULTS, { recursive: true });
     const shot = `${RESULTS}dashboard-traffic.png`;

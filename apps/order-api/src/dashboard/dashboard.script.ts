@@ -135,6 +135,7 @@ async function refreshTraffic() {
     traffic.topology = snap.topology;
     drawCharts();
     drawTypes();
+    drawTypeChart();
     drawMap();
   } catch (e) {
     $('charts-status').textContent = 'cannot reach /api/cluster/traffic: ' + e.message;
@@ -163,7 +164,7 @@ function chart(id, title, series, data, axes) {
       height: 200,
       scales: { x: { time: true } },
       series: [{}].concat(series),
-      axes: axes || [{}, { size: 50 }],
+      axes: axes || [{ space: 60 }, { size: 50 }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
     };
@@ -205,8 +206,7 @@ function drawCharts() {
     deadSeries.push({ label: 'depth', stroke: '#1d2330', width: 2, scale: 'depth' });
     deadData.push(xs.map((x) => depthAt(x * 1000)));
   }
-  chart('chart-dead', 'Dead letters', deadSeries, deadData, deadSeries.length > 1 ? [{}, { size: 50 }, { scale: 'depth', side: 1, size: 50, grid: { show: false } }] : undefined);
-  drawTypeChart();
+  chart('chart-dead', 'Dead letters', deadSeries, deadData, deadSeries.length > 1 ? [{ space: 60 }, { size: 50 }, { scale: 'depth', side: 1, size: 50, grid: { show: false } }] : undefined);
 }
 /** The dead-letter depth the page sampled nearest before at (it is read from /api/ops, not announced). */
 function depthAt(at) {
@@ -249,7 +249,7 @@ function drawTypeChart() {
     { label: 'published /s', stroke: '#7048e8', width: 1 },
     { label: 'p50 ms', stroke: '#e67700', width: 1, dash: [4, 4], scale: 'ms', spanGaps: true },
     { label: 'p99 ms', stroke: '#e67700', width: 2, scale: 'ms', spanGaps: true },
-  ], [seconds(), t.handled, t.failed, t.sent, t.published, t.p50Ms, t.p99Ms], [{}, { size: 50 }, { scale: 'ms', side: 1, size: 50, grid: { show: false } }]);
+  ], [seconds(), t.handled, t.failed, t.sent, t.published, t.p50Ms, t.p99Ms], [{ space: 60 }, { size: 50 }, { scale: 'ms', side: 1, size: 50, grid: { show: false } }]);
 }
 
 // ---- the map: services as nodes, message types between them as edges (SVG)
@@ -404,6 +404,9 @@ async function refreshDeadLetters() {
       depth.values.shift();
     }
     $('dead-letters-status').textContent = (deadLetters.length >= limit ? 'at least ' : '') + deadLetters.length + ' dead letter(s)';
+    // The one shown was redriven or purged meanwhile.
+    const shown = $('dead-letter-detail').dataset.id;
+    if (shown && !deadLetters.some((d) => d.id === shown)) $('dead-letter-detail').hidden = true;
     drawDeadLetters();
   } catch (e) {
     $('dead-letters-status').textContent = 'cannot list dead letters: ' + e.message;
@@ -467,6 +470,7 @@ async function showDeadLetter(id) {
   try {
     const d = await getJson('/api/ops/dead-letters/' + encodeURIComponent(id));
     $('dead-letter-detail').hidden = false;
+    $('dead-letter-detail').dataset.id = d.id;
     $('dead-letter-title').textContent = d.type + ' · ' + d.id;
     $('dead-letter-error').textContent = d.error.code + ': ' + d.error.message + (d.error.details === undefined ? '' : '\n' + JSON.stringify(d.error.details, null, 2));
     $('dead-letter-headers').textContent = JSON.stringify(d.headers, null, 2);
