@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
-const PACKAGES = ['core', 'nats', 'redis', 'observability', 'testing'] as const;
-const ADAPTERS = ['nats', 'redis', 'observability'] as const;
+const PACKAGES = ['core', 'nats', 'redis', 'observability', 'testing', 'cli'] as const;
+const ADAPTERS = ['nats', 'redis', 'observability', 'cli'] as const;
 
 interface PackageJson {
   name: string;
@@ -47,6 +47,13 @@ describe('published packages, as npm packs them', () => {
       assert.ok(m.peerDependencies?.['@catga/core'], `${m.name} has no peer @catga/core`);
       assert.equal(m.dependencies?.['@catga/core'], undefined, `${m.name} depends on its own @catga/core`);
     }
+  });
+
+  it('@catga/cli ships the catga command, runnable as npx catga', async () => {
+    const m = manifest('cli') as PackageJson & { bin?: Record<string, string> };
+    assert.equal(m.bin?.catga, './dist/main.js');
+    assert.ok((await packedFiles('cli')).includes('dist/main.js'));
+    assert.match(readFileSync(join(root, 'libs', 'cli', 'dist', 'main.js'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
   });
 
   it('@catga/redis takes ioredis as a peer: the application creates the client it passes in', () => {

@@ -156,7 +156,13 @@ export class CatgaOperations {
     return this.orchestrator.abort(sagaId, reason);
   }
 
+  /** Rejects with `NOT_SUPPORTED` on a transport with no presence channel (Redis Streams): no instance is heard there. */
   async cluster(): Promise<ClusterSnapshot> {
+    if (!this.transport.presence) {
+      throw new OperationNotSupportedError(
+        `The ${this.transport.name} transport carries no presence: instances do not hear each other on it`,
+      );
+    }
     const { serviceName, instanceId } = this.dispatcher.settings;
     return {
       at: Date.now(),
