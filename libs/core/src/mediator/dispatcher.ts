@@ -147,7 +147,7 @@ export class Dispatcher {
     if (!known) this.terminals.set(handler, (known = { end: terminal(handler), meter: this.traffic?.meter(handler.type, handler.kind) }));
     const { end, meter } = known;
     this.inFlight++;
-    const started = meter ? performance.now() : 0;
+    const started = meter?.begin() ? performance.now() : -1;
     let promise: Promise<unknown>;
     try {
       promise = runInMessageContext(context, (this.pipeline ??= this.pipelineOf()).run, context, end);
@@ -157,11 +157,11 @@ export class Dispatcher {
     if (!meter) return promise.then(this.settleFulfilled, this.settleRejected);
     return promise.then(
       (result) => {
-        meter.handling(performance.now() - started, true);
+        meter.handling(started < 0 ? -1 : performance.now() - started, true);
         return this.settleFulfilled(result);
       },
       (error: unknown) => {
-        meter.handling(performance.now() - started, false);
+        meter.handling(started < 0 ? -1 : performance.now() - started, false);
         return this.settleRejected(error);
       },
     );

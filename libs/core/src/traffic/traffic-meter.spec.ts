@@ -59,4 +59,20 @@ describe('traffic meter', () => {
     assert.equal(meter.meter('<img src=x>', 'event'), undefined);
     assert.deepEqual(meter.take([]).types, []);
   });
+
+  it('counts every handling of a busy type and times the first 256 of a window and one in eight after', () => {
+    const meter = new TrafficMeter();
+    const m = meter.meter('orders.get-order', 'query')!;
+    let timed = 0;
+    for (let i = 0; i < 2_256; i++) {
+      const time = m.begin();
+      if (time) timed++;
+      m.handling(time ? 3 : -1, true);
+    }
+    assert.equal(timed, 256 + 2_000 / 8);
+    const [entry] = meter.take([]).types;
+    assert.equal(entry!.handled, 2_256);
+    assert.ok(entry!.p99Ms! > 2.5 && entry!.p99Ms! <= 3, `p99 ${entry!.p99Ms}`);
+    assert.equal(m.begin(), true, 'a new window times in full again');
+  });
 });
