@@ -79,7 +79,7 @@ describe('the dashboard fixes what broke: dead letters redriven and a failed sag
     await page.locator('#dead-letters tr[data-dead-letter-id]').first().getByRole('button').click();
     await page.locator('#dead-letter-detail:not([hidden])').waitFor();
     assert.match((await page.locator('#dead-letter-body').textContent()) ?? '', /"n": 7/);
-    await page.screenshot({ path: `${RESULTS}dashboard-dead-letters.png`, fullPage: true });
+    await page.locator('#dead-letter-view').screenshot({ path: `${RESULTS}dashboard-dead-letters.png` });
 
     await writeFile(join(flags, 'parcels'), 'fixed');
     const redrive = group.getByRole('button', { name: 'Redrive' });
@@ -110,7 +110,7 @@ describe('the dashboard fixes what broke: dead letters redriven and a failed sag
     assert.match((await step('print-label').textContent()) ?? '', /LABEL_PRINTER_JAMMED: cannot void the label of ship-1/);
     assert.match((await step('book-carrier').textContent()) ?? '', /CARRIER_REFUSED/);
     assert.match((await step('print-label').textContent()) ?? '', /label-ship-1/, 'the step result is shown');
-    await page.screenshot({ path: `${RESULTS}dashboard-saga-failed.png`, fullPage: true });
+    await page.locator('#saga-view').screenshot({ path: `${RESULTS}dashboard-saga-failed.png` });
 
     await writeFile(join(flags, 'labels'), 'fixed');
     await page.locator('#saga-retry').click();
@@ -120,7 +120,8 @@ describe('the dashboard fixes what broke: dead letters redriven and a failed sag
     const stored = await http<{ status: string }>(service.url, 'GET', '/api/ops/sagas/ship-1', undefined, auth);
     assert.equal(stored.body.status, 'Compensated');
     assert.deepEqual(errors, [], 'the page ran without an error');
-    await page.screenshot({ path: `${RESULTS}dashboard-saga-retried.png`, fullPage: true });
+    await page.locator('#saga-view').screenshot({ path: `${RESULTS}dashboard-saga-retried.png` });
+    await page.screenshot({ path: `${RESULTS}dashboard-operations.png`, fullPage: true });
     t.diagnostic(`screenshots in ${RESULTS}`);
   });
 });
