@@ -143,6 +143,8 @@ async function refreshTraffic() {
 }
 
 const charts = new Map();
+// Ticks no closer than the heartbeat: a chart of a few points would otherwise count half seconds.
+const X_AXIS = { space: 60, incrs: [2, 4, 10, 20, 30, 60, 120, 300, 600] };
 /** A uPlot chart in #id, made again when its series change; marks the element with what it holds for a reader of the DOM. */
 function chart(id, title, series, data, axes) {
   const el = $(id);
@@ -164,7 +166,7 @@ function chart(id, title, series, data, axes) {
       height: 200,
       scales: { x: { time: true } },
       series: [{}].concat(series),
-      axes: axes || [{ space: 60 }, { size: 50 }],
+      axes: axes || [X_AXIS, { size: 50 }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
     };
@@ -206,7 +208,7 @@ function drawCharts() {
     deadSeries.push({ label: 'depth', stroke: '#1d2330', width: 2, scale: 'depth' });
     deadData.push(xs.map((x) => depthAt(x * 1000)));
   }
-  chart('chart-dead', 'Dead letters', deadSeries, deadData, deadSeries.length > 1 ? [{ space: 60 }, { size: 50 }, { scale: 'depth', side: 1, size: 50, grid: { show: false } }] : undefined);
+  chart('chart-dead', 'Dead letters', deadSeries, deadData, deadSeries.length > 1 ? [X_AXIS, { size: 50 }, { scale: 'depth', side: 1, size: 50, grid: { show: false } }] : undefined);
 }
 /** The dead-letter depth the page sampled nearest before at (it is read from /api/ops, not announced). */
 function depthAt(at) {
@@ -249,7 +251,7 @@ function drawTypeChart() {
     { label: 'published /s', stroke: '#7048e8', width: 1 },
     { label: 'p50 ms', stroke: '#e67700', width: 1, dash: [4, 4], scale: 'ms', spanGaps: true },
     { label: 'p99 ms', stroke: '#e67700', width: 2, scale: 'ms', spanGaps: true },
-  ], [seconds(), t.handled, t.failed, t.sent, t.published, t.p50Ms, t.p99Ms], [{ space: 60 }, { size: 50 }, { scale: 'ms', side: 1, size: 50, grid: { show: false } }]);
+  ], [seconds(), t.handled, t.failed, t.sent, t.published, t.p50Ms, t.p99Ms], [X_AXIS, { size: 50 }, { scale: 'ms', side: 1, size: 50, grid: { show: false } }]);
 }
 
 // ---- the map: services as nodes, message types between them as edges (SVG)
