@@ -186,12 +186,49 @@ describe('the catga command line', () => {
         assert.equal((await cli('saga', 'show', 'no-such-saga')).code, 3);
       });
 
+      it('a saga stuck in a step is aborted from the terminal: its service compensates it, the step in progress too', async () => {
+        const refund = `${prefix}-held`;
+        await client.set(`${prefix}:hold`, '1');
+        assert.deepEqual(await cliJson('send', 'oncall.start-held-refund', JSON.stringify({ refund })), {
+          ok: true,
+          result: { started: true },
+        });
+        await eventually(async () => assert.equal((await cliJson<SagaState>('saga', 'show', refund)).steps[0]!.status, 'Running'), 30_000);
+        assert.equal((await cli('saga', 'retry', refund)).code, 5, 'a running saga is not retried');
+        const aborted = await cli('saga', 'abort', refund, '--reason', 'stuck on the warehouse');
+        assert.equal(aborted.code, 0, aborted.stderr);
+        assert.match(aborted.stdout, /Compensating/);
+        await client.del(`${prefix}:hold`);
+        const ended = await eventually(async () => {
+          const state = await cliJson<SagaState>('saga', 'show', refund);
+          assert.equal(state.status, 'Compensated');
+          return state;
+        }, 30_000);
+        assert.deepEqual(
+          ended.steps.map((s) => s.status),
+          ['Compensated', 'Pending'],
+        );
+        assert.match(ended.error?.message ?? '', /stuck on the warehouse/);
+        assert.equal(await client.hget(`${prefix}:released`, refund), '1');
+      });
+
       it('send prints the result or the typed error; cluster shows the service; bad input exits 2', async () => {
         assert.deepEqual(await cliJson('send', 'oncall.echo', '{"value":[1,"two"]}'), { ok: true, result: { echoed: [1, 'two'] } });
         const unknown = await cli('send', 'oncall.nobody-serves-this', '{}', '--timeout', '2s');
         assert.equal(unknown.code, 3, unknown.stderr);
         assert.match(unknown.stderr, /HANDLER_NOT_FOUND/);
         if (transport === 'nats') {
+          const watch = spawn(process.execPath, [CATGA, 'cluster', '--watch', '--json', '--interval', '200ms', '--listen', '0s'], {
+            env: { ...process.env, ...env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let lines = '';
+          watch.stdout.on('data', (d: Buffer) => (lines += d.toString()));
+          await eventually(() => assert.ok(lines.split('\n').filter(Boolean).length >= 2, 'redrawn'), 20_000);
+          const exited = new Promise<number | null>((resolve) => watch.once('exit', resolve));
+          watch.kill('SIGINT');
+          assert.equal(await exited, 0, 'ctrl-c ends the watch cleanly');
+          assert.ok(JSON.parse(lines.split('\n')[0]!).self, 'each redraw is the snapshot as JSON');
           const cluster = await cliJson<{ members: Array<{ service: string; status: string; self: boolean }> }>(
             'cluster',
             '--listen',

@@ -127,6 +127,8 @@ const leftToDefault: Record<string, string> = {
   ),
   CATGA_FAILOVER: 'failover by liveness stays on in a deployment; `timeouts` is for measuring the fallback (npm run bench)',
   CATGA_REDIS_SENTINEL_USERNAME: "Kubernetes sets it (the sentinels' catga ACL user); compose's sentinels ask for a password only",
+  CATGA_DASHBOARD_ACTIONS:
+    "the operations API's writes (redrive, purge, saga retry and abort) stay off in a deployment until an operator turns them on",
 };
 const leftToDefaultInCompose: Record<string, string> = {
   ...leftToDefault,

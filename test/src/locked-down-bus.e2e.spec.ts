@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { eventually, uniqueSuffix } from '@catga/core/conformance';
 import { serviceInboxPrefix, type BusAccess } from '@catga/nats';
+import { redriveType } from '@catga/core';
 import { ORDER_SYSTEM_BUS_ACCESS, type NotificationRecord, type PaymentRecord } from '@catga/order-contracts';
 import {
   freePort,
@@ -119,7 +120,7 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
     for (const s of services) assert.doesNotMatch(s.output(), /Permissions Violation/i, `${s.name} was refused a subject it needs`);
   });
 
-  it('each service subscribes to the request subjects it serves, all of them, and reads replies only under its own inbox', async () => {
+  it("each service subscribes to the request subjects it serves and its groups' redrives, all of them, and reads replies only under its own inbox", async () => {
     type Connz = { connections: Array<{ name?: string; authorized_user?: string; subscriptions_list?: string[] }> };
     const perNode = await Promise.all(
       nats.servers.map(
@@ -134,7 +135,8 @@ describe('the order system with NATS accounts, per-service permissions and TLS, 
       const subs = new Set(conn.subscriptions_list ?? []);
       const access: BusAccess = ORDER_SYSTEM_BUS_ACCESS[service];
       const requests = [...subs].filter((s) => s.startsWith(`${prefix}.req.`)).sort();
-      assert.deepEqual(requests, (access.serves ?? []).map((t) => `${prefix}.req.${t}`).sort(), service);
+      const redrives = [...new Set((access.consumes ?? []).map((c) => redriveType(`${service}.${c.handler}`)))];
+      assert.deepEqual(requests, [...(access.serves ?? []), ...redrives].map((t) => `${prefix}.req.${t}`).sort(), service);
       for (const s of subs) {
         if (s.startsWith('_INBOX')) assert.ok(s.startsWith(`${serviceInboxPrefix(service)}.`), `${service} reads replies on ${s}`);
       }

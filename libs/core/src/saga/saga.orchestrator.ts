@@ -223,6 +223,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       const saga = state && sagaClassOf(state.sagaName);
       if (!saga) continue;
       if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs, await this.downHolder(state)))) continue;
+      // Taken up here meanwhile (a drive waiting for its end took it): one drive per saga per instance.
+      if (this.running.has(sagaId)) continue;
       resumed++;
       this.logger.log(`Resuming saga ${state.sagaName} ${sagaId} from ${state.status}`);
       void this.drive(sagaId, new saga() as SagaDefinition<unknown>).catch((e: unknown) =>
@@ -235,9 +237,10 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
   /** `prepared`: the step `known` already records as begun (Running, persisted), -1 for none. */
   private drive(sagaId: string, definition: SagaDefinition<unknown>, known?: SagaState, prepared = -1): Promise<SagaState> {
     // A saga restarted here (retry, abort) while an earlier drive of it winds down: each removes only itself.
-    const run: Promise<SagaState> = this.execute(sagaId, definition, known, prepared).finally(() => {
+    const leave = () => {
       if (this.running.get(sagaId) === run) this.running.delete(sagaId);
-    });
+    };
+    const run: Promise<SagaState> = this.execute(sagaId, definition, known, prepared, leave).finally(leave);
     this.running.set(sagaId, run);
     return run;
   }
@@ -248,6 +251,8 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
     definition: SagaDefinition<unknown>,
     known: SagaState | undefined,
     prepared: number,
+    /** Says this drive no longer drives the saga, so this instance may take it up again. */
+    leave: () => void,
   ): Promise<SagaState> {
     const renew = setInterval(
       () => void this.store.acquireLease(sagaId, this.owner, this.leaseMs).catch(() => undefined),
@@ -278,10 +283,13 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
       return state;
     } catch (error) {
       // Another writer moved the saga on: the lease is theirs, or that of a restart here, and not
-      // this drive's to release.
+      // this drive's to release. Where it was handed over with its lease free (an operator's retry
+      // or abort from an instance that does not define it), this instance may be the one to drive
+      // it on: it stops counting as driving it, and waits for the end or takes it up.
       if (error instanceof SagaLeaseLostError) {
         released = true;
-        return this.waitForEnd(sagaId);
+        leave();
+        return this.waitForEnd(sagaId, definition);
       }
       // The lease is released in `finally`: the next recovery pass of another instance resumes it.
       if (error instanceof SagaHandedOffError) return (await this.store.get(sagaId))!;
@@ -466,6 +474,7 @@ export class SagaOrchestrator implements OnApplicationBootstrap, OnApplicationSh
         const from = free ? undefined : await this.downHolder(last);
         if (!free && from === undefined) return undefined;
         if (!(await this.store.acquireLease(sagaId, this.owner, this.leaseMs, from))) return undefined;
+        if (this.running.has(sagaId)) return undefined;
         this.logger.log(`Taking over saga ${last.sagaName} ${sagaId} from ${lease?.owner ?? 'nobody'}`);
         return { driven: this.drive(sagaId, definition) };
       },

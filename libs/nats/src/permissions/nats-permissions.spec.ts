@@ -11,12 +11,13 @@ describe('natsPermissions', () => {
     consumes: [{ handler: 'OrderPlacedHandler', type: 'orders.placed' }],
   });
 
-  it('lets a service subscribe to what it serves, its own inbox, presence and its own liveness, nothing more', () => {
+  it("lets a service subscribe to what it serves, its own inbox, presence, its own liveness and its groups' redrives, nothing more", () => {
     assert.deepEqual([...billing.subscribe.allow].sort(), [
       '_INBOX_billing.>',
       'catga.live.billing.*',
       'catga.presence',
       'catga.req.billing.charge',
+      'catga.req.catga.redrive.billing.OrderPlacedHandler',
     ]);
     assert.deepEqual(billing.allow_responses, { max: RESPONSES_PER_REQUEST });
   });
