@@ -16,7 +16,8 @@ import { DASHBOARD_CSP, DASHBOARD_PAGE } from '../dashboard/dashboard.page.js';
 export interface ClusterSnapshot {
   at: number;
   self: { service: string; instance: string };
-  members: ClusterMember[];
+  /** Without their traffic windows, which `GET /api/cluster/traffic` serves summed up. */
+  members: Array<Omit<ClusterMember, 'traffic'>>;
   /** Sagas by status in the saga store this instance uses (shared when it is Redis). */
   sagas: Record<SagaStatus, number>;
   events: ClusterEvent[];
@@ -44,7 +45,7 @@ export class ClusterController {
     return {
       at: Date.now(),
       self: { service: this.settings.serviceName, instance: this.settings.instanceId },
-      members: this.cluster.view(),
+      members: this.cluster.view().map(({ traffic: _traffic, ...member }) => member),
       sagas: await this.sagas.countByStatus(),
       events: this.cluster.events(50),
     };
