@@ -152,7 +152,7 @@ function chart(id, title, series, data, axes) {
   el.dataset.series = series.map((s) => s.label).join(',');
   el.dataset.nonEmpty = nonEmpty.join(',');
   el.dataset.points = String(data[0].length);
-  const signature = series.map((s) => s.label + '|' + (s.scale || 'y')).join(',');
+  const signature = title + ':' + series.map((s) => s.label + '|' + (s.scale || 'y')).join(',');
   let c = charts.get(id);
   if (c && c.signature !== signature) {
     c.plot.destroy();
