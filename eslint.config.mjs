@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 export const CORE_LAYERS = [
   ['errors', 'messages', 'timing', 'tokens', 'lifecycle'],
   ['envelope', 'context'],
-  ['stores', 'signals'],
+  ['stores', 'signals', 'traffic'],
   ['wire', 'transport', 'liveness'],
   ['handlers', 'outbox', 'pipeline'],
   ['mediator'],

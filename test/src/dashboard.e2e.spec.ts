@@ -101,4 +101,62 @@ describe('the cluster dashboard served by order-api, in headless Chromium', () =
     await page.screenshot({ path: shot, fullPage: true });
     t.diagnostic(`screenshot: ${shot}`);
   });
+
+  it('charts what every instance announced over the last minutes, at once on a fresh page, and maps the order flow', async (t) => {
+    const api = services.find((s) => s.name === 'order-api-1')!;
+    for (let i = 0; i < 6; i++) {
+      const res = await http(api.url, 'POST', '/api/orders', { customerId: `m${i}`, items: [{ productId: 'map', quantity: 1, price: 3 }] });
+      assert.equal(res.status, 201);
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${api.url}/dashboard`);
+    const nonEmpty = async (id: string) => ((await page.locator(`#${id}`).getAttribute('data-non-empty')) ?? '').split(',');
+    // The orders of the first test were handled half a minute ago: a page opened now shows them from the server's history.
+    await eventually(
+      async () => {
+        const handled = await nonEmpty('chart-handled');
+        // order-api handles nothing itself: it sends.
+        for (const service of ['order-service', 'payment-service', 'inventory-service', 'notification-service'])
+          assert.ok(handled.includes(service), `${service} in ${handled.join(',')}`);
+        assert.ok((await nonEmpty('chart-latency')).includes('order-service p99'));
+        const sagas = await nonEmpty('chart-sagas');
+        assert.ok(sagas.includes('started') && sagas.includes('completed'), sagas.join(','));
+        assert.ok(Number(await page.locator('#chart-handled').getAttribute('data-points')) >= 5, 'minutes of points, not one');
+      },
+      20_000,
+      250,
+    );
+    assert.equal((await page.locator('#chart-handled canvas').count()) > 0, true, 'uPlot drew it');
+    await page.locator('#types tr[data-service="payment-service"][data-type="payments.charge"]').waitFor();
+    await page.locator('#types tr[data-service="order-api"][data-type="orders.place-order"]').waitFor();
+
+    const edge = (from: string, to: string) => page.locator(`#map g.edge[data-from="${from}"][data-to="${to}"]`);
+    for (const s of ['order-api', 'order-service', 'payment-service', 'inventory-service', 'notification-service'])
+      await page.locator(`#map g.node[data-service="${s}"]`).waitFor();
+    const flow: Array<[string, string, string]> = [
+      ['order-api', 'order-service', 'orders.place-order'],
+      ['order-service', 'payment-service', 'payments.charge'],
+      ['order-service', 'inventory-service', 'inventory.reserve'],
+      ['order-service', 'notification-service', 'orders.order-completed'],
+    ];
+    for (const [from, to, type] of flow) {
+      await edge(from, to).waitFor();
+      assert.ok(((await edge(from, to).getAttribute('data-types')) ?? '').split(' ').includes(type), `${from} -${type}-> ${to}`);
+    }
+    assert.equal(await page.locator('#map g.edge-event[data-to="notification-service"]').count(), 1, 'an event edge, drawn as one');
+    // Read-only unless the service enables actions: no write button is shown.
+    assert.equal(await page.locator('body.actions').count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Redrive' }).count(), 0);
+
+    assert.deepEqual(errors, [], 'the page ran without an error');
+
+    await mkdir(RESULTS, { recursive: true });
+    const shot = `${RESULTS}dashboard-traffic.png`;
+    await page.locator('#traffic').screenshot({ path: shot });
+    const map = `${RESULTS}dashboard-map.png`;
+    await page.locator('#system-map').screenshot({ path: map });
+    t.diagnostic(`screenshots: ${shot}, ${map}`);
+  });
 });

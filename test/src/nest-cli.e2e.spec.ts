@@ -55,6 +55,8 @@ describe('the Nest CLI on this repository (monorepo layout)', () => {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = once(child, 'exit');
+    // The app is the CLI's child and writes to the same pipes: its last lines may come after the CLI exits.
+    const drained = Promise.all([once(child.stdout, 'close'), once(child.stderr, 'close')]);
     try {
       await eventually(
         async () => {
@@ -70,6 +72,7 @@ describe('the Nest CLI on this repository (monorepo layout)', () => {
       // The CLI runs the app as its child: signal the whole group.
       process.kill(-child.pid!, 'SIGTERM');
       await exited;
+      await drained;
     }
     assert.match(output, /drained and closed/);
   });

@@ -127,3 +127,6 @@ export { DeadLetterNotFoundError, OperationNotSupportedError } from './operation
 export { REDRIVE_TYPE_PREFIX, redriveType, type RedriveRequest } from './operations/dead-letter-redrive.js';
 export type { ArchivedDeadLetter, DeadLetterQuery } from './transport/transport.interface.js';
 export type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterOptions, InstanceAnnouncement } from './cluster/cluster-member.js';
+export type { ClusterTopology, TopologyEdge, TopologyNode } from './cluster/cluster-topology.js';
+export type { ClusterTraffic, ServiceSeries, TypeSeries } from './cluster/traffic-history.js';
+export type { SagaTraffic, TrafficRole, TrafficWindow, TypeTraffic } from './traffic/traffic-window.js';

@@ -1,4 +1,6 @@
 import { parseOwnerAddress } from '../liveness/owner-address.js';
+import type { MessageKind } from '../messages/message-kind.js';
+import type { SagaTraffic, TrafficRole, TrafficWindow, TypeTraffic } from '../traffic/traffic-window.js';
 import type { InstanceAnnouncement } from './cluster-member.js';
 
 /**
@@ -9,16 +11,23 @@ export const MAX_ANNOUNCEMENT_BYTES = 16_384;
 
 /** The most handled types an announcement may list. */
 export const MAX_HANDLED_TYPES = 1_000;
+/** The most message types an announcement's traffic may list. */
+export const MAX_TRAFFIC_TYPES = 1_000;
+/** A handling time above this (a day, in ms) is not one. */
+const MAX_DURATION_MS = 86_400_000;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const NAME = /^[\w.:@/-]{1,128}$/;
 const TRANSPORT = /^[\w-]{1,32}$/;
 /** A message type name (`@MessageType`), bounded. */
 const TYPE = /^[\w.-]{1,256}$/;
+const KINDS: ReadonlySet<string> = new Set<MessageKind>(['command', 'query', 'event']);
+const ROLES: ReadonlySet<string> = new Set<TrafficRole>(['handles', 'sends', 'publishes']);
 const STATES: ReadonlySet<string> = new Set<InstanceAnnouncement['state']>(['ready', 'draining', 'left']);
 
 const count = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const time = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const duration = (v: unknown): v is number => time(v) && v <= MAX_DURATION_MS;
 
 /**
  * A peer's announcement as a typed value with only the known fields, or `undefined` when it is
@@ -48,6 +57,9 @@ export function parseAnnouncement(body: Uint8Array): InstanceAnnouncement | unde
   const { handles } = a;
   // Optional as well; a list that is not one of type names refuses the whole announcement.
   if (handles !== undefined && !isTypeList(handles)) return undefined;
+  // Optional too; anything in it that is not what it should be refuses the whole announcement.
+  const traffic = a.traffic === undefined ? undefined : parseTraffic(a.traffic);
+  if (traffic === null) return undefined;
   return {
     service,
     instance,
@@ -63,7 +75,58 @@ export function parseAnnouncement(body: Uint8Array): InstanceAnnouncement | unde
     reconnects: a.reconnects,
     ...(address !== undefined ? { address } : {}),
     ...(handles !== undefined ? { handles } : {}),
+    ...(traffic !== undefined ? { traffic } : {}),
   };
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** A traffic window with only its known fields, or `null` when it is not one. */
+function parseTraffic(v: unknown): TrafficWindow | null {
+  const t = record(v);
+  const sagas = record(t?.sagas);
+  if (!t || !sagas || !duration(t.ms) || !count(t.deadLettered) || !Array.isArray(t.types) || t.types.length > MAX_TRAFFIC_TYPES)
+    return null;
+  if (!count(sagas.started) || !count(sagas.completed) || !count(sagas.compensated) || !count(sagas.failed)) return null;
+  if ((t.p50Ms !== undefined && !duration(t.p50Ms)) || (t.p99Ms !== undefined && !duration(t.p99Ms))) return null;
+  const types: TypeTraffic[] = [];
+  for (const item of t.types) {
+    const entry = parseTypeTraffic(item);
+    if (!entry) return null;
+    types.push(entry);
+  }
+  const saga: SagaTraffic = { started: sagas.started, completed: sagas.completed, compensated: sagas.compensated, failed: sagas.failed };
+  return {
+    ms: t.ms,
+    types,
+    ...(t.p50Ms !== undefined ? { p50Ms: t.p50Ms } : {}),
+    ...(t.p99Ms !== undefined ? { p99Ms: t.p99Ms } : {}),
+    sagas: saga,
+    deadLettered: t.deadLettered,
+  };
+}
+
+function parseTypeTraffic(v: unknown): TypeTraffic | undefined {
+  const e = record(v);
+  if (!e || typeof e.type !== 'string' || !TYPE.test(e.type) || typeof e.kind !== 'string' || !KINDS.has(e.kind)) return undefined;
+  const { roles } = e;
+  if (!Array.isArray(roles) || roles.length > ROLES.size || !roles.every((r) => typeof r === 'string' && ROLES.has(r))) return undefined;
+  const entry: TypeTraffic = { type: e.type, kind: e.kind as MessageKind, roles: [...new Set(roles as TrafficRole[])] };
+  for (const key of ['handled', 'failed', 'sent', 'published'] as const) {
+    const n = e[key];
+    if (n === undefined) continue;
+    if (!count(n)) return undefined;
+    entry[key] = n;
+  }
+  for (const key of ['p50Ms', 'p99Ms'] as const) {
+    const ms = e[key];
+    if (ms === undefined) continue;
+    if (!duration(ms)) return undefined;
+    entry[key] = ms;
+  }
+  return entry;
 }
 
 function isTypeList(v: unknown): v is string[] {

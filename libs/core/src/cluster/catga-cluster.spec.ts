@@ -144,3 +144,79 @@ describe('cluster membership, a full view', () => {
     assert.ok(cluster.view().length <= 5, `${cluster.view().length} members`);
   });
 });
+
+describe('cluster traffic, from the announcements', () => {
+  const broker = new InMemoryBroker();
+  const forger = new InMemoryTransport({ broker });
+  let app: INestApplicationContext;
+  let cluster: CatgaCluster;
+
+  before(async () => {
+    @Module({
+      imports: [CatgaModule.forRoot({ serviceName: 'self', transport: new InMemoryTransport({ broker }), cluster: { heartbeatMs: 100 } })],
+    })
+    class AppModule {}
+    app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    await app.init();
+    cluster = app.get(CatgaCluster);
+  });
+
+  after(async () => {
+    await app?.close();
+    await forger.close();
+  });
+
+  const window = (types: unknown[], extra: Record<string, unknown> = {}) => ({
+    ms: 100,
+    types,
+    sagas: { started: 2, completed: 1, compensated: 0, failed: 0 },
+    deadLettered: 0,
+    ...extra,
+  });
+
+  it('charts what peers announce per service and type, and draws the edges between them', async () => {
+    const send = (instance: string, service: string, types: unknown[]) =>
+      forger.presence.announce(announcement(instance, { service, traffic: window(types) }));
+    await eventually(
+      async () => {
+        await send('api-1', 'api', [{ type: 'shop.place', kind: 'command', roles: ['sends'], sent: 5 }]);
+        await send('orders-1', 'orders', [
+          { type: 'shop.place', kind: 'command', roles: ['handles'], handled: 5, p50Ms: 2, p99Ms: 9 },
+          { type: 'shop.placed', kind: 'event', roles: ['publishes'], published: 5 },
+        ]);
+        await send('mail-1', 'mail', [{ type: 'shop.placed', kind: 'event', roles: ['handles'], handled: 4, failed: 1, p99Ms: 30 }]);
+        const traffic = cluster.trafficHistory();
+        const place = traffic.types.find((t) => t.service === 'orders' && t.type === 'shop.place');
+        assert.ok(place && place.handled.some((n) => n > 0), 'orders handled shop.place');
+        assert.ok(place.p99Ms.some((p) => p === 9));
+        const api = traffic.services.find((s) => s.service === 'api');
+        assert.ok(api && api.sagasStarted.some((n) => n > 0));
+        const { edges } = cluster.topology();
+        assert.deepEqual(
+          edges.map((e) => `${e.from} -${e.type}-> ${e.to}`),
+          ['api -shop.place-> orders', 'orders -shop.placed-> mail'],
+        );
+        assert.ok(edges.every((e) => e.perSecond > 0));
+      },
+      5_000,
+      100,
+    );
+  });
+
+  it('refuses an announcement whose traffic is not what it should be', async () => {
+    const refused = cluster.refusedAnnouncements;
+    await forger.presence.announce(announcement('t1', { traffic: window([{ type: '<b>', kind: 'command', roles: [] }]) }));
+    await forger.presence.announce(announcement('t2', { traffic: window([{ type: 'a', kind: 'command', roles: ['owns'] }]) }));
+    await forger.presence.announce(announcement('t3', { traffic: window([{ type: 'a', kind: 'command', roles: [], handled: -1 }]) }));
+    await forger.presence.announce(announcement('t4', { traffic: window([], { sagas: { started: '1' } }) }));
+    await forger.presence.announce(announcement('t5', { traffic: window([], { p99Ms: Number.MAX_VALUE }) }));
+    await eventually(() => assert.equal(cluster.refusedAnnouncements, refused + 5));
+    assert.ok(['t1', 't2', 't3', 't4', 't5'].every((id) => !cluster.view().some((m) => m.instance === id)));
+  });
+
+  it('announces its own traffic, so the others see what it handled', async () => {
+    const self = cluster.view().find((m) => m.self)!;
+    assert.ok(self.traffic, 'its last window is in its own entry');
+    assert.ok(cluster.trafficHistory().services.some((s) => s.service === 'self'));
+  });
+});

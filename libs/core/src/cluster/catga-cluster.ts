@@ -15,15 +15,21 @@ import { CatgaSignals } from '../signals/catga-signals.js';
 import { CATGA_CLUSTER_SETTINGS, CATGA_DISPATCHER, CATGA_TRANSPORT } from '../tokens/catga.tokens.js';
 import { SagaOrchestrator } from '../saga/saga.orchestrator.js';
 import type { Transport, TransportSubscription } from '../transport/transport.interface.js';
-import { MAX_ANNOUNCEMENT_BYTES, parseAnnouncement } from './announcement.parser.js';
+import { TrafficMeter } from '../traffic/traffic-meter.js';
+import type { TrafficWindow } from '../traffic/traffic-window.js';
+import { encodeAnnouncement } from './announcement.encoder.js';
+import { parseAnnouncement } from './announcement.parser.js';
 import type { ClusterEvent, ClusterEventKind, ClusterMember, ClusterSettings, InstanceAnnouncement } from './cluster-member.js';
+import { clusterTopology, type ClusterTopology } from './cluster-topology.js';
+import { TrafficHistory, type ClusterTraffic } from './traffic-history.js';
 
-const encoder = new TextEncoder();
 const GONE_KEPT_MS = 120_000;
 /** The longest a newcomer's announcement waits for each member's answer; beyond it a type not heard of is unknown. */
 const ROLL_CALL_MS = 500;
 /** The shortest pause between two announcements of one instance answering newcomers. */
 const ANSWER_SPACING_MS = 250;
+/** The edges of the map carry the mean rate over this long. */
+const EDGE_RATE_WINDOW_MS = 10_000;
 
 /**
  * Cluster membership without a master: every instance announces itself on the transport's
@@ -54,6 +60,9 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   private lastSentAt = 0;
   private answerTimer: NodeJS.Timeout | undefined;
   private handlesDropped = false;
+  private trafficTrimmed = false;
+  private lastWindow: TrafficWindow | undefined;
+  private readonly history: TrafficHistory;
 
   constructor(
     @Inject(CATGA_CLUSTER_SETTINGS) private readonly settings: ClusterSettings,
@@ -65,8 +74,10 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly liveness: PeerLiveness,
     private readonly registry: HandlerRegistry,
     private readonly sightings: HandlerSightings,
+    private readonly traffic: TrafficMeter,
   ) {
     this.enabled = settings.enabled && transport.presence !== undefined;
+    this.history = new TrafficHistory(settings.heartbeatMs, settings.historyMs, settings.historySeries);
     this.heartbeatMs = settings.heartbeatMs;
     this.suspectAfterMs = settings.heartbeatMs * settings.suspectAfterBeats;
     this.eventLimit = settings.eventLimit;
@@ -111,18 +122,31 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     await this.subscription?.unsubscribe().catch(() => undefined);
   }
 
-  /** Every instance this one knows of, itself included, by service then instance. */
   /** Announcements refused since start: malformed, oversized, or from a new instance beyond `maxMembers`. */
   get refusedAnnouncements(): number {
     return this.refused;
   }
 
+  /** Every instance this one knows of, itself included, by service then instance. */
   view(): ClusterMember[] {
     this.sweep(Date.now());
     const self = this.members.get(this.settings.instanceId)!;
     Object.assign(self, this.announcement(this.lifecycle.draining ? 'draining' : 'ready'), { lastSeen: Date.now() });
     self.status = self.state === 'draining' ? 'draining' : 'ready';
     return [...this.members.values()].sort((a, b) => a.service.localeCompare(b.service) || a.instance.localeCompare(b.instance));
+  }
+
+  /**
+   * What the cluster did over the last `historyMs`, bucket by heartbeat, from every instance's
+   * announcements (this one's included): only the buckets after `since` when given.
+   */
+  trafficHistory(since?: number): ClusterTraffic {
+    return this.history.snapshot(since);
+  }
+
+  /** The services and the message types between them, with their recent rates. */
+  topology(): ClusterTopology {
+    return clusterTopology(this.view(), this.history.recentRates(EDGE_RATE_WINDOW_MS));
   }
 
   /** The changes noticed, newest first. */
@@ -163,19 +187,28 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
   private async send(state: InstanceAnnouncement['state']): Promise<void> {
     this.lastSentAt = Date.now();
     try {
+      this.lastWindow = this.traffic.take(this.handledTypes(), this.lastSentAt);
+      this.history.add(this.settings.serviceName, this.lastWindow, this.lastSentAt);
       const announcement = this.announcement(state);
-      let body = encoder.encode(JSON.stringify(announcement));
-      if (body.byteLength > MAX_ANNOUNCEMENT_BYTES) {
-        // Without the list the others still see this instance; they only cannot tell a restart of its types.
-        if (!this.handlesDropped)
-          this.logger.warn(`${announcement.handles?.length} handled types do not fit an announcement; sent without them`);
-        this.handlesDropped = true;
-        body = encoder.encode(JSON.stringify({ ...announcement, handles: undefined }));
-      }
+      const { body, trafficTrimmed, handlesDropped } = encodeAnnouncement(announcement);
+      if (trafficTrimmed > 0 && !this.trafficTrimmed)
+        this.logger.warn(
+          `${announcement.traffic?.types.length} traffic types do not fit an announcement; sent without the ${trafficTrimmed} idlest`,
+        );
+      this.trafficTrimmed ||= trafficTrimmed > 0;
+      if (handlesDropped && !this.handlesDropped)
+        this.logger.warn(`${announcement.handles?.length} handled types do not fit an announcement; sent without them`);
+      this.handlesDropped ||= handlesDropped;
       await this.transport.presence!.announce(body);
     } catch (error) {
       this.logger.debug?.(`Presence announcement failed: ${String(error)}`);
     }
+  }
+
+  private handledTypes(): Array<{ type: string; kind: 'command' | 'query' | 'event' }> {
+    const types = [...this.registry.requestTypes()].map(({ type, kind }) => ({ type, kind }));
+    for (const [type] of this.registry.eventTypes()) types.push({ type, kind: 'event' });
+    return types;
   }
 
   private announcement(state: InstanceAnnouncement['state']): InstanceAnnouncement {
@@ -194,6 +227,7 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
       reconnects: this.reconnects,
       address: this.liveness.self,
       handles: [...this.registry.requestTypes()].map((h) => h.type).sort(),
+      ...(this.lastWindow ? { traffic: this.lastWindow } : {}),
     };
   }
 
@@ -232,6 +266,7 @@ export class CatgaCluster implements OnApplicationBootstrap, BeforeApplicationSh
     }
     const status: ClusterMember['status'] = a.state === 'left' ? 'gone' : a.state;
     for (const type of a.handles ?? []) this.sightings.seen(type, a.service);
+    if (a.traffic) this.history.add(a.service, a.traffic);
     if (!known || (known.status === 'gone' && status !== 'gone')) {
       this.note(known ? 'back' : 'joined', a.service, a.instance);
       if (status !== 'gone') this.answerNewcomer();

@@ -1,3 +1,5 @@
+import type { TrafficWindow } from '../traffic/traffic-window.js';
+
 /** What an instance announces about itself on the presence channel, every heartbeat. */
 export interface InstanceAnnouncement {
   service: string;
@@ -23,6 +25,12 @@ export interface InstanceAnnouncement {
    * the announcement too large.
    */
   handles?: readonly string[];
+  /**
+   * What it did since its previous announcement, per message type (handled, failed, p50/p99,
+   * sent, published), and its sagas and dead letters; the busiest types first when they do not
+   * all fit. Absent from older versions.
+   */
+  traffic?: TrafficWindow;
 }
 
 /** An instance as this one sees it: `suspect` when its heartbeats stopped, `gone` after it left or was lost. */
@@ -66,4 +74,8 @@ export interface ClusterOptions {
    * run, in ms: a killed one is lost within about this, not after missed heartbeats. 0: heartbeats only. Default 500.
    */
   livenessCheckMs?: number;
+  /** How far back the cluster's traffic is kept (`CatgaCluster.traffic`), in ms, at the heartbeat's resolution. Default 600000 (10 min). */
+  historyMs?: number;
+  /** The most service and message type pairs the traffic history keeps; further ones are not charted. Default 1000. */
+  historySeries?: number;
 }

@@ -12,6 +12,7 @@ import type { CatgaSignals } from '../signals/catga-signals.js';
 import type { Reply, Transport } from '../transport/transport.interface.js';
 import { backoffDelay, type Backoff } from '../timing/backoff.js';
 import { sleep } from '../timing/sleep.js';
+import type { TrafficMeter, TypeMeter } from '../traffic/traffic-meter.js';
 import type { HandlerSightings } from './handler-sightings.js';
 import type { PublishOptions, SendOptions } from './send-options.js';
 
@@ -54,7 +55,8 @@ export class Dispatcher {
   private failed = 0;
   private idle: Array<() => void> = [];
   private acceptingInbound = true;
-  private readonly terminals = new WeakMap<LocalHandler, (context: HandlingContext) => Promise<unknown>>();
+  /** Per handler, once: the end of its pipeline and the meter of its type (when metered). */
+  private readonly terminals = new WeakMap<LocalHandler, { end: (context: HandlingContext) => Promise<unknown>; meter?: TypeMeter }>();
   private pipeline: Pipeline | undefined;
 
   constructor(
@@ -66,6 +68,8 @@ export class Dispatcher {
     private readonly signals?: CatgaSignals,
     /** Who serves what, as the cluster saw it; without it "no server" fails at once. */
     private readonly sightings?: HandlerSightings,
+    /** Per-type counts for the cluster's announcements; without it nothing is metered. */
+    private readonly traffic?: TrafficMeter,
   ) {}
 
   send(message: object, options?: SendOptions): Promise<unknown> {
@@ -77,6 +81,7 @@ export class Dispatcher {
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKind ?? 'command';
     const envelope = createEnvelope(body, type, kind, options, currentMessageContext(), this.signals?.enrichers);
+    this.traffic?.sent(type, kind);
     // A plain body for a handler of a class goes through the transport, whose decoding makes it one.
     if (local && this.settings.preferLocal && (local.messageClass === Object || body instanceof local.messageClass)) {
       return this.handle(envelope, local, options?.messageId === undefined);
@@ -136,16 +141,28 @@ export class Dispatcher {
    */
   handle(envelope: Envelope, handler: LocalHandler, privateId = false): Promise<unknown> {
     const context = new HandlingContext(envelope, handler.name, privateId);
-    let end = this.terminals.get(handler);
-    if (!end) this.terminals.set(handler, (end = terminal(handler)));
+    let known = this.terminals.get(handler);
+    if (!known) this.terminals.set(handler, (known = { end: terminal(handler), meter: this.traffic?.meter(handler.type, handler.kind) }));
+    const { end, meter } = known;
     this.inFlight++;
+    const started = meter?.begin() ? performance.now() : -1;
     let promise: Promise<unknown>;
     try {
       promise = runInMessageContext(context, (this.pipeline ??= this.pipelineOf()).run, context, end);
     } catch (error) {
       promise = Promise.reject(error);
     }
-    return promise.then(this.settleFulfilled, this.settleRejected);
+    if (!meter) return promise.then(this.settleFulfilled, this.settleRejected);
+    return promise.then(
+      (result) => {
+        meter.handling(started < 0 ? -1 : performance.now() - started, true);
+        return this.settleFulfilled(result);
+      },
+      (error: unknown) => {
+        meter.handling(started < 0 ? -1 : performance.now() - started, false);
+        return this.settleRejected(error);
+      },
+    );
   }
 
   private readonly settleFulfilled = (result: unknown): unknown => {

@@ -114,6 +114,8 @@ export function resolveSettings(options: CatgaModuleOptions, env: NodeJS.Process
       eventLimit: 200,
       maxMembers: 1_000,
       livenessCheckMs: 500,
+      historyMs: 600_000,
+      historySeries: 1_000,
       ...definedOnly(cluster),
       enabled: options.cluster !== false,
       serviceName,

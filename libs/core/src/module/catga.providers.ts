@@ -13,6 +13,7 @@ import { InMemorySagaStore } from '../stores/saga/in-memory-saga.store.js';
 import { InMemoryBroker } from '../transport/in-memory.broker.js';
 import { InMemoryTransport } from '../transport/in-memory.transport.js';
 import type { Transport } from '../transport/transport.interface.js';
+import { TrafficMeter } from '../traffic/traffic-meter.js';
 import type { CatgaModuleOptions, CatgaStores } from './catga-options.interface.js';
 import { CatgaPipeline, createBuiltinBehaviors } from './catga-pipeline.js';
 import { resolveSettings, type CatgaSettings } from './catga-settings.js';
@@ -87,6 +88,8 @@ async function createTransport(options: CatgaModuleOptions, settings: CatgaSetti
   return new InMemoryTransport({ broker: new InMemoryBroker() });
 }
 
+const meters = (s: CatgaSettings, transport: Transport) => s.cluster.enabled && transport.presence !== undefined;
+
 /** Everything CatgaModule provides, built from `CATGA_MODULE_OPTIONS`. */
 export function createCatgaProviders(): Provider[] {
   return [
@@ -132,6 +135,15 @@ export function createCatgaProviders(): Provider[] {
     CatgaPipeline,
     { provide: CatgaSignals, useFactory: () => new CatgaSignals() },
     {
+      provide: TrafficMeter,
+      useFactory: (signals: CatgaSignals) => {
+        const meter = new TrafficMeter();
+        meter.observe(signals);
+        return meter;
+      },
+      inject: [CatgaSignals],
+    },
+    {
       provide: HandlerSightings,
       useFactory: (s: CatgaSettings, transport: Transport) => new HandlerSightings(s.cluster.enabled && transport.presence !== undefined),
       inject: [CATGA_SETTINGS, CATGA_TRANSPORT],
@@ -145,8 +157,11 @@ export function createCatgaProviders(): Provider[] {
         s: CatgaSettings,
         signals: CatgaSignals,
         sightings: HandlerSightings,
-      ) => new Dispatcher(registry, transport, () => pipeline.get(), s, signals, sightings),
-      inject: [HandlerRegistry, CATGA_TRANSPORT, CatgaPipeline, CATGA_SETTINGS, CatgaSignals, HandlerSightings],
+        traffic: TrafficMeter,
+      ) =>
+        // Metered only for the announcements: with no presence channel nobody would read it.
+        new Dispatcher(registry, transport, () => pipeline.get(), s, signals, sightings, meters(s, transport) ? traffic : undefined),
+      inject: [HandlerRegistry, CATGA_TRANSPORT, CatgaPipeline, CATGA_SETTINGS, CatgaSignals, HandlerSightings, TrafficMeter],
     },
   ];
 }
