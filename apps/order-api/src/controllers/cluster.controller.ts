@@ -1,27 +1,6 @@
-import {
-  CATGA_SAGA_STORE,
-  CATGA_SETTINGS,
-  CatgaCluster,
-  type CatgaSettings,
-  type ClusterEvent,
-  type ClusterMember,
-  type ClusterTopology,
-  type ClusterTraffic,
-  type SagaStatus,
-  type SagaStore,
-} from '@catga/core';
-import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { CatgaCluster, CatgaOperations, type ClusterSnapshot, type ClusterTopology, type ClusterTraffic } from '@catga/core';
+import { Controller, Get, Header, Query } from '@nestjs/common';
 import { DASHBOARD_CSP, DASHBOARD_PAGE } from '../dashboard/dashboard.page.js';
-
-export interface ClusterSnapshot {
-  at: number;
-  self: { service: string; instance: string };
-  /** Without their traffic windows, which `GET /api/cluster/traffic` serves summed up. */
-  members: Array<Omit<ClusterMember, 'traffic'>>;
-  /** Sagas by status in the saga store this instance uses (shared when it is Redis). */
-  sagas: Record<SagaStatus, number>;
-  events: ClusterEvent[];
-}
 
 export interface TrafficSnapshot {
   at: number;
@@ -36,19 +15,12 @@ export interface TrafficSnapshot {
 export class ClusterController {
   constructor(
     private readonly cluster: CatgaCluster,
-    @Inject(CATGA_SAGA_STORE) private readonly sagas: SagaStore,
-    @Inject(CATGA_SETTINGS) private readonly settings: CatgaSettings,
+    private readonly operations: CatgaOperations,
   ) {}
 
   @Get('api/cluster')
-  async snapshot(): Promise<ClusterSnapshot> {
-    return {
-      at: Date.now(),
-      self: { service: this.settings.serviceName, instance: this.settings.instanceId },
-      members: this.cluster.view().map(({ traffic: _traffic, ...member }) => member),
-      sagas: await this.sagas.countByStatus(),
-      events: this.cluster.events(50),
-    };
+  snapshot(): Promise<ClusterSnapshot> {
+    return this.operations.snapshot();
   }
 
   /** The last minutes of traffic (`since`: only the buckets after it, epoch ms) and the map. */

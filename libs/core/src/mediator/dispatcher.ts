@@ -73,17 +73,28 @@ export class Dispatcher {
   ) {}
 
   send(message: object, options?: SendOptions): Promise<unknown> {
-    return this.sendByType(messageTypeOf(message), message, declaredKindOf(message.constructor as MessageClass), options);
+    return this.sendBody(messageTypeOf(message), message, declaredKindOf(message.constructor as MessageClass), true, options);
   }
 
   /** Sends a body under a type name (a message with no class of its own, e.g. a `@MessagePattern` payload). */
   sendByType(type: string, body: unknown, declaredKind: MessageKind | undefined, options?: SendOptions): Promise<unknown> {
+    return this.sendBody(type, body, declaredKind, false, options);
+  }
+
+  /** `ofItsClass`: the body is an instance of its type's class, as `send` is given one. */
+  private sendBody(
+    type: string,
+    body: unknown,
+    declaredKind: MessageKind | undefined,
+    ofItsClass: boolean,
+    options: SendOptions | undefined,
+  ): Promise<unknown> {
     const local = this.registry.requestHandler(type);
     const kind = local?.kind ?? declaredKind ?? 'command';
     const envelope = createEnvelope(body, type, kind, options, currentMessageContext(), this.signals?.enrichers);
     this.traffic?.sent(type, kind);
     // A plain body for a handler of a class goes through the transport, whose decoding makes it one.
-    if (local && this.settings.preferLocal && (local.messageClass === Object || body instanceof local.messageClass)) {
+    if (local && this.settings.preferLocal && (ofItsClass || local.messageClass === Object || body instanceof local.messageClass)) {
       return this.handle(envelope, local, options?.messageId === undefined);
     }
     return this.sendThroughTransport(envelope, options?.timeoutMs);

@@ -69,7 +69,8 @@ export interface RedriveOptions {
 export interface ClusterSnapshot {
   at: number;
   self: { service: string; instance: string };
-  members: ClusterMember[];
+  /** Without their traffic windows, which `CatgaCluster.trafficHistory` serves summed up. */
+  members: Array<Omit<ClusterMember, 'traffic'>>;
   /** Sagas by status in the saga store this instance uses (shared when it is Redis). */
   sagas: Record<SagaStatus, number>;
   events: ClusterEvent[];
@@ -157,17 +158,22 @@ export class CatgaOperations {
   }
 
   /** Rejects with `NOT_SUPPORTED` on a transport with no presence channel (Redis Streams): no instance is heard there. */
-  async cluster(): Promise<ClusterSnapshot> {
+  cluster(): Promise<ClusterSnapshot> {
     if (!this.transport.presence) {
-      throw new OperationNotSupportedError(
-        `The ${this.transport.name} transport carries no presence: instances do not hear each other on it`,
+      return Promise.reject(
+        new OperationNotSupportedError(`The ${this.transport.name} transport carries no presence: instances do not hear each other on it`),
       );
     }
+    return this.snapshot();
+  }
+
+  /** The cluster as this instance sees it, whatever the transport (without presence: itself alone). */
+  async snapshot(): Promise<ClusterSnapshot> {
     const { serviceName, instanceId } = this.dispatcher.settings;
     return {
       at: Date.now(),
       self: { service: serviceName, instance: instanceId },
-      members: this.clusterView.view(),
+      members: this.clusterView.view().map(({ traffic: _traffic, ...member }) => member),
       sagas: await this.sagaStore.countByStatus(),
       events: this.clusterView.events(50),
     };
