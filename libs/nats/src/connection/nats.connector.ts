@@ -8,6 +8,7 @@ import { setUpStreams } from '../jetstream/stream.setup.js';
 import type { NatsSettings } from '../nats-settings.js';
 import type { Subjects } from '../subjects.js';
 import { natsHealth } from './nats.health.js';
+import { TurnWrites } from './turn-writes.js';
 import { watchNatsStatus } from './nats-status.watcher.js';
 
 /** A connection with the streams set up: what every other part of the transport works over. */
@@ -15,12 +16,15 @@ export interface NatsSession {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** The acks of one event-loop turn, sent together. */
+  readonly writes: TurnWrites;
 }
 
 /** Owns the one connection: opens it (status watched, streams set up), reports its health, closes it. */
 export class NatsConnector {
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
+  private readonly writes = new TurnWrites();
   private closed = false;
 
   constructor(
@@ -47,16 +51,17 @@ export class NatsConnector {
     void watchNatsStatus(nc, this.transport, this.signals, this.logger);
     const js = jetstream(nc);
     this.jsm = await setUpStreams(nc, this.settings, this.subjects, this.logger);
-    return { nc, js, jsm: this.jsm };
+    return { nc, js, jsm: this.jsm, writes: this.writes };
   }
 
   health(): Promise<HealthReport> {
     return natsHealth(this.nc, this.jsm);
   }
 
-  /** drain() on the connection flushes acks and publishes still buffered, then closes. */
+  /** The sends of this turn go first; drain() on the connection flushes what nats.js buffered, then closes. */
   async close(): Promise<void> {
     this.closed = true;
+    this.writes.flush();
     const nc = this.nc;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }

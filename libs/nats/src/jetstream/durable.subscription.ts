@@ -4,6 +4,7 @@ import { backoffDelay, decodeEnvelope, type EventHandler, type InFlight, redeliv
 import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
+import type { TurnWrites } from '../connection/turn-writes.js';
 import type { NatsConsumerSettings } from '../nats-settings.js';
 import { fromNatsHeaders } from '../wire/nats-headers.js';
 import { isNotFound } from './stream.setup.js';
@@ -61,6 +62,7 @@ export class DurableSubscription {
     private readonly handler: EventHandler,
     private readonly deadLetter: DeadLetterSink,
     private readonly inFlight: InFlight,
+    private readonly writes: TurnWrites,
   ) {}
 
   async start(): Promise<void> {
@@ -158,7 +160,11 @@ export class DurableSubscription {
     const keepAlive = setInterval(() => msg.working(), Math.max(MIN_WORKING_MS, s.ackWaitMs / 3));
     try {
       await this.handler(envelope, { attempt: deliveries });
-      msg.ack();
+      // With the other acks of this turn, in one socket write; an ack lost with the connection is a redelivery.
+      this.writes.send(
+        () => msg.ack(),
+        (error) => this.logger.warn(`Could not ack an event on ${s.consumer}: ${String(error)}`),
+      );
     } catch (error) {
       // This instance refused it (draining): not a failure. Past the pulls open here, so another replica takes it.
       if (error instanceof ShuttingDownError) msg.nak(REFUSED_REDELIVERY_PULLS * s.pullExpiresMs);

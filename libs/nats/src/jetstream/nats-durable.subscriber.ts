@@ -36,6 +36,7 @@ export class NatsDurableSubscriber {
       handler,
       (msg, error, deliveries) => this.deadLetters.write(msg, { type, group, deliveries, error }),
       this.inFlight,
+      this.session.writes,
     );
     await durable.start();
     return this.subscriptions.ownDurable(durable);

@@ -4,6 +4,7 @@ import { MalformedMessageError } from '@catga/core';
 import { uniqueSuffix } from '@catga/core/conformance';
 import { startNatsServer, type NatsServerHandle } from '@catga/testing';
 import { MsgHdrsImpl } from '@nats-io/nats-core/internal';
+import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { fromNatsHeaders, readHeaderBlock, readsRawHeaderBlocks, toNatsHeaders } from './nats-headers.js';
 
@@ -85,6 +86,29 @@ describe('NATS headers read from the raw block', () => {
       assert.equal(fromNatsHeaders(received[0]!).get('traceparent'), '00-ab-cd-01');
       assert.equal(fromNatsHeaders(received[1]!).get('Catga-Correlation-Id'), 'c');
       assert.equal(fromNatsHeaders(received[2]!).size, 0);
+    });
+
+    it('a JetStream message is read through the message it wraps, as nats.js parses it', async () => {
+      const name = `HEADERS_${uniqueSuffix()}`;
+      const subject = `headers-js.${uniqueSuffix()}`;
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name, subjects: [subject], storage: StorageType.Memory });
+      try {
+        const js = jetstream(nc);
+        await js.publish(subject, '{}', { headers: toNatsHeaders({ 'Catga-Message-Id': 'm-2', 'catga-type': 't', 'x-unicode': 'π' }) });
+        await js.publish(subject, 'no headers');
+        const consumer = await js.consumers.get(name);
+        const first = await consumer.next();
+        const second = await consumer.next();
+        assert.ok(first && second);
+        assert.ok(readsRawHeaderBlocks(first), 'a JetStream message still wraps the received one as `msg`');
+        assert.deepEqual(fromNatsHeaders(first), fromNatsHeaders({ headers: first.headers }));
+        assert.equal(fromNatsHeaders(first).get('Catga-Type'), 't');
+        assert.equal(fromNatsHeaders(first).get('x-unicode'), 'π');
+        assert.equal(fromNatsHeaders(second).size, 0);
+      } finally {
+        await jsm.streams.delete(name);
+      }
     });
   });
 });

@@ -101,12 +101,12 @@ class RenderedHeaders implements MsgHdrs {
  * sender used. The header block is read here, in one pass over its text, when nats.js exposes
  * it as it has since v2 (`_rdata` and `_msg.hdr`; `readsRawHeaderBlocks` says whether it does):
  * nats.js's own parser builds its header object by searching the names already read for each
- * line, its largest cost per received message. Otherwise, and for what is not a received message,
- * nats.js parses it. Either way a block that cannot be parsed (a space in a name) is a typed
+ * line, its largest cost per received message. A JetStream message is read through the message it
+ * wraps (`msg`). Otherwise, and for what is not a received message, nats.js parses it. Either way a block that cannot be parsed (a space in a name) is a typed
  * `MALFORMED_MESSAGE`, and the same names and values come out (nats-headers.spec.ts).
  */
 export function fromNatsHeaders(msg: { readonly headers?: MsgHdrs }): Map<string, string> {
-  const raw = msg as RawMessage;
+  const raw = rawOf(msg);
   const length = raw._msg?.hdr;
   if (typeof length === 'number' && raw._rdata instanceof Uint8Array) {
     return length > 0 ? readHeaderBlock(raw._rdata.subarray(0, length)) : new Map();
@@ -129,9 +129,18 @@ interface RawMessage {
   readonly _msg?: { readonly hdr?: unknown };
 }
 
+/** What a JetStream message of nats.js holds: the core message it was delivered as. */
+interface JetStreamMessage {
+  readonly msg?: RawMessage;
+}
+
+function rawOf(msg: object): RawMessage {
+  return (msg as JetStreamMessage).msg ?? (msg as RawMessage);
+}
+
 /** Whether messages of this nats.js carry their raw header block where `fromNatsHeaders` reads it. */
 export function readsRawHeaderBlocks(msg: object): boolean {
-  const raw = msg as RawMessage;
+  const raw = rawOf(msg);
   return typeof raw._msg?.hdr === 'number' && raw._rdata instanceof Uint8Array;
 }
 
