@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { plainToInstance } from 'class-transformer';
-import { Type } from 'class-transformer';
+import { plainToInstance, Type } from 'class-transformer';
 import { MessageType } from '../messages/message-type.decorator.js';
 import { hydrateBody, loadBodyHydrator } from './body-hydrator.js';
 
