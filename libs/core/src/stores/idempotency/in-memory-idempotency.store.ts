@@ -31,7 +31,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     const entry = this.live(key, now);
     if (entry?.state === 'completed') return { status: 'completed', outcome: entry.outcome };
     if (entry?.state === 'claimed') return { status: 'in-progress', owner: entry.owner };
-    this.entries.set(key, { state: 'claimed', owner, expiresAt: now + claimTtlMs });
+    this.entries.set(ownedCopy(key), { state: 'claimed', owner, expiresAt: now + claimTtlMs });
     if (this.entries.size > this.maxEntries) this.evictOldest();
     return { status: 'claimed' };
   }
@@ -131,6 +131,16 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     this.sweepAt = now + 60_000;
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
   }
+}
+
+/**
+ * The key as a string of its own. A key built from a received message id is, in V8, a view into
+ * the text its header block was decoded as; the record kept for days would keep that whole text
+ * (five times the key) alive. The entry keeps the first key it was set with, so the copy is made
+ * once, at the claim.
+ */
+function ownedCopy(key: string): string {
+  return JSON.parse(JSON.stringify(key)) as string;
 }
 
 function cloneResult(result: unknown): unknown {
