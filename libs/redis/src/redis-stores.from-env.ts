@@ -78,7 +78,7 @@ function securityFromEnv(first: string, env: NodeJS.ProcessEnv): Pick<RedisOptio
  * A Redis client from the environment: `CATGA_REDIS_URL` (`redis://host:port`, or comma-separated
  * nodes with `CATGA_REDIS_MODE=cluster` or `sentinel`; `CATGA_REDIS_SENTINEL_NAME`, default `catga`),
  * with credentials and TLS in every mode (`securityFromEnv`; Sentinel's own with
- * `CATGA_REDIS_SENTINEL_USERNAME` / `CATGA_REDIS_SENTINEL_PASSWORD`).
+ * `CATGA_REDIS_SENTINEL_USERNAME` / `CATGA_REDIS_SENTINEL_PASSWORD`), and ioredis's auto-pipelining on.
  */
 export function redisClientFromEnv(env: NodeJS.ProcessEnv = process.env): Redis | Cluster {
   const client = createClient(env);
@@ -121,12 +121,15 @@ function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
     connectTimeout: 2_000,
     ...securityFromEnv(nodes[0]!, env),
   };
+  // The commands of one event-loop turn leave in one write (DECISIONS.md, Redis).
+  const enableAutoPipelining = true;
   switch (env.CATGA_REDIS_MODE ?? 'single') {
     case 'cluster':
-      return new Cluster(nodes.map(hostPort), { redisOptions: common });
+      return new Cluster(nodes.map(hostPort), { redisOptions: common, enableAutoPipelining });
     case 'sentinel':
       return new Redis({
         ...common,
+        enableAutoPipelining,
         sentinels: nodes.map(hostPort),
         name: env.CATGA_REDIS_SENTINEL_NAME ?? 'catga',
         // Sentinels have their own auth; with TLS on, they are reached over TLS too.
@@ -135,7 +138,7 @@ function createClient(env: NodeJS.ProcessEnv): Redis | Cluster {
         ...(common.tls ? { enableTLSForSentinelMode: true, sentinelTLS: common.tls } : {}),
       });
     case 'single':
-      return new Redis(nodes[0]!, common);
+      return new Redis(nodes[0]!, { ...common, enableAutoPipelining });
     default:
       throw new Error(`CATGA_REDIS_MODE must be single, cluster or sentinel, not "${env.CATGA_REDIS_MODE}"`);
   }

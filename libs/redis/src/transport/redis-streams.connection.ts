@@ -15,10 +15,13 @@ export function isCluster(client: RedisClient): client is Cluster {
  * A connection of the same kind and settings, since a blocking read (or a subscription) holds its
  * connection. Its connection errors are heard here and go no further: each command on it fails
  * on its own (and is retried by its owner), and health reports the transport's main connection;
- * without a listener, ioredis would print every reconnect attempt as an unhandled error.
+ * without a listener, ioredis would print every reconnect attempt as an unhandled error. Its
+ * commands are never auto-pipelined: a blocking read has nothing to share a write with, and
+ * ioredis holds a connection's next pipeline until the one in flight is answered.
  */
 export function duplicate(client: RedisClient): RedisClient {
-  const copy = isCluster(client) ? client.duplicate() : (client as Redis).duplicate();
+  const unpiped = { enableAutoPipelining: false };
+  const copy = isCluster(client) ? client.duplicate(undefined, unpiped) : (client as Redis).duplicate(unpiped);
   copy.on('error', () => undefined);
   return copy;
 }
