@@ -8,6 +8,7 @@ import {
 } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
+import { LuaScript } from '../lua-script.js';
 
 export interface RedisEventStreamStoreOptions {
   keyPrefix?: string;
@@ -15,13 +16,13 @@ export interface RedisEventStreamStoreOptions {
 
 // A Redis Stream per aggregate; entry ids are `0-<version>`, so the version is the id and reads
 // from a version are an XRANGE. The expected-version check and the appends are one script.
-const APPEND = `
+const APPEND = new LuaScript(`
 local n = redis.call('XLEN', KEYS[1])
 if n ~= tonumber(ARGV[1]) then return {0, n} end
 for i = 2, #ARGV do
   redis.call('XADD', KEYS[1], '0-' .. (n + i - 1), 'e', ARGV[i])
 end
-return {1, n + #ARGV - 1}`;
+return {1, n + #ARGV - 1}`);
 
 /** Per-aggregate event history on Redis Streams with optimistic concurrency. */
 export class RedisEventStreamStore implements EventStreamStore {
@@ -38,7 +39,7 @@ export class RedisEventStreamStore implements EventStreamStore {
     const timestamp = Date.now();
     const payloads = events.map((e) => encodeStoredValue({ ...e, timestamp }));
     const [ok, version] = (await redisCall('stream append', () =>
-      this.redis.eval(APPEND, 1, this.key(streamId), String(expectedVersion), ...payloads),
+      APPEND.run(this.redis, 1, this.key(streamId), String(expectedVersion), ...payloads),
     )) as [number, number];
     if (ok !== 1) {
       throw new ConcurrencyConflictError(`Stream "${streamId}" is at version ${version}, expected ${expectedVersion}`, {

@@ -4,6 +4,7 @@ import { type HealthReport, type HealthReporting, pollWithBackoff, withTimeout }
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
 import { HeldRedisWrite } from './held-redis-write.js';
+import { LuaScript } from '../lua-script.js';
 
 export interface RedisIdempotencyStoreOptions {
   /** First part of every key. Default `catga`. */
@@ -21,7 +22,7 @@ export interface RedisIdempotencyStoreOptions {
 
 // One hash per key: state (claimed|completed), owner, outcome (JSON). Each script touches one key,
 // so it runs unchanged on Redis Cluster.
-const CLAIM = `
+const CLAIM = new LuaScript(`
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner', 'outcome')
 if not v[1] then
   redis.call('HSET', KEYS[1], 'state', 'claimed', 'owner', ARGV[1])
@@ -29,12 +30,12 @@ if not v[1] then
   return {'claimed'}
 end
 if v[1] == 'completed' then return {'completed', v[3]} end
-return {'in-progress', v[2]}`;
+return {'in-progress', v[2]}`);
 
 // KEYS[2..] are the keys of the writes held with the outcome; ARGV[4] = JSON
 // [[command, [args...], onlyIfPreviousReplied1?], ...] in the same order (`[]` when none). They
 // run after the owner check; a write with the flag runs only if the one before it replied 1.
-const COMPLETE = `
+const COMPLETE = new LuaScript(`
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
 local last = 0
@@ -44,26 +45,26 @@ end
 redis.call('HSET', KEYS[1], 'state', 'completed', 'outcome', ARGV[2])
 redis.call('HDEL', KEYS[1], 'owner')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
+return 1`);
 
-const RENEW = `
+const RENEW = new LuaScript(`
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
+return 1`);
 
-const TAKE_OVER = `
+const TAKE_OVER = new LuaScript(`
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
+return 1`);
 
-const RELEASE = `
+const RELEASE = new LuaScript(`
 local v = redis.call('HMGET', KEYS[1], 'state', 'owner')
 if v[1] ~= 'claimed' or v[2] ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
-return 1`;
+return 1`);
 
 type Client = Redis | Cluster;
 
@@ -87,7 +88,7 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
   }
 
   async tryClaim(key: string, owner: string, claimTtlMs: number): Promise<ClaimResult> {
-    const reply = (await redisCall('claim', () => this.redis.eval(CLAIM, 1, this.key(key), owner, String(claimTtlMs)))) as string[];
+    const reply = (await redisCall('claim', () => CLAIM.run(this.redis, 1, this.key(key), owner, String(claimTtlMs)))) as string[];
     if (reply[0] === 'claimed') return { status: 'claimed' };
     if (reply[0] === 'completed') return { status: 'completed', outcome: decodeStoredValue<IdempotencyOutcome>(reply[1]!) };
     return { status: 'in-progress', owner: reply[1] ?? '' };
@@ -108,20 +109,20 @@ export class RedisIdempotencyStore implements IdempotencyStore, HealthReporting 
     const keys = [this.key(key), ...held.map((w) => w.key)];
     const encoded = JSON.stringify(held.map((w) => (w.onlyIfPreviousReplied1 ? [w.command, w.args, 1] : [w.command, w.args])));
     return (
-      (await redisCall('complete', () => this.redis.eval(COMPLETE, keys.length, ...keys, owner, json, String(retentionMs), encoded))) === 1
+      (await redisCall('complete', () => COMPLETE.run(this.redis, keys.length, ...keys, owner, json, String(retentionMs), encoded))) === 1
     );
   }
 
   async takeOver(key: string, from: string, to: string, claimTtlMs: number): Promise<boolean> {
-    return (await redisCall('take over', () => this.redis.eval(TAKE_OVER, 1, this.key(key), from, to, String(claimTtlMs)))) === 1;
+    return (await redisCall('take over', () => TAKE_OVER.run(this.redis, 1, this.key(key), from, to, String(claimTtlMs)))) === 1;
   }
 
   async renewClaim(key: string, owner: string, claimTtlMs: number): Promise<boolean> {
-    return (await redisCall('renew', () => this.redis.eval(RENEW, 1, this.key(key), owner, String(claimTtlMs)))) === 1;
+    return (await redisCall('renew', () => RENEW.run(this.redis, 1, this.key(key), owner, String(claimTtlMs)))) === 1;
   }
 
   async release(key: string, owner: string): Promise<void> {
-    await redisCall('release', () => this.redis.eval(RELEASE, 1, this.key(key), owner));
+    await redisCall('release', () => RELEASE.run(this.redis, 1, this.key(key), owner));
   }
 
   async get(key: string): Promise<IdempotencyOutcome | undefined> {

@@ -11,6 +11,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { HeldRedisWrite } from '../idempotency/held-redis-write.js';
 import { RedisIdempotencyStore } from '../idempotency/redis-idempotency.store.js';
 import { redisCall } from '../redis-errors.js';
+import { LuaScript } from '../lua-script.js';
 
 /** The hash tag of every outbox key: on Redis Cluster, the slot an idempotency store shares to save events with outcomes. */
 export const OUTBOX_HASH_TAG = 'outbox';
@@ -21,15 +22,15 @@ export interface RedisOutboxStoreOptions {
 
 // Three keys under one hash tag (one Cluster slot): entries (hash id -> JSON), pending (sorted
 // set by creation time) and leases (hash id -> "owner|until").
-const SAVE = `
+const SAVE = new LuaScript(`
 for i = 1, #ARGV, 3 do
   if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 2]) == 1 then
     redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
   end
 end
-return 1`;
+return 1`);
 
-const CLAIM = `
+const CLAIM = new LuaScript(`
 local owner, limit, leaseUntil, before, now = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5])
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. before)
 local out = {}
@@ -48,27 +49,27 @@ for _, id in ipairs(ids) do
     table.insert(out, redis.call('HGET', KEYS[1], id))
   end
 end
-return out`;
+return out`);
 
-const PUBLISHED = `
+const PUBLISHED = new LuaScript(`
 for _, id in ipairs(ARGV) do
   redis.call('HDEL', KEYS[1], id)
   redis.call('ZREM', KEYS[2], id)
   redis.call('HDEL', KEYS[3], id)
 end
-return 1`;
+return 1`);
 
-const RELEASE = `
+const RELEASE = new LuaScript(`
 local owner = ARGV[1]
 for i = 2, #ARGV do
   local lease = redis.call('HGET', KEYS[3], ARGV[i])
   if lease and string.sub(lease, 1, #owner + 1) == owner .. '|' then redis.call('HDEL', KEYS[3], ARGV[i]) end
 end
-return 1`;
+return 1`);
 
 // KEYS[4]: parked (sorted set by parking time); ARGV: now, then id and reason JSON pairs. The entry
 // stays in KEYS[1]; its reason goes under '<id>#parked' there.
-const PARK = `
+const PARK = new LuaScript(`
 for i = 2, #ARGV, 2 do
   local id = ARGV[i]
   if redis.call('ZREM', KEYS[2], id) == 1 then
@@ -77,7 +78,7 @@ for i = 2, #ARGV, 2 do
     redis.call('ZADD', KEYS[4], ARGV[1], id)
   end
 end
-return 1`;
+return 1`);
 
 /** Outbox in Redis: atomic saves and leased batches, shared by every instance of a service. */
 export class RedisOutboxStore implements OutboxStore {
@@ -97,7 +98,7 @@ export class RedisOutboxStore implements OutboxStore {
   async save(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const args = entries.flatMap((e) => [e.id, String(e.createdAt), encodeStoredValue(e)]);
-    await redisCall('outbox save', () => this.redis.eval(SAVE, 2, this.keys[0], this.keys[1], ...args));
+    await redisCall('outbox save', () => SAVE.run(this.redis, 2, this.keys[0], this.keys[1], ...args));
   }
 
   /**
@@ -120,19 +121,19 @@ export class RedisOutboxStore implements OutboxStore {
   async claimPending(owner: string, limit: number, leaseMs: number, createdBefore = Number.MAX_SAFE_INTEGER): Promise<OutboxEntry[]> {
     const now = Date.now();
     const raw = (await redisCall('outbox claim', () =>
-      this.redis.eval(CLAIM, 3, ...this.keys, owner, String(limit), String(now + leaseMs), String(createdBefore), String(now)),
+      CLAIM.run(this.redis, 3, ...this.keys, owner, String(limit), String(now + leaseMs), String(createdBefore), String(now)),
     )) as string[];
     return raw.map((json) => decodeStoredValue<OutboxEntry>(json));
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await redisCall('outbox published', () => this.redis.eval(PUBLISHED, 3, ...this.keys, ...ids));
+    await redisCall('outbox published', () => PUBLISHED.run(this.redis, 3, ...this.keys, ...ids));
   }
 
   async release(ids: readonly string[], owner: string): Promise<void> {
     if (ids.length === 0) return;
-    await redisCall('outbox release', () => this.redis.eval(RELEASE, 3, ...this.keys, owner, ...ids));
+    await redisCall('outbox release', () => RELEASE.run(this.redis, 3, ...this.keys, owner, ...ids));
   }
 
   async pendingCount(): Promise<number> {
@@ -142,7 +143,7 @@ export class RedisOutboxStore implements OutboxStore {
   async park(entries: readonly { id: string; reason: SerializedError }[]): Promise<void> {
     if (entries.length === 0) return;
     const args = entries.flatMap((e) => [e.id, JSON.stringify({ reason: e.reason, parkedAt: Date.now() })]);
-    await redisCall('outbox park', () => this.redis.eval(PARK, 4, ...this.keys, this.parkedKey, String(Date.now()), ...args));
+    await redisCall('outbox park', () => PARK.run(this.redis, 4, ...this.keys, this.parkedKey, String(Date.now()), ...args));
   }
 
   async parked(limit: number): Promise<ParkedOutboxEntry[]> {

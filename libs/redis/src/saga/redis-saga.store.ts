@@ -11,6 +11,7 @@ import {
 } from '@catga/core';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCall } from '../redis-errors.js';
+import { LuaScript } from '../lua-script.js';
 
 export interface RedisSagaStoreOptions {
   keyPrefix?: string;
@@ -21,34 +22,34 @@ export interface RedisSagaStoreOptions {
 // One hash per saga, `{sagaId}`-tagged: `state` (JSON), `version`, `owner`, `leaseUntil`.
 // Compare-and-set and leases are single-key scripts, so they run unchanged on Redis Cluster.
 // ARGV[2], ARGV[3]: the lease owner and its expiry (ms since the epoch), or empty.
-const CREATE = `
+const CREATE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', 1)
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'leaseUntil', ARGV[3]) end
-return 1`;
+return 1`);
 
 // Returns the previous status, so the index is touched only when the status changes.
 // ARGV[4]: an owner whose lease this write releases (the saga's last write), or empty.
-const UPDATE = `
+const UPDATE = new LuaScript(`
 local v = redis.call('HMGET', KEYS[1], 'version', 'state', 'owner')
 if not v[1] or tonumber(v[1]) ~= tonumber(ARGV[2]) then return false end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', tonumber(ARGV[2]) + 1)
 if ARGV[4] ~= '' and v[3] == ARGV[4] then redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil') end
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return cjson.decode(v[2]).status`;
+return cjson.decode(v[2]).status`);
 
 // ARGV[4]: the holder to take the lease from (an owner known down), or empty.
-const ACQUIRE = `
+const ACQUIRE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local lease = redis.call('HMGET', KEYS[1], 'owner', 'leaseUntil')
 local now = tonumber(ARGV[3])
 if lease[1] and lease[1] ~= ARGV[1] and lease[1] ~= ARGV[4] and tonumber(lease[2]) > now then return 0 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'leaseUntil', now + tonumber(ARGV[2]))
-return 1`;
+return 1`);
 
-const RELEASE = `
+const RELEASE = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('HDEL', KEYS[1], 'owner', 'leaseUntil') end
-return 1`;
+return 1`);
 
 const STATUSES: SagaStatus[] = ['Pending', 'Running', 'Compensating', 'Completed', 'Compensated', 'Failed'];
 
@@ -90,7 +91,7 @@ export class RedisSagaStore implements SagaStore {
     const until = lease ? String(Date.now() + lease.ttlMs) : '';
     const created =
       (await redisCall('saga create', () =>
-        this.redis.eval(CREATE, 1, this.key(state.sagaId), encodeStoredValue(stored), owner, until),
+        CREATE.run(this.redis, 1, this.key(state.sagaId), encodeStoredValue(stored), owner, until),
       )) === 1;
     if (created) await this.index(state.sagaId, undefined, state.status, state.createdAt);
     return created;
@@ -113,8 +114,8 @@ export class RedisSagaStore implements SagaStore {
     delete stored.lease;
     const finished = TERMINAL_SAGA_STATUSES.includes(state.status);
     const previous = (await redisCall('saga update', () =>
-      this.redis.eval(
-        UPDATE,
+      UPDATE.run(
+        this.redis,
         1,
         this.key(state.sagaId),
         encodeStoredValue(stored),
@@ -130,11 +131,11 @@ export class RedisSagaStore implements SagaStore {
 
   async acquireLease(sagaId: string, owner: string, ttlMs: number, takeFrom?: string): Promise<boolean> {
     const args = [owner, String(ttlMs), String(Date.now()), takeFrom ?? ''];
-    return (await redisCall('saga lease', () => this.redis.eval(ACQUIRE, 1, this.key(sagaId), ...args))) === 1;
+    return (await redisCall('saga lease', () => ACQUIRE.run(this.redis, 1, this.key(sagaId), ...args))) === 1;
   }
 
   async releaseLease(sagaId: string, owner: string): Promise<void> {
-    await redisCall('saga release', () => this.redis.eval(RELEASE, 1, this.key(sagaId), owner));
+    await redisCall('saga release', () => RELEASE.run(this.redis, 1, this.key(sagaId), owner));
   }
 
   /**

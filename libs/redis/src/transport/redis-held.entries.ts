@@ -1,3 +1,4 @@
+import type { LuaScript } from '../lua-script.js';
 import { ACK, GIVE_BACK, RECLAIM, TOUCH } from './redis-pending-entry.scripts.js';
 import type { StreamEntry } from './redis-stream.entry.js';
 import type { RedisClient } from './redis-streams.connection.js';
@@ -86,9 +87,9 @@ export class RedisHeldEntries {
     if (typeof given === 'string') this.tookOver(id, given, 'given back');
   }
 
-  private run(script: string, ...args: string[]): Promise<unknown> {
+  private run(script: LuaScript, ...args: string[]): Promise<unknown> {
     const { key, group, consumer } = this.stream;
-    return this.client.eval(script, 1, key, group, consumer, ...args);
+    return script.run(this.client, 1, key, group, consumer, ...args);
   }
 
   /** One round of keep-alives; skipped while the last one is still on its way. */
