@@ -32,7 +32,10 @@ describe('LuaScript (EVALSHA, the text only when Redis lacks it)', () => {
     assert.equal(evals, 1, 'the first run sent the text');
     assert.deepEqual(await redis.script('EXISTS', INCR_BY.sha), [1]);
     const results = await Promise.all([1, 2, 3].map((i) => INCR_BY.run(redis, 1, 'n', String(i))));
-    assert.deepEqual([...results].sort((a, b) => Number(a) - Number(b)), [3, 5, 8]);
+    assert.deepEqual(
+      [...results].sort((a, b) => Number(a) - Number(b)),
+      [3, 5, 8],
+    );
     assert.equal(evals, 1, 'later runs sent the hash only');
   });
 

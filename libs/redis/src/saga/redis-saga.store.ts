@@ -90,9 +90,8 @@ export class RedisSagaStore implements SagaStore {
     const owner = lease?.owner ?? '';
     const until = lease ? String(Date.now() + lease.ttlMs) : '';
     const created =
-      (await redisCall('saga create', () =>
-        CREATE.run(this.redis, 1, this.key(state.sagaId), encodeStoredValue(stored), owner, until),
-      )) === 1;
+      (await redisCall('saga create', () => CREATE.run(this.redis, 1, this.key(state.sagaId), encodeStoredValue(stored), owner, until))) ===
+      1;
     if (created) await this.index(state.sagaId, undefined, state.status, state.createdAt);
     return created;
   }
