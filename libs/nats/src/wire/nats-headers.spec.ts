@@ -40,6 +40,16 @@ describe('NATS headers read from the raw block', () => {
     );
   });
 
+  it('a value nats.js would refuse (a lone CR or LF inside it) is MALFORMED_MESSAGE; at its ends it is trimmed as nats.js trims it', () => {
+    for (const block of ['NATS/1.0\r\nCatga-Message-Id: id\nX-Smuggled: 1\r\n\r\n', 'NATS/1.0\r\nx-a: a\rb\r\n\r\n']) {
+      assert.throws(() => readHeaderBlock(encoder.encode(block)), MalformedMessageError, JSON.stringify(block));
+      assert.throws(() => MsgHdrsImpl.decode(encoder.encode(block)), /cannot contain/, `as nats.js refuses ${JSON.stringify(block)}`);
+    }
+    const trimmed = 'NATS/1.0\r\nx-a: v\r\r\nx-b: \nw\r\n\r\n';
+    assert.deepEqual(readHeaderBlock(encoder.encode(trimmed)), asNatsReadsIt(trimmed));
+    assert.equal(readHeaderBlock(encoder.encode(trimmed)).get('x-b'), 'w');
+  });
+
   it('headers to publish render the block nats.js renders; a name or value it refuses is refused by it', () => {
     const records: Array<Record<string, string>> = [
       { 'Catga-Message-Id': 'm-1', 'Catga-Type': 'orders.placed', 'Content-Type': 'application/json' },

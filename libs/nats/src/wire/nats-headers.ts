@@ -149,7 +149,8 @@ const decoder = new TextDecoder();
 /**
  * `NATS/1.0[ status]\r\nName: value\r\n…\r\n\r\n` as nats.js reads it: the status line skipped,
  * a line without a colon ignored, the value trimmed, the first value of a repeated name kept; a
- * name with a character outside `!`..`~` is malformed.
+ * name with a character outside `!`..`~`, or a value with a CR or LF left inside it once
+ * trimmed, is malformed.
  */
 export function readHeaderBlock(block: Uint8Array): Map<string, string> {
   const text = decoder.decode(block);
@@ -168,7 +169,11 @@ export function readHeaderBlock(block: Uint8Array): Map<string, string> {
           throw new MalformedMessageError(`The header block cannot be parsed: '${name[i]}' is not a valid character in a header name`);
       }
       const key = CANONICAL.get(name.toLowerCase()) ?? name;
-      if (!out.has(key)) out.set(key, text.slice(colon + 1, end).trim());
+      const value = text.slice(colon + 1, end).trim();
+      // A lone CR or LF inside a value (one that smuggles a line past a reader splitting on LF).
+      if (value.includes('\r') || value.includes('\n'))
+        throw new MalformedMessageError(`The header block cannot be parsed: the value of ${name} holds a line break`);
+      if (!out.has(key)) out.set(key, value);
     }
     start = end < text.length ? end : -1;
   }
