@@ -1,7 +1,7 @@
 // Runs the client side of one distributed scenario at one in-flight level and prints its rows.
 // Usage: node bench/dist/distributed/client-worker.js <scenario> <nats-url> <in-flight> [--quick]
 import 'reflect-metadata';
-import { DISTRIBUTED_RESULT_MARKER } from './distributed-result.js';
+import { type ClientRun, DISTRIBUTED_RESULT_MARKER } from './distributed-result.js';
 import { DISTRIBUTED_SCENARIOS, distributedScenarioNamed } from './distributed-scenarios.js';
 import { distributedSettings } from './distributed-settings.js';
 import { exitWithParent } from './exit-with-parent.js';
@@ -14,8 +14,11 @@ async function main(): Promise<void> {
     throw new Error(`usage: client-worker.js <${DISTRIBUTED_SCENARIOS.map((s) => s.name).join('|')}> <nats-url> <in-flight> [--quick]`);
   }
   exitWithParent();
+  const before = process.cpuUsage();
   const results = await scenario.runClient(url, inFlight, distributedSettings(flags.includes('--quick')));
-  process.stdout.write(`${DISTRIBUTED_RESULT_MARKER}${JSON.stringify(results)}\n`);
+  const used = process.cpuUsage(before);
+  const run: ClientRun = { results, cpuMs: (used.user + used.system) / 1000 };
+  process.stdout.write(`${DISTRIBUTED_RESULT_MARKER}${JSON.stringify(run)}\n`);
 }
 
 main().then(

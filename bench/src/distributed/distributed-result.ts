@@ -19,6 +19,26 @@ export interface DistributedResult {
   readonly bootMs: number;
 }
 
+/** What a client worker reports: its rows, and the CPU it used from the start of its scenario (its boot included). */
+export interface ClientRun {
+  readonly results: DistributedResult[];
+  readonly cpuMs: number;
+}
+
+/**
+ * CPU per message nats-server received during one client run (warm-up and rounds), by process:
+ * the client from its own count (its boot included), the server process and nats-server from
+ * /proc/<pid>/stat (10 ms ticks).
+ */
+export interface CpuBudget {
+  readonly scenario: string;
+  readonly inFlight: number;
+  readonly natsMessagesIn: number;
+  readonly clientUsPerMessage: number;
+  readonly serverUsPerMessage: number;
+  readonly natsServerUsPerMessage: number;
+}
+
 // Nest prints warnings on stdout too, so protocol lines are tagged rather than being all of stdout.
 export const DISTRIBUTED_RESULT_MARKER = 'BENCH_DISTRIBUTED_RESULT ';
 export const SERVER_READY_MARKER = 'BENCH_SERVER_READY';

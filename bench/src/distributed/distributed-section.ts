@@ -1,6 +1,6 @@
 import type { MachineInfo } from '../machine.js';
 import { writeResultsFile } from '../results-file.js';
-import { buildDistributedRows, formatDistributedTable } from './distributed-report.js';
+import { buildDistributedRows, formatCpuBudgets, formatDistributedTable } from './distributed-report.js';
 import { distributedSettings } from './distributed-settings.js';
 import { CATGA_TO_RAW_NATS_MIN, checkDistributedTargets, compareToNestMicroservices } from './distributed-target.js';
 import { runDistributed } from './run-distributed.js';
@@ -36,6 +36,7 @@ export async function runDistributedSection(quick: boolean, machine: MachineInfo
   for (const c of nestComparisons) {
     console.log(`Compared: ${c.scenario} at ${c.inFlight} in flight vs @nestjs/microservices: ${c.ratio.toFixed(2)}x its throughput`);
   }
+  console.log(`\n${formatCpuBudgets(run.budgets)}`);
 
   const file = await writeResultsFile('distributed.json', {
     generatedAt: new Date().toISOString(),
@@ -46,6 +47,7 @@ export async function runDistributedSection(quick: boolean, machine: MachineInfo
     target: { minRatioToRawNats: CATGA_TO_RAW_NATS_MIN, checks: targets },
     comparedToNestMicroservices: nestComparisons,
     results: rows,
+    cpuBudgets: run.budgets,
   });
   console.log(`\nWrote ${file} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

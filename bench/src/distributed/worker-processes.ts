@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DISTRIBUTED_RESULT_MARKER, SERVER_READY_MARKER, type DistributedResult } from './distributed-result.js';
+import { type ClientRun, DISTRIBUTED_RESULT_MARKER, SERVER_READY_MARKER } from './distributed-result.js';
 
 const SERVER_WORKER = fileURLToPath(new URL('./server-worker.js', import.meta.url));
 const CLIENT_WORKER = fileURLToPath(new URL('./client-worker.js', import.meta.url));
@@ -13,6 +13,7 @@ const live = new Set<ChildProcess>();
 let killOnExitInstalled = false;
 
 export interface ServerWorker {
+  readonly pid: number;
   /** SIGTERM (the server closes gracefully), SIGKILL if it is still running after 10 s. */
   stop(): Promise<void>;
 }
@@ -28,7 +29,7 @@ export function startServerWorker(scenario: string, url: string): Promise<Server
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line === SERVER_READY_MARKER) {
         clearTimeout(timer);
-        resolve({ stop: () => stopChild(child) });
+        resolve({ pid: child.pid!, stop: () => stopChild(child) });
       } else if (line.trim()) {
         process.stderr.write(`[${scenario} server] ${line}\n`);
       }
@@ -42,13 +43,13 @@ export function startServerWorker(scenario: string, url: string): Promise<Server
 }
 
 /** Runs a client worker to completion and returns the rows it reports. */
-export function runClientWorker(scenario: string, url: string, inFlight: number, quick: boolean): Promise<DistributedResult[]> {
+export function runClientWorker(scenario: string, url: string, inFlight: number, quick: boolean): Promise<ClientRun> {
   const child = spawnWorker(CLIENT_WORKER, [scenario, url, String(inFlight), ...(quick ? ['--quick'] : [])]);
   return new Promise((resolve, reject) => {
-    let results: DistributedResult[] | undefined;
+    let results: ClientRun | undefined;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith(DISTRIBUTED_RESULT_MARKER)) {
-        results = JSON.parse(line.slice(DISTRIBUTED_RESULT_MARKER.length)) as DistributedResult[];
+        results = JSON.parse(line.slice(DISTRIBUTED_RESULT_MARKER.length)) as ClientRun;
       } else if (line.trim()) {
         process.stderr.write(`[${scenario} client ${inFlight}] ${line}\n`);
       }
