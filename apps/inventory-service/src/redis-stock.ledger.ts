@@ -2,11 +2,11 @@ import { INITIAL_STOCK, type OrderLine, type StockLevel } from '@catga/order-con
 import type { Cluster, Redis } from 'ioredis';
 import { shortage } from './in-memory-stock.ledger.js';
 import { quantitiesOf, StockLedger } from './stock.ledger.js';
-import { redisCall } from '@catga/redis';
+import { LuaScript, redisCall } from '@catga/redis';
 
 // KEYS[1] = the order's reservation, KEYS[2..] = product levels; ARGV[1] = initial stock,
 // ARGV[2..] = quantities. All or nothing, in one script; returns the short products' levels.
-const RESERVE = `
+const RESERVE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return {} end
 local short = {}
 for i = 2, #KEYS do
@@ -20,16 +20,16 @@ for i = 2, #KEYS do
   redis.call('HINCRBY', KEYS[i], 'reserved', tonumber(ARGV[i]))
   redis.call('HSET', KEYS[1], KEYS[i], ARGV[i])
 end
-return {}`;
+return {}`);
 
-const RELEASE = `
+const RELEASE = new LuaScript(`
 local held = redis.call('HGETALL', KEYS[1])
 for i = 1, #held, 2 do
   redis.call('HINCRBY', held[i], 'available', tonumber(held[i + 1]))
   redis.call('HINCRBY', held[i], 'reserved', -tonumber(held[i + 1]))
 end
 redis.call('DEL', KEYS[1])
-return 1`;
+return 1`);
 
 /**
  * Stock in Redis. Every key shares the `{stock}` hash tag, so an order's reservation across
@@ -51,8 +51,8 @@ export class RedisStockLedger extends StockLedger {
   async reserve(orderId: string, lines: readonly OrderLine[]): Promise<void> {
     const wanted = [...quantitiesOf(lines)];
     const keys = [this.reservationKey(orderId), ...wanted.map(([p]) => this.productKey(p))];
-    const short = (await redisCall('eval', () =>
-      this.redis.eval(RESERVE, keys.length, ...keys, String(INITIAL_STOCK), ...wanted.map(([, q]) => String(q))),
+    const short = (await redisCall('reserve', () =>
+      RESERVE.run(this.redis, keys.length, ...keys, String(INITIAL_STOCK), ...wanted.map(([, q]) => String(q))),
     )) as number[];
     if (short.length > 0) {
       const items: Array<{ productId: string; wanted: number; available: number }> = [];
@@ -65,7 +65,7 @@ export class RedisStockLedger extends StockLedger {
   }
 
   async release(orderId: string): Promise<void> {
-    await redisCall('eval', () => this.redis.eval(RELEASE, 1, this.reservationKey(orderId)));
+    await redisCall('release', () => RELEASE.run(this.redis, 1, this.reservationKey(orderId)));
   }
 
   private productKey(productId: string): string {

@@ -1,18 +1,18 @@
 import type { PaymentRecord } from '@catga/order-contracts';
 import type { Cluster, Redis } from 'ioredis';
 import { PaymentLedger } from './payment.ledger.js';
-import { redisCall } from '@catga/redis';
+import { LuaScript, redisCall } from '@catga/redis';
 
 // A charge counts once per charge id, in the order's own hash (one key, one Cluster slot).
-const CHARGE = `
+const CHARGE = new LuaScript(`
 if redis.call('HSETNX', KEYS[1], 'charge:' .. ARGV[1], 1) == 1 then redis.call('HINCRBY', KEYS[1], 'charged', 1) end
-return 1`;
+return 1`);
 
-const REFUND = `
+const REFUND = new LuaScript(`
 local c = tonumber(redis.call('HGET', KEYS[1], 'charged') or '0')
 local r = tonumber(redis.call('HGET', KEYS[1], 'refunded') or '0')
 if c > r then r = redis.call('HINCRBY', KEYS[1], 'refunded', 1) end
-return r`;
+return r`);
 
 /** The ledger in Redis, one hash per order, so every replica sees every order. */
 export class RedisPaymentLedger extends PaymentLedger {
@@ -35,11 +35,11 @@ export class RedisPaymentLedger extends PaymentLedger {
   }
 
   async charge(orderId: string, chargeId: string): Promise<void> {
-    await redisCall('eval', () => this.redis.eval(CHARGE, 1, this.key(orderId), chargeId));
+    await redisCall('charge', () => CHARGE.run(this.redis, 1, this.key(orderId), chargeId));
   }
 
   async refund(orderId: string): Promise<number> {
-    return Number(await redisCall('eval', () => this.redis.eval(REFUND, 1, this.key(orderId))));
+    return Number(await redisCall('refund', () => REFUND.run(this.redis, 1, this.key(orderId))));
   }
 
   private key(orderId: string): string {

@@ -17,3 +17,4 @@ export { redisStreamsTransport } from './transport/redis-streams-transport.facto
 export { RedisHealthIndicator } from './health/redis.health.js';
 export { holdRedisWrite, HeldRedisWrite } from './idempotency/held-redis-write.js';
 export { redisCall } from './redis-errors.js';
+export { LuaScript } from './lua-script.js';
