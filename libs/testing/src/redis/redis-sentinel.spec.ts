@@ -55,9 +55,10 @@ describe('startRedisSentinelGroup', () => {
         }
         if (replication['master_link_status'] !== 'up') throw new Error('link down');
       },
-      // Sentinel looks at a returned old primary with INFO every 10 s outside a failover, so the
-      // conversion can take two of those periods on a loaded machine.
-      { description: 'old primary to follow the new one', timeoutMs: 40_000, intervalMs: 200 },
+      // Sentinel looks at a returned old primary with INFO every 10 s outside a failover and
+      // converts it once it has reported itself a primary for 8 s more, so the conversion takes
+      // two or three of those periods; with the whole suite on two cores it took over 40 s once.
+      { description: 'old primary to follow the new one', timeoutMs: 90_000, intervalMs: 200 },
     );
     assert.equal(await oldPrimary.command(['GET', 'order:2']), 'placed');
   });
