@@ -46,17 +46,17 @@ export function startServerWorker(scenario: string, url: string): Promise<Server
 export function runClientWorker(scenario: string, url: string, inFlight: number, quick: boolean): Promise<ClientRun> {
   const child = spawnWorker(CLIENT_WORKER, [scenario, url, String(inFlight), ...(quick ? ['--quick'] : [])]);
   return new Promise((resolve, reject) => {
-    let results: ClientRun | undefined;
+    let run: ClientRun | undefined;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith(DISTRIBUTED_RESULT_MARKER)) {
-        results = JSON.parse(line.slice(DISTRIBUTED_RESULT_MARKER.length)) as ClientRun;
+        run = JSON.parse(line.slice(DISTRIBUTED_RESULT_MARKER.length)) as ClientRun;
       } else if (line.trim()) {
         process.stderr.write(`[${scenario} client ${inFlight}] ${line}\n`);
       }
     });
     child.once('close', (code) => {
-      if (code === 0 && results) resolve(results);
-      else reject(new Error(`client ${scenario} at ${inFlight} in flight exited with ${String(code)} and ${results ? 'a' : 'no'} result`));
+      if (code === 0 && run) resolve(run);
+      else reject(new Error(`client ${scenario} at ${inFlight} in flight exited with ${String(code)} and ${run ? 'a' : 'no'} result`));
     });
   });
 }

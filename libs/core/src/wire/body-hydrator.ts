@@ -83,14 +83,17 @@ function isDecorated(cls: MessageClass): boolean {
   if (!metadata) return true;
   let known = decorated.get(cls);
   if (known === undefined) {
-    const m = metadata;
-    known = false;
-    for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-      if (m._typeMetadatas.has(c) || m._transformMetadatas.has(c) || m._exposeMetadatas.has(c) || m._excludeMetadatas.has(c)) known = true;
-    }
+    known = hasMetadata(metadata, cls);
     decorated.set(cls, known);
   }
   return known;
+}
+
+function hasMetadata(m: TransformerMetadata, cls: MessageClass): boolean {
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (m._typeMetadatas.has(c) || m._transformMetadatas.has(c) || m._exposeMetadatas.has(c) || m._excludeMetadatas.has(c)) return true;
+  }
+  return false;
 }
 
 function isTransformerMetadata(value: unknown): value is TransformerMetadata {

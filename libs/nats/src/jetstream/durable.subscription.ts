@@ -54,6 +54,8 @@ export class DurableSubscription {
   private readonly pulls = new Set<Promise<void>>();
   private waiting: Array<() => void> = [];
   private stopped = false;
+  private readonly ackFailed = (error: unknown): void =>
+    this.logger.warn(`Could not ack an event on ${this.settings.consumer}: ${String(error)}`);
 
   constructor(
     private readonly js: JetStreamClient,
@@ -161,10 +163,7 @@ export class DurableSubscription {
     try {
       await this.handler(envelope, { attempt: deliveries });
       // With the other acks of this turn, in one socket write; an ack lost with the connection is a redelivery.
-      this.writes.send(
-        () => msg.ack(),
-        (error) => this.logger.warn(`Could not ack an event on ${s.consumer}: ${String(error)}`),
-      );
+      this.writes.send(() => msg.ack(), this.ackFailed);
     } catch (error) {
       // This instance refused it (draining): not a failure. Past the pulls open here, so another replica takes it.
       if (error instanceof ShuttingDownError) msg.nak(REFUSED_REDELIVERY_PULLS * s.pullExpiresMs);

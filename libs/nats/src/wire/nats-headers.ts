@@ -102,8 +102,9 @@ class RenderedHeaders implements MsgHdrs {
  * it as it has since v2 (`_rdata` and `_msg.hdr`; `readsRawHeaderBlocks` says whether it does):
  * nats.js's own parser builds its header object by searching the names already read for each
  * line, its largest cost per received message. A JetStream message is read through the message it
- * wraps (`msg`). Otherwise, and for what is not a received message, nats.js parses it. Either way a block that cannot be parsed (a space in a name) is a typed
- * `MALFORMED_MESSAGE`, and the same names and values come out (nats-headers.spec.ts).
+ * wraps (`msg`). Otherwise, and for what is not a received message, nats.js parses it. Either way
+ * a block that cannot be parsed (a space in a name) is a typed `MALFORMED_MESSAGE`, and the same
+ * names and values come out (nats-headers.spec.ts).
  */
 export function fromNatsHeaders(msg: { readonly headers?: MsgHdrs }): Map<string, string> {
   const raw = rawOf(msg);
